@@ -1,0 +1,451 @@
+"""Cross-checks: does the programme hold together? Each check adds diagnostics at the line of the
+value it is about; errors stop the outputs, warnings only inform (unless --strict).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from .errors import Location, Report, did_you_mean
+from .load import Loaded
+from .model import Meeting, Participant, Programme, Status
+
+MAX_NAMES = 5
+
+
+def check(loaded: Loaded, today: dt.date | None = None) -> Report:
+    """Run every cross-check on a loaded programme; returns the loaded report, extended."""
+    programme = loaded.programme
+    if programme is not None:
+        context = _Context(loaded, programme, loaded.report)
+        for run in (
+            _references,
+            _organisation_cycles,
+            _times,
+            _summer_time,
+            _agenda,
+            _venue_double_booked,
+            _overlapping_invitations,
+            _capacity,
+            _holidays,
+            _addresses,
+            _attendance_rule,
+        ):
+            if run is _summer_time and "timezone" in loaded.skipped:
+                continue
+            if run is _attendance_rule and "attendance" in loaded.skipped:
+                continue
+            run(context)
+        if today is not None:
+            _past(context, today)
+    return loaded.report
+
+
+class _Context:
+    def __init__(self, loaded: Loaded, programme: Programme, report: Report) -> None:
+        self.loaded = loaded
+        self.programme = programme
+        self.report = report
+
+    def at(self, *path: str | int, key: bool = False) -> Location:
+        return self.loaded.at(*path, key=key)
+
+    def known(self, collection: str) -> set[str]:
+        """Ids of a collection, including entries that failed validation (already reported)."""
+        ids = set(getattr(self.programme, collection))
+        return ids | {key for name, key in self.loaded.broken if name == collection}
+
+    def active(self) -> list[Meeting]:
+        return [m for m in self.programme.chronological() if not m.cancelled]
+
+
+def _names(people: Iterable[Participant]) -> str:
+    people = list(people)
+    shown = ", ".join(p.name for p in people[:MAX_NAMES])
+    more = len(people) - MAX_NAMES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _reference(
+    ctx: _Context, value: str | None, collection: str, what: str, *path: str | int
+) -> None:
+    if value is None or value in ctx.known(collection):
+        return
+    hint = did_you_mean(value, ctx.known(collection))
+    if not hint:
+        hint = (
+            f"add it under '{collection}:'"
+            if ctx.known(collection)
+            else f"there are no {collection} yet; add '{collection}:'"
+        )
+    ctx.report.error(ctx.at(*path), f"unknown {what} '{value}'", hint, "unknown-id")
+
+
+def _references(ctx: _Context) -> None:
+    p = ctx.programme
+    for pid, person in p.participants.items():
+        _reference(ctx, person.organisation, "organisations", "organisation",
+                   "participants", pid, "organisation")
+    for oid, org in p.organisations.items():
+        for i, member in enumerate(org.members):
+            _reference(ctx, member, "organisations", "organisation",
+                       "organisations", oid, "members", i)
+    for vid, venue in p.venues.items():
+        _reference(ctx, venue.host, "organisations", "organisation", "venues", vid, "host")
+    for mid, meeting in p.meetings.items():
+        _reference(ctx, meeting.venue, "venues", "venue", "meetings", mid, "venue")
+        for i, theme in enumerate(meeting.themes):
+            path = ("meetings", mid, "themes", i) if ctx.loaded.positions.values.get(
+                ("meetings", mid, "themes", i)) else ("meetings", mid, "themes")
+            _reference(ctx, theme, "themes", "theme", *path)
+        rule = meeting.invited
+        for field, collection, what in (
+            ("organisations", "organisations", "organisation"),
+            ("participants", "participants", "participant"),
+            ("except", "participants", "participant"),
+        ):
+            values = rule.except_ if field == "except" else getattr(rule, field)
+            for i, value in enumerate(values):
+                path = _invited_path(ctx, mid, field, i)
+                _reference(ctx, value, collection, what, *path)
+
+
+def _invited_path(ctx: _Context, mid: str, field: str, index: int) -> tuple[str | int, ...]:
+    """`invited: [a, b]` is shorthand for `invited: {participants: [a, b]}`."""
+    values = ctx.loaded.positions.values
+    for path in (
+        ("meetings", mid, "invited", field, index),
+        ("meetings", mid, "invited", field),
+        ("meetings", mid, "invited", index),
+    ):
+        if path in values:
+            return path
+    return ("meetings", mid, "invited")
+
+
+def _organisation_cycles(ctx: _Context) -> None:
+    orgs = ctx.programme.organisations
+    for oid, org in orgs.items():
+        if oid in org.members:
+            ctx.report.error(ctx.at("organisations", oid, "members"),
+                             f"organisation '{oid}' lists itself as a member")
+            continue
+        # walk down the members; reaching oid again is a cycle
+        seen, todo = set(), list(org.members)
+        while todo:
+            current = todo.pop()
+            if current == oid:
+                ctx.report.error(
+                    ctx.at("organisations", oid, "members"),
+                    f"organisation '{oid}' is, through its members, a member of itself",
+                    "a partnership lists its partners; partners do not list the partnership",
+                )
+                break
+            if current in seen or current not in orgs:
+                continue
+            seen.add(current)
+            todo.extend(orgs[current].members)
+
+
+def _times(ctx: _Context) -> None:
+    for mid, m in ctx.programme.meetings.items():
+        if m.end_date is not None and m.end_date < m.date:
+            ctx.report.error(ctx.at("meetings", mid, "end_date"),
+                             f"end_date {m.end_date} is before date {m.date}")
+            continue
+        if not m.all_day and m.end is not None and m.ends_at <= m.starts_at:
+            ctx.report.error(
+                ctx.at("meetings", mid, "end"),
+                f"meeting '{mid}' ends ({m.end:%H:%M}) before it starts ({m.start:%H:%M})",
+                "check the times; a meeting past midnight needs 'end_date:'",
+                "end-before-start",
+            )
+        if m.registration_deadline and m.registration_deadline > m.date:
+            ctx.report.error(
+                ctx.at("meetings", mid, "registration_deadline"),
+                f"registration_deadline {m.registration_deadline} is after the meeting "
+                f"({m.date})",
+            )
+
+
+def _summer_time(ctx: _Context) -> None:
+    """A wall-clock time skipped or repeated by a DST change cannot be put in a calendar."""
+    zone = ctx.programme.zone
+    for mid, m in ctx.programme.meetings.items():
+        if m.all_day:
+            continue
+        for field, day, time in (("start", m.date, m.start), ("end", m.last_date, m.end)):
+            if time is None:
+                continue
+            wall = dt.datetime.combine(day, time, zone)
+            back = wall.astimezone(dt.UTC).astimezone(zone)
+            if back.replace(tzinfo=None) != wall.replace(tzinfo=None):
+                ctx.report.error(
+                    ctx.at("meetings", mid, field),
+                    f"{time:%H:%M} on {day} does not exist in {zone.key}: "
+                    "the clocks skip that hour for summer time",
+                    "choose a time outside the skipped hour",
+                    "dst-gap",
+                )
+            elif wall.replace(fold=1).utcoffset() != wall.replace(fold=0).utcoffset():
+                ctx.report.warning(
+                    ctx.at("meetings", mid, field),
+                    f"{time:%H:%M} on {day} happens twice in {zone.key} "
+                    "(the clocks go back); cohort takes the first",
+                    "choose a time outside that hour to avoid confusion",
+                    "dst-ambiguous",
+                )
+
+
+def _agenda(ctx: _Context) -> None:
+    participants = ctx.programme.participants
+    for mid, m in ctx.programme.meetings.items():
+        previous: dt.time | None = None
+        for i, item in enumerate(m.agenda):
+            where = ctx.at("meetings", mid, "agenda", i, "time")
+            if item.time is not None:
+                if not m.all_day and m.start and (
+                    item.time < m.start or (m.end and item.time >= m.end and m.end > m.start)
+                ):
+                    ctx.report.warning(
+                        where,
+                        f"agenda item at {item.time:%H:%M} lies outside the meeting "
+                        f"({m.start:%H:%M}–{m.ends_at:%H:%M})",
+                    )
+                if previous is not None and item.time < previous:
+                    ctx.report.warning(where, "agenda items are not in order of time")
+                previous = item.time
+            speaker = item.speaker
+            if speaker and " " not in speaker and speaker not in participants:
+                hint = did_you_mean(speaker, participants)
+                if hint:
+                    ctx.report.warning(
+                        ctx.at("meetings", mid, "agenda", i, "speaker"),
+                        f"speaker '{speaker}' is not a participant id; it will print as written",
+                        hint,
+                    )
+
+
+def _overlaps(meetings: list[Meeting]) -> Iterator[tuple[Meeting, Meeting]]:
+    """Pairs of meetings whose times overlap (meetings in chronological order)."""
+    for i, first in enumerate(meetings):
+        for second in meetings[i + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            yield first, second
+
+
+def _venue_double_booked(ctx: _Context) -> None:
+    by_venue: dict[str, list[Meeting]] = defaultdict(list)
+    for m in ctx.active():
+        venue = ctx.programme.venue_of(m)
+        if venue is not None and not venue.online:
+            by_venue[venue.id].append(m)
+    for vid, meetings in by_venue.items():
+        for first, second in _overlaps(meetings):
+            ctx.report.warning(
+                ctx.at("meetings", second.id, "venue"),
+                f"venue '{vid}' is double-booked: '{first.id}' and '{second.id}' overlap "
+                f"on {second.date}",
+                "fine for parallel rooms; otherwise move one of them",
+                "double-booked",
+            )
+
+
+def _overlapping_invitations(ctx: _Context) -> None:
+    p = ctx.programme
+    for first, second in _overlaps(ctx.active()):
+        both = {x.id for x in p.invitees(first)} & {x.id for x in p.invitees(second)}
+        if both:
+            people = [p.participants[i] for i in sorted(both)]
+            ctx.report.warning(
+                ctx.at("meetings", second.id, "date"),
+                f"'{first.id}' and '{second.id}' overlap, and {len(people)} invitee(s) are "
+                f"invited to both: {_names(people)}",
+                "fine for parallel tracks; otherwise change a time or the invitations",
+                "overlap",
+            )
+
+
+def _capacity(ctx: _Context) -> None:
+    p = ctx.programme
+    for m in ctx.active():
+        invited = len(p.invitees(m))
+        venue = p.venue_of(m)
+        limits = []
+        if m.capacity:
+            limits.append((m.capacity, "the meeting's capacity", ("meetings", m.id, "capacity")))
+        if venue is not None and venue.capacity:
+            limits.append(
+                (venue.capacity, f"{venue.name} holds {venue.capacity}",
+                 ("meetings", m.id, "venue"))
+            )
+            if m.capacity and m.capacity > venue.capacity:
+                ctx.report.warning(
+                    ctx.at("meetings", m.id, "capacity"),
+                    f"capacity {m.capacity} is more than {venue.name} holds ({venue.capacity})",
+                )
+        for limit, what, path in limits:
+            if invited > limit:
+                ctx.report.warning(
+                    ctx.at(*path),
+                    f"{invited} people are invited to '{m.id}', but {what}"
+                    + (f" ({limit})" if what.startswith("the") else ""),
+                    "invite fewer people or choose a larger venue",
+                    "capacity",
+                )
+                break
+        if invited == 0 and not ctx.known("participants") - set(ctx.programme.participants):
+            ctx.report.warning(ctx.at("meetings", m.id, "title"),
+                               f"nobody is invited to '{m.id}'", code="nobody-invited")
+        if venue is None and not m.join_url and m.venue is None:
+            ctx.report.warning(ctx.at("meetings", m.id, "title"),
+                               f"meeting '{m.id}' has no venue yet",
+                               "add 'venue:' with a venue id", "no-venue")
+
+
+@cache
+def _holiday_calendar(country: str, year: int) -> Any:
+    import holidays
+
+    try:
+        return holidays.country_holidays(country, years=year, language="en_US")
+    except (NotImplementedError, KeyError):
+        try:
+            return holidays.country_holidays(country, years=year)
+        except (NotImplementedError, KeyError):
+            return {}
+
+
+def _holidays(ctx: _Context) -> None:
+    for m in ctx.active():
+        country = ctx.programme.country_of(m)
+        if not country:
+            continue
+        day = m.date
+        while day <= m.last_date:
+            name = _holiday_calendar(country, day.year).get(day)
+            if name:
+                ctx.report.warning(
+                    ctx.at("meetings", m.id, "date"),
+                    f"'{m.id}' falls on a public holiday in {country}: {name} ({day})",
+                    "check that the venue is open and people are free",
+                    "holiday",
+                )
+            day += dt.timedelta(days=1)
+
+
+def _addresses(ctx: _Context) -> None:
+    p = ctx.programme
+    invited_to: dict[str, int] = defaultdict(int)
+    for m in ctx.active():
+        for person in p.invitees(m):
+            invited_to[person.id] += 1
+    for pid, person in p.participants.items():
+        if person.email is None and invited_to[pid]:
+            ctx.report.warning(
+                ctx.at("participants", pid, key=True),
+                f"participant '{pid}' has no e-mail address but is invited to "
+                f"{invited_to[pid]} meeting(s)",
+                "add 'email:' or they will not receive invitations",
+                "no-email",
+            )
+    first: dict[str, str] = {}
+    for pid, person in p.participants.items():
+        if person.email is None:
+            continue
+        address = person.email.lower()
+        if address in first:
+            ctx.report.warning(
+                ctx.at("participants", pid, "email"),
+                f"'{person.email}' is also the address of participant '{first[address]}'",
+                "each person gets their own invitations; check for a copy-and-paste slip",
+                "shared-email",
+            )
+        else:
+            first[address] = pid
+
+
+def _attendance_rule(ctx: _Context) -> None:
+    p = ctx.programme
+    rule = p.attendance
+    if rule is None:
+        return
+    counted = [m for m in ctx.active() if not rule.kinds or m.kind in rule.kinds]
+    where = ctx.at("attendance", "required")
+    if rule.required != "all" and rule.required > len(counted):
+        ctx.report.error(
+            where,
+            f"the attendance rule asks for {rule.required} meetings, but the programme has "
+            f"only {len(counted)} that count",
+            "lower 'required:' or add meetings",
+            "rule-impossible",
+        )
+        return
+    bound = [x for x in p.participants.values() if x.role in rule.roles]
+    if not counted or not bound:
+        return
+    if rule.required == "all":
+        for m in counted:
+            invited = {x.id for x in p.invitees(m)}
+            left_out = [x for x in bound if x.id not in invited]
+            if left_out:
+                ctx.report.warning(
+                    ctx.at("meetings", m.id, "invited"),
+                    f"'{m.id}' does not invite {len(left_out)} of the people bound by the "
+                    f"attend-all rule, so they cannot meet it: {_names(left_out)}",
+                    "invite them, or leave this kind of meeting out with 'attendance: kinds:'",
+                    "rule-impossible",
+                )
+        return
+    reachable: dict[str, int] = defaultdict(int)
+    for m in counted:
+        for x in p.invitees(m):
+            reachable[x.id] += 1
+    for x in bound:
+        if reachable[x.id] < rule.required:
+            ctx.report.warning(
+                ctx.at("participants", x.id, key=True),
+                f"participant '{x.id}' is invited to {reachable[x.id]} meeting(s) that count, "
+                f"fewer than the {rule.required} the attendance rule asks",
+                code="rule-impossible",
+            )
+
+
+def _past(ctx: _Context, today: dt.date) -> None:
+    for mid, m in ctx.programme.meetings.items():
+        if m.status is Status.planned and m.last_date < today:
+            ctx.report.warning(
+                ctx.at("meetings", mid, "date"),
+                f"'{mid}' on {m.date} is in the past but still planned",
+                "set 'status: confirmed' if it took place, 'cancelled' if not, or correct the date",
+                "past",
+            )
+
+
+class Checked:
+    """A programme that loaded and passed the checks, with the warnings that remain."""
+
+    def __init__(self, loaded: Loaded, warnings: list[Any]) -> None:
+        assert loaded.programme is not None
+        self.loaded = loaded
+        self.programme: Programme = loaded.programme
+        self.folder = loaded.folder
+        self.warnings = warnings
+
+
+def load_checked(folder: Any, today: dt.date | None = None) -> Checked:
+    """Load and check a programme for a command that produces something from it: any error
+    stops here, with every problem listed; warnings travel along to be shown."""
+    from .errors import CohortError
+    from .load import load
+
+    loaded = load(folder)
+    report = check(loaded, today)
+    if report.errors or loaded.programme is None:
+        raise CohortError(diagnostics=report.sorted())
+    return Checked(loaded, report.sorted())

@@ -1,0 +1,48 @@
+"""Writing the files cohort owns: atomically, and never over a file the user wrote."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import CohortError
+
+
+def write_atomic(path: Path, content: str | bytes) -> bool:
+    """Write `content` to `path` through a temporary file and `os.replace`, so a reader never
+    sees half a file. Returns False (and leaves the file alone) when it already holds exactly
+    this content, so unchanged outputs keep their modification time."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.is_file() and path.read_bytes() == data:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise CohortError(f"cannot write '{path}': {err.strerror}") from err
+    return True
+
+
+def create_new(path: Path, content: str) -> None:
+    """Create a file that will belong to the user; refuse if anything is already there."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+    except FileExistsError:
+        raise CohortError(
+            f"'{path}' already exists; cohort never overwrites it",
+            location=path,
+        ) from None
+    except OSError as err:
+        raise CohortError(f"cannot create '{path}': {err.strerror}") from err

@@ -1,0 +1,120 @@
+"""The i18n base for everything the facilitator hands to people: words, dates, times, numbers.
+
+Words come from gettext catalogs in `cohort/locale/<lang>/LC_MESSAGES/cohort.po`, kept with
+Babel (`pybabel extract -F babel.cfg -o cohort/locale/cohort.pot .`, then `pybabel update`).
+The `.po` files are compiled in memory on first use, so no binary `.mo` is kept in git.
+Dates and times are formatted by Babel with the CLDR data of the language and country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
+
+from .model import Kind, Role, Status
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "cohort"
+LANGUAGES = ("nl", "en", "fr")
+
+
+@cache
+def _catalog(language: str) -> gettext.NullTranslations:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@cache
+def _locale(language: str, country: str | None) -> Locale:
+    if country:
+        try:
+            return Locale.parse(f"{language}_{country}")
+        except (ValueError, LookupError):
+            pass
+    return Locale.parse({"en": "en_GB"}.get(language, language))
+
+
+class Texts:
+    """Words and formats in one language (and the country's conventions, e.g. nl_BE)."""
+
+    def __init__(self, language: str, country: str | None = None) -> None:
+        self.language = language if language in LANGUAGES else "en"
+        self.locale = _locale(self.language, country)
+        self.translations = _catalog(self.language)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def date(self, day: dt.date, format: str = "full") -> str:
+        """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday, 22 February 2024'."""
+        return format_date(day, format=format, locale=self.locale)
+
+    def time(self, moment: dt.time | dt.datetime) -> str:
+        return format_time(moment, format="HH:mm", locale=self.locale)
+
+    def time_range(self, start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
+        if all_day:
+            return self.gettext("all day")
+        return f"{self.time(start)}–{self.time(end)}"
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, locale=self.locale)
+
+    def kind(self, kind: Kind) -> str:
+        _ = self.gettext
+        return {
+            Kind.work_session: _("work session"),
+            Kind.intervision: _("intervision"),
+            Kind.webinar: _("webinar"),
+            Kind.coaching: _("coaching"),
+            Kind.study_day: _("study day"),
+            Kind.network_day: _("network day"),
+            Kind.inspiration_day: _("inspiration day"),
+            Kind.workshop: _("workshop"),
+            Kind.expert_group: _("expert group"),
+            Kind.closing_event: _("closing event"),
+            Kind.meeting: _("meeting"),
+            Kind.excursion: _("excursion"),
+            Kind.other: _("other"),
+        }[kind]
+
+    def status(self, status: Status) -> str:
+        _ = self.gettext
+        return {
+            Status.planned: _("planned"),
+            Status.confirmed: _("confirmed"),
+            Status.cancelled: _("cancelled"),
+        }[status]
+
+    def role(self, role: Role) -> str:
+        _ = self.gettext
+        return {
+            Role.participant: _("participant"),
+            Role.facilitator: _("facilitator"),
+            Role.expert: _("expert"),
+            Role.host: _("host"),
+            Role.guest: _("guest"),
+        }[role]

@@ -1,0 +1,25 @@
+"""The JSON Schema of programme files, for editors (YAML language server) and other tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SCHEMA_ID = "https://cohort.example.org/schema/programme.json"
+
+
+def json_schema() -> str:
+    """The schema as text. Nothing at the top level is required, so that one schema serves both
+    programme.yaml and the files it includes; `cohort validate` enforces the rest."""
+    from .model import Programme
+
+    schema: dict[str, Any] = Programme.model_json_schema(mode="validation", by_alias=True)
+    schema.pop("required", None)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "cohort programme",
+        "description": "A cohort programme (programme.yaml) or a file it includes.",
+    }
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

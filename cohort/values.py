@@ -1,0 +1,215 @@
+"""Value types of the programme format: ids, dates, times, durations, links, coordinates.
+
+The YAML reader hands every scalar over as text; these types parse that text strictly and say,
+in the facilitator's terms, how to write it when it is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+_ID = re.compile(ID_PATTERN)
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid id: use letters, digits, '-' and '_' "
+            "(at most 64, starting with a letter or digit), e.g. 'tetem' or 'meeting-1'"
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_id),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN}),
+]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if value is None:
+        raise ValueError("must not be empty")
+    raise ValueError("expected text here, not a list or mapping")
+
+
+#: Free text; the YAML reader keeps scalars as text, so `title: 2024` or `title: NO` stay text.
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
+NonEmptyText = Annotated[Text, Field(min_length=1)]
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2024-02-22")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise ValueError(f"'{text}' is not a date in the calendar ({err})") from None
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def _time(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    text = str(value).strip()
+    match = _TIME.fullmatch(text)
+    hint = "write times as HH:MM on the 24-hour clock, e.g. 19:00"
+    if not match:
+        if re.fullmatch(r"\d{1,2}[.h]\d{2}", text):
+            hint = f"write it as {text[:-3]}:{text[-2:]}"
+        raise ValueError(f"'{text}' is not a time; {hint}")
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"'{text}' is not a time of day; {hint}")
+    return dt.time(hour, minute)
+
+
+Time = Annotated[
+    dt.time,
+    BeforeValidator(_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "examples": ["19:00"]}),
+]
+
+_DURATION = re.compile(
+    r"(?:(?P<h>\d+)\s*(?:h|hr|hrs|hours?|u|uur))?\s*(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?)?)?"
+)
+_ISO_DURATION = re.compile(r"PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?")
+
+
+def _duration(value: Any) -> dt.timedelta:
+    if isinstance(value, dt.timedelta):
+        return value
+    text = str(value).strip()
+    match = _ISO_DURATION.fullmatch(text.upper()) or _DURATION.fullmatch(text.lower())
+    if text and match and (match["h"] or match["m"]):
+        minutes = int(match["h"] or 0) * 60 + int(match["m"] or 0)
+        if minutes > 0:
+            return dt.timedelta(minutes=minutes)
+    raise ValueError(
+        f"'{text}' is not a duration; write minutes (90) or hours and minutes (1h30, 2h)"
+    )
+
+
+Duration = Annotated[
+    dt.timedelta,
+    BeforeValidator(_duration),
+    PlainSerializer(lambda d: f"{int(d.total_seconds()) // 60}m", return_type=str),
+    WithJsonSchema({"type": ["string", "integer"], "examples": ["1h30", 90]}),
+]
+
+_URL = re.compile(r"(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)", re.IGNORECASE)
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not _URL.fullmatch(text):
+        raise ValueError(
+            f"'{text}' is not a link; write a full address starting with https:// "
+            "(or mailto: for an e-mail link)"
+        )
+    return text
+
+
+Url = Annotated[
+    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri"})
+]
+
+
+def _positive_int(value: Any) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d+", text) or int(text) <= 0:
+        raise ValueError(f"'{text}' is not a number of people or meetings; write a whole number")
+    return int(text)
+
+
+Count = Annotated[
+    int, BeforeValidator(_positive_int), WithJsonSchema({"type": "integer", "minimum": 1})
+]
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes"}:
+        return True
+    if text in {"false", "no"}:
+        return False
+    raise ValueError(f"'{value}' is not true or false")
+
+
+Flag = Annotated[bool, BeforeValidator(_boolean), WithJsonSchema({"type": "boolean"})]
+
+
+class Coordinates(NamedTuple):
+    lat: float
+    lon: float
+
+
+def _coordinates(value: Any) -> Coordinates:
+    """Accept `[52.22, 6.89]`, `{lat: .., lon: ..}` or "52.22, 6.89" as copied from a map."""
+    if isinstance(value, dict):
+        parts = [value.get("lat"), value.get("lon")]
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        parts = str(value).split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lat, lon = (float(str(p).strip()) for p in parts)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"'{value}' are not coordinates; write latitude and longitude, e.g. '52.2215, 6.8937'"
+        ) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"{lat}, {lon} lies outside the globe; latitude comes first")
+    return Coordinates(lat, lon)
+
+
+CoordinatesField = Annotated[
+    Coordinates,
+    BeforeValidator(_coordinates),
+    PlainSerializer(lambda c: [c.lat, c.lon], return_type=list),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "string", "examples": ["52.2215, 6.8937"]},
+                {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                {
+                    "type": "object",
+                    "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+                    "required": ["lat", "lon"],
+                },
+            ]
+        }
+    ),
+]
+
+
+def one_or_many(value: Any) -> Any:
+    """`themes: intro` is shorthand for `themes: [intro]`."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return value

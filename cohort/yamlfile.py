@@ -1,0 +1,273 @@
+"""Strict, safe reading of one YAML file into plain values, remembering where each value stood.
+
+PyYAML is used only to *compose* a node tree (with the C parser where available); turning nodes
+into values is done here, so that:
+
+- no tag can build a Python object (`!!python/...` and unknown tags are errors);
+- a key given twice in one mapping is an error (PyYAML silently keeps the last one);
+- aliases are allowed but their expansion is bounded ("billion laughs" stops early);
+- scalars stay text: `19:00` is never 1140, `NO` is never False, `2024-02-30` is text for the model
+  to reject at its line. Only `null`/`~`/empty become None. The model converts text to numbers,
+  dates and booleans where a field asks for them, with an error at the right place if it cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, Location
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Files larger than this are refused: a programme of thousands of participants is far smaller.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Values a file may expand to: generous for any hand-written file (a few values a line), far
+#: below what nested aliases ("billion laughs") would build.
+BASE_NODES = 100_000
+NODES_PER_LINE = 20
+MAX_DEPTH = 64
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "binary")
+}
+_MERGE = "tag:yaml.org,2002:merge"
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Where each value of a document stood: path -> location of the value (and of its key)."""
+
+    values: dict[Path_, Location] = field(default_factory=dict)
+    keys: dict[Path_, Location] = field(default_factory=dict)
+
+    def at(self, path: Path_, *, key: bool = False) -> Location:
+        """The location of `path`, or of its nearest ancestor that we know."""
+        table = self.keys if key else self.values
+        path = tuple(path)
+        while path:
+            if path in table:
+                return table[path]
+            if key and path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Location(Path("?")))
+
+    def update(self, other: Positions) -> None:
+        self.values.update(other.values)
+        self.keys.update(other.keys)
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as YAML at all; carries its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass
+class Document:
+    """One YAML file read into plain values, with the problems found while reading it."""
+
+    path: Path
+    data: Any
+    positions: Positions
+    problems: list[Diagnostic]
+
+
+def _loc(path: Path, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(path)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing what is too large, not UTF-8, or not there."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise YamlProblem(_diag(path, None, f"cannot read this file: {err.strerror}")) from err
+    if size > MAX_FILE_BYTES:
+        raise YamlProblem(
+            _diag(
+                path,
+                None,
+                f"file is {size // (1024 * 1024)} MB; cohort reads programme files up to "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
+                "split it over several files with 'include:'",
+            )
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise YamlProblem(
+            Diagnostic(
+                Location(path, line, column),
+                "error",
+                f"this file is not UTF-8 text (byte 0x{raw[err.start]:02x})",
+                "save it as UTF-8 in your editor",
+                "encoding",
+            )
+        ) from err
+    return text.removeprefix("\ufeff")
+
+
+def _diag(path: Path, mark: yaml.Mark | None, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(_loc(path, mark), "error", message, hint, "yaml")
+
+
+def _tab_problem(path: Path, text: str) -> Diagnostic | None:
+    """PyYAML's message for a tab in indentation is cryptic; find it ourselves."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            column = len(line) - len(stripped) + 1
+            return Diagnostic(
+                Location(path, number, column),
+                "error",
+                "a tab is used for indentation; YAML allows only spaces there",
+                "replace the tab with spaces",
+                "yaml",
+            )
+    return None
+
+
+def read(path: Path) -> Document:
+    """Read one YAML file strictly; raises YamlProblem when it is not YAML at all."""
+    text = read_text(path)
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise YamlProblem(
+            _diag(path, None, "this file is empty", "run 'cohort init' for a commented example")
+        )
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as err:
+            tab = _tab_problem(path, text)
+            if tab is not None:
+                raise YamlProblem(tab) from err
+            mark = err.problem_mark or err.context_mark
+            what = err.problem or err.context or "this is not valid YAML"
+            raise YamlProblem(_diag(path, mark, f"YAML syntax: {what}")) from err
+        except yaml.YAMLError as err:
+            raise YamlProblem(_diag(path, None, f"YAML syntax: {err}")) from err
+    finally:
+        loader.dispose()
+    if node is None:
+        raise YamlProblem(_diag(path, None, "this file is empty"))
+    converter = _Converter(path, BASE_NODES + NODES_PER_LINE * text.count("\n"))
+    data = converter.convert(node, ())
+    return Document(path, data, converter.positions, converter.problems)
+
+
+class _TooMuch(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, path: Path, budget: int) -> None:
+        self.path = path
+        self.budget = budget
+        self.positions = Positions()
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(_diag(self.path, node.start_mark, message, hint))
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        try:
+            return self._convert(node, path)
+        except _TooMuch:
+            return None
+
+    def _convert(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > self.budget:
+            self.problem(
+                node,
+                "this file expands to too many values (aliases nested too deeply?)",
+                "repeat the values instead of using nested aliases",
+            )
+            raise _TooMuch
+        if len(path) > MAX_DEPTH or id(node) in self.active:
+            self.problem(node, "an alias refers to itself or nests too deeply")
+            raise _TooMuch
+        self.positions.values.setdefault(path, _loc(self.path, node.start_mark))
+        tag = node.tag
+        if tag.startswith("tag:yaml.org,2002:python/"):
+            self.problem(node, f"the tag '{_short(tag)}' is not allowed in a programme file")
+            return None
+        if tag not in _STANDARD_TAGS and tag.startswith(("!", "tag:")):
+            self.problem(node, f"unknown tag '{_short(tag)}'", "remove the tag")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS and tag != "tag:yaml.org,2002:str":
+                return None
+            return node.value
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.update(self._merge(value_node, path))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = key_node.value
+            if key in seen:
+                first = seen[key].start_mark
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (first given at line {first.line + 1})",
+                    "keep one of the two; YAML would silently drop the first",
+                )
+                continue
+            seen[key] = key_node
+            child = (*path, key)
+            self.positions.keys[child] = _loc(self.path, key_node.start_mark)
+            result[key] = self._convert(value_node, child)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+    def _merge(self, node: yaml.Node, path: Path_) -> dict[str, Any]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, Any] = {}
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                self.problem(source, "'<<' merges only mappings")
+                continue
+            value = self._convert(source, path)
+            for key, item in value.items():
+                merged.setdefault(key, item)
+        return merged
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:") else tag
