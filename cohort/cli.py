@@ -155,8 +155,9 @@ def validate(
             typer.echo(str(diagnostic), err=True)
         if not failed and programme is not None:
             typer.echo(
-                f"{folder}: ok: '{programme.title}', {len(programme.meetings)} meetings, "
-                f"{len(programme.participants)} participants ({_summary(errors, len(diagnostics) - errors)})"
+                f'{folder}: ok: "{programme.title}", {len(programme.meetings)} meetings, '
+                f"{len(programme.participants)} participants "
+                f"({_summary(errors, len(diagnostics) - errors)})"
             )
         else:
             typer.echo(_summary(errors, len(diagnostics) - errors), err=True)

@@ -36,7 +36,7 @@ from .values import (
     Text,
     Time,
     Url,
-    one_or_many,
+    one_or_many_of,
 )
 
 COLLECTIONS = ("organisations", "participants", "venues", "themes", "meetings")
@@ -131,18 +131,11 @@ Country = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$", "examples": ["BE", "NL"]}),
 ]
 
-Ids = Annotated[
-    tuple[Id, ...],
-    BeforeValidator(one_or_many),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}},
-            ]
-        }
-    ),
-]
+Ids = one_or_many_of(Id)
+Kinds = one_or_many_of(Kind)
+Roles = one_or_many_of(Role)
+Durations = one_or_many_of(Duration)
+FileNames = one_or_many_of(Text)
 
 
 class Person(Frozen):
@@ -170,8 +163,8 @@ class AttendanceRule(Frozen):
     """Who must attend how much: `required: all` or a number of meetings."""
 
     required: Required = "all"
-    kinds: Annotated[tuple[Kind, ...], BeforeValidator(one_or_many)] = ()
-    roles: Annotated[tuple[Role, ...], BeforeValidator(one_or_many)] = (Role.participant,)
+    kinds: Kinds = ()
+    roles: Roles = (Role.participant,)
 
 
 class Links(Frozen):
@@ -184,7 +177,7 @@ class Calendar(Frozen):
     """Settings for the calendars cohort publishes (used from the calendar command on)."""
 
     domain: Text | None = None
-    reminders: Annotated[tuple[Duration, ...], BeforeValidator(one_or_many)] = ()
+    reminders: Durations = ()
     list_attendees: Flag = False
     base_url: Url | None = None
 
@@ -258,7 +251,7 @@ class Invited(Frozen):
     """Who is invited: everyone, or the union of roles, organisations and people, less `except`."""
 
     everyone: Flag = False
-    roles: Annotated[tuple[Role, ...], BeforeValidator(one_or_many)] = ()
+    roles: Roles = ()
     organisations: Ids = ()
     participants: Ids = ()
     except_: Ids = Field(default=(), alias="except")
@@ -351,7 +344,7 @@ class Meeting(Frozen):
 class Programme(Frozen):
     """A whole programme: its description and the five collections, all keyed by id."""
 
-    include: Annotated[tuple[Text, ...], BeforeValidator(one_or_many)] = ()
+    include: FileNames = ()
     id: Id
     title: NonEmptyText
     description: Text | None = None

@@ -15,6 +15,9 @@ def json_schema() -> str:
 
     schema: dict[str, Any] = Programme.model_json_schema(mode="validation", by_alias=True)
     schema.pop("required", None)
+    for prop in schema["properties"].values():
+        if "patternProperties" in prop:  # a collection: every key must be a valid id
+            prop["additionalProperties"] = False
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, Union
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
@@ -41,7 +41,7 @@ def _text(value: Any) -> str:
 
 
 #: Free text; the YAML reader keeps scalars as text, so `title: 2024` or `title: NO` stay text.
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string"})]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 NonEmptyText = Annotated[Text, Field(min_length=1)]
 
 
@@ -90,9 +90,11 @@ Time = Annotated[
 ]
 
 _DURATION = re.compile(
-    r"(?:(?P<h>\d+)\s*(?:h|hr|hrs|hours?|u|uur))?\s*(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?)?)?"
+    r"(?:(?P<d>\d+)\s*(?:d|days?|dag|dagen|jours?))?\s*"
+    r"(?:(?P<h>\d+)\s*(?:h|hr|hrs|hours?|u|uur))?\s*"
+    r"(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?)?)?"
 )
-_ISO_DURATION = re.compile(r"PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?")
+_ISO_DURATION = re.compile(r"P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?)?")
 
 
 def _duration(value: Any) -> dt.timedelta:
@@ -100,12 +102,12 @@ def _duration(value: Any) -> dt.timedelta:
         return value
     text = str(value).strip()
     match = _ISO_DURATION.fullmatch(text.upper()) or _DURATION.fullmatch(text.lower())
-    if text and match and (match["h"] or match["m"]):
-        minutes = int(match["h"] or 0) * 60 + int(match["m"] or 0)
+    if text and match and (match["d"] or match["h"] or match["m"]):
+        minutes = (int(match["d"] or 0) * 24 + int(match["h"] or 0)) * 60 + int(match["m"] or 0)
         if minutes > 0:
             return dt.timedelta(minutes=minutes)
     raise ValueError(
-        f"'{text}' is not a duration; write minutes (90) or hours and minutes (1h30, 2h)"
+        f"'{text}' is not a duration; write minutes (90), hours and minutes (1h30) or days (1d)"
     )
 
 
@@ -213,3 +215,11 @@ def one_or_many(value: Any) -> Any:
     if isinstance(value, str):
         return (value,)
     return value
+
+
+def one_or_many_of(item: Any) -> Any:
+    """A list of `item`, where a single item may be written without the brackets."""
+    return Annotated[
+        tuple[item, ...],
+        BeforeValidator(one_or_many, json_schema_input_type=Union[item, list[item]]),  # noqa: UP007
+    ]

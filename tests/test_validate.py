@@ -24,7 +24,7 @@ def problems(folder, *extra):
 def test_the_small_programme_is_clean(write):
     result = cohort("validate", write(), "--today", TODAY)
     assert result.exit_code == 0, result
-    assert "ok: 'Kleine leergroep', 2 meetings, 2 participants" in result.stdout
+    assert 'ok: "Kleine leergroep", 2 meetings, 2 participants' in result.stdout
     assert result.stderr == ""
 
 

@@ -1,0 +1,44 @@
+"""The command itself: fast help, clear usage errors, no traceback ever."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import cohort
+
+HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays")
+
+
+def test_help_lists_every_command():
+    result = cohort("--help")
+    assert result.exit_code == 0
+    for command in ("init", "validate", "schedule", "schema"):
+        assert command in result.stdout
+
+
+def test_help_imports_nothing_heavy():
+    code = (
+        "import sys; from cohort.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_arguments_shows_help():
+    result = cohort()
+    assert "Usage" in result.output
+
+
+def test_an_unknown_command_is_a_usage_error():
+    assert cohort("valdate").exit_code == 2
+
+
+def test_the_installed_script_runs(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "cohort", "validate", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "there is no programme.yaml" in out.stderr
+    assert "Traceback" not in out.stderr

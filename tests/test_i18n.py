@@ -1,0 +1,62 @@
+"""The words cohort hands to people exist in Dutch, French and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from cohort.i18n import LOCALE_DIR, Texts
+from cohort.model import Kind, Role, Status
+from conftest import ROOT
+
+
+def extracted_messages(tmp_path):
+    pot = tmp_path / "cohort.pot"
+    subprocess.run(
+        [sys.executable, "-c", "from babel.messages.frontend import main; main()", "-q",
+         "extract", "-F", "babel.cfg",
+         "-o", str(pot), "--no-location", "--sort-output", "--omit-header", "."],
+        cwd=ROOT, check=True,
+    )
+    return {m.id for m in read_po(pot.open("rb")) if m.id}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_every_message_in_the_code_is_translated(tmp_path, language):
+    wanted = extracted_messages(tmp_path)
+    catalog = read_po((LOCALE_DIR / language / "LC_MESSAGES" / "cohort.po").open("rb"))
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert sorted(wanted - translated) == [], (
+        "pybabel update -i cohort/locale/cohort.pot -d cohort/locale -D cohort, then translate")
+
+
+def test_every_kind_status_and_role_has_a_word(tmp_path):
+    for language in ("nl", "fr", "en"):
+        texts = Texts(language)
+        assert len({texts.kind(k) for k in Kind}) == len(Kind)
+        assert len({texts.status(s) for s in Status}) == len(Status)
+        assert len({texts.role(r) for r in Role}) == len(Role)
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "expected"),
+    [
+        ("nl", "NL", "donderdag 22 februari 2024"),
+        ("nl", "BE", "donderdag 22 februari 2024"),
+        ("fr", "BE", "jeudi 22 février 2024"),
+        ("en", None, "Thursday, 22 February 2024"),
+    ],
+)
+def test_dates_in_each_language(language, country, expected):
+    assert Texts(language, country).date(dt.date(2024, 2, 22)) == expected
+
+
+def test_words_in_each_language():
+    assert Texts("nl").kind(Kind.work_session) == "werksessie"
+    assert Texts("fr").kind(Kind.work_session) == "séance de travail"
+    assert Texts("en").kind(Kind.work_session) == "work session"
+    assert Texts("fr").status(Status.cancelled) == "annulée"

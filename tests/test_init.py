@@ -1,0 +1,39 @@
+"""`cohort init`: a new programme that validates as it is, and never overwrites."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import cohort
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "fr"])
+def test_a_new_programme_validates_and_has_a_schedule(tmp_path, language):
+    folder = tmp_path / "nieuw"
+    result = cohort("init", folder, "--language", language)
+    assert result.exit_code == 0, result
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "participants.yaml", "programme.schema.json", "programme.yaml"]
+    check = cohort("validate", folder, "--strict")
+    assert check.exit_code == 0, check
+    assert cohort("schedule", folder).exit_code == 0
+    text = (folder / "programme.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=programme.schema.json")
+    assert f"language: {language}" in text
+
+
+def test_init_never_overwrites_what_the_facilitator_wrote(tmp_path):
+    folder = tmp_path / "mijn"
+    folder.mkdir()
+    (folder / "programme.yaml").write_text("id: mine\n")
+    result = cohort("init", folder)
+    assert result.exit_code == 1
+    assert "already exists; cohort init never overwrites" in result.stderr
+    assert (folder / "programme.yaml").read_text() == "id: mine\n"
+    assert not (folder / "participants.yaml").exists()
+
+
+def test_an_unknown_language_is_a_usage_error(tmp_path):
+    result = cohort("init", tmp_path / "x", "--language", "de")
+    assert result.exit_code == 2
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,100 @@
+"""`cohort schedule`: the facilitator's overview, in the programme's language."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PROGRAMMES, SMALL, cohort, edit
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("COHORT_UPDATE_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("format", "name"), [("table", "twente.txt"), ("markdown", "twente.md")])
+def test_twente_schedule_matches_the_golden_file(format, name):
+    result = cohort("schedule", PROGRAMMES / "twente-cop-2024", "--format", format)
+    assert result.exit_code == 0, result
+    golden(name, result.stdout)
+
+
+def test_dates_are_in_the_programmes_language(write):
+    dutch = cohort("schedule", write(), "--format", "markdown").stdout
+    assert "| dinsdag 5 februari 2030 | 19:00–21:00 | intervisie | Eerste bijeenkomst |" in dutch
+    assert "| Datum | Tijd | Soort | Titel | Thema | Locatie | Genodigden | Status |" in dutch
+    french = cohort("schedule", write(edit(SMALL, "language: nl", "language: fr")),
+                    "--format", "markdown").stdout
+    assert "| mardi 5 février 2030 | 19:00–21:00 | intervision | Eerste bijeenkomst |" in french
+    english = cohort("schedule", write(edit(SMALL, "language: nl", "language: en")),
+                     "--format", "markdown").stdout
+    assert "| Tuesday, 5 February 2030 | 19:00–21:00 | intervision |" in english
+
+
+def test_the_rotation_of_venues_and_hosts():
+    result = cohort("schedule", PROGRAMMES / "twente-cop-2024", "--format", "json")
+    rotation = json.loads(result.stdout)["rotation"]
+    assert [(r["venue"], r["city"], r["host"]) for r in rotation] == [
+        ("tetem", "Enschede", "Tetem"),
+        ("twenterand", "Vriezenveen", "Ondernemerhuis Twenterand"),
+        ("oyfo", "Hengelo", "Oyfo Techniekmuseum"),
+    ]
+
+
+def test_json_lists_meetings_with_their_ids_in_order(write):
+    data = json.loads(cohort("schedule", write(), "--format", "json").stdout)
+    assert [(m["id"], m["invited"], m["status"]) for m in data["meetings"]] == [
+        ("eerste", 2, "planned"), ("tweede", 2, "planned")]
+
+
+def test_csv_has_ids_and_quotes_commas(write):
+    result = cohort("schedule", write(), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
+    assert rows[0][0] == "id"
+    assert rows[1][0] == "eerste"
+    assert rows[1][6] == "De Zaal, Gent"
+
+
+def test_warnings_come_below_and_do_not_stop_the_schedule(write):
+    result = cohort("schedule", write(edit(SMALL, "capacity: 20", "capacity: 1")))
+    assert result.exit_code == 0
+    assert "Eerste bijeenkomst" in result.stdout
+    assert "warning: 2 people are invited to 'eerste', but De Zaal holds 1" in result.stderr
+
+
+def test_errors_stop_the_schedule_with_every_problem(write):
+    text = edit(SMALL, "venue: zaal\n    date: 2030-02-05", "venue: zall\n    date: 2030-02-05")
+    result = cohort("schedule", write(text))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "error: unknown venue 'zall'" in result.stderr
+
+
+def test_a_cancelled_meeting_stays_in_the_schedule(write):
+    text = edit(SMALL, "    venue: zaal\n    date: 2030-03-05",
+                "    venue: zaal\n    status: cancelled\n    date: 2030-03-05")
+    out = cohort("schedule", write(text), "--format", "markdown").stdout
+    assert "| Tweede bijeenkomst |  | De Zaal, Gent | 2 | geannuleerd |" in out
+
+
+def test_plain_output_without_colour_when_not_on_a_terminal(write):
+    result = cohort("schedule", write(), env={"NO_COLOR": "1"})
+    assert "\x1b[" not in result.stdout
+    assert "Eerste bijeenkomst" in result.stdout
+
+
+def test_the_same_input_gives_the_same_output(write):
+    folder = write()
+    for format in ("table", "markdown", "csv", "json"):
+        first = cohort("schedule", folder, "--format", format).stdout_bytes
+        assert cohort("schedule", folder, "--format", format).stdout_bytes == first
