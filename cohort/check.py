@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from .errors import Location, Report, did_you_mean
 from .load import Loaded
-from .model import Meeting, Participant, Programme, Status
+from .model import COLLECTIONS, Meeting, Participant, Programme, Status
 
 MAX_NAMES = 5
 
@@ -54,10 +54,16 @@ class _Context:
     def at(self, *path: str | int, key: bool = False) -> Location:
         return self.loaded.at(*path, key=key)
 
+    @cached_property
+    def _known(self) -> dict[str, set[str]]:
+        known = {name: set(getattr(self.programme, name)) for name in COLLECTIONS}
+        for name, key in self.loaded.broken:
+            known[name].add(key)
+        return known
+
     def known(self, collection: str) -> set[str]:
         """Ids of a collection, including entries that failed validation (already reported)."""
-        ids = set(getattr(self.programme, collection))
-        return ids | {key for name, key in self.loaded.broken if name == collection}
+        return self._known[collection]
 
     def active(self) -> list[Meeting]:
         return [m for m in self.programme.chronological() if not m.cancelled]

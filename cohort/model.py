@@ -8,6 +8,7 @@ mappings keyed by id: the id is the key, each entry is short, and a diff shows w
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -84,10 +85,22 @@ class Status(StrEnum):
     cancelled = "cancelled"
 
 
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
 def _email(value: Any) -> str:
+    """An e-mail address. Plain ASCII addresses are checked here; anything else (and every
+    mistake) goes through email-validator, which knows the RFCs and explains what is wrong."""
+    text = str(value).strip()
+    if len(text) <= 254 and _PLAIN_EMAIL.fullmatch(text):
+        local, domain = text.rsplit("@", 1)
+        if len(local) <= 64:
+            return f"{local}@{domain.lower()}"
     from email_validator import EmailNotValidError, validate_email
 
-    text = str(value).strip()
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as err:
@@ -428,9 +441,17 @@ class Programme(Frozen):
             closure[org_id] = seen
         return closure
 
+    @cached_property
+    def _people_by_organisation(self) -> dict[str, list[Participant]]:
+        index: dict[str, list[Participant]] = {}
+        for person in self.participants.values():
+            index.setdefault(person.organisation or "", []).append(person)
+        return index
+
     def people_of(self, organisation_id: str) -> list[Participant]:
+        """Everyone of an organisation, or of any organisation in a partnership."""
         orgs = self._members.get(organisation_id, {organisation_id})
-        return [p for p in self.participants.values() if p.organisation in orgs]
+        return [p for org in sorted(orgs) for p in self._people_by_organisation.get(org, [])]
 
     @cached_property
     def _invitees(self) -> dict[str, tuple[Participant, ...]]:

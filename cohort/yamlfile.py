@@ -21,7 +21,14 @@ import yaml
 
 from .errors import Diagnostic, Location
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, used only to compose nodes; without implicit resolvers, since every
+    scalar is typed by the model, not by YAML 1.1's guesses (and resolving costs time)."""
+
+    yaml_implicit_resolvers: dict[str, list[object]] = {}
+
 
 #: Files larger than this are refused: a programme of thousands of participants is far smaller.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -36,7 +43,6 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "binary")
 }
-_MERGE = "tag:yaml.org,2002:merge"
 
 Path_ = tuple[str | int, ...]
 
@@ -217,7 +223,7 @@ class _Converter:
             self.problem(node, f"unknown tag '{_short(tag)}'", "remove the tag")
             return None
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS and tag != "tag:yaml.org,2002:str":
+            if _plain(node) and node.value in _NULLS:
                 return None
             return node.value
         self.active.add(id(node))
@@ -233,7 +239,7 @@ class _Converter:
         merged: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and _plain(key_node):
                 merged.update(self._merge(value_node, path))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
@@ -267,6 +273,11 @@ class _Converter:
             for key, item in value.items():
                 merged.setdefault(key, item)
         return merged
+
+
+def _plain(node: yaml.ScalarNode) -> bool:
+    """Unquoted (the C parser says '' where the Python one says None)."""
+    return not node.style
 
 
 def _short(tag: str) -> str:

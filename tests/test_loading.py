@@ -216,3 +216,17 @@ def test_a_list_of_entries_gets_a_hint_to_use_ids_as_keys(write):
     _, found = diagnostics(folder)
     assert found[0]["message"] == "themes: expected a mapping from id to theme"
     assert "instead of '- id: tetem'" in found[0]["hint"]
+
+
+def test_an_empty_value_is_empty_but_quoted_empty_text_is_text(write):
+    text = edit(SMALL, "    capacity: 20\n", "    capacity:\n    accessibility: ''\n")
+    result = cohort("validate", write(text), "--today", "2030-01-01")
+    assert result.exit_code == 0, result
+
+
+def test_the_merge_key_must_be_plain_to_merge(write):
+    text = SMALL.replace("  eerste:\n    title: Eerste bijeenkomst\n",
+                         "  eerste: &avond\n    title: Eerste bijeenkomst\n")
+    text = text.replace("  tweede:\n", "  tweede:\n    '<<': *avond\n")
+    _, found = diagnostics(write(text))
+    assert [d["message"] for d in found] == ["unknown field '<<'"]
