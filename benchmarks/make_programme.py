@@ -117,7 +117,8 @@ def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
     programme = [
         "# A synthetic programme written by benchmarks/make_programme.py",
         "id: synthetic",
-        f"title: {quote(f'Synthetisch programma ({participants} deelnemers, {meetings} bijeenkomsten)')}",
+        "title: " + quote(f"Synthetisch programma ({participants} deelnemers, "
+                          f"{meetings} bijeenkomsten)"),
         "language: nl",
         "timezone: Europe/Brussels",
         "organiser:",

@@ -105,9 +105,10 @@ def _references(ctx: _Context) -> None:
     for mid, meeting in p.meetings.items():
         _reference(ctx, meeting.venue, "venues", "venue", "meetings", mid, "venue")
         for i, theme in enumerate(meeting.themes):
-            path = ("meetings", mid, "themes", i) if ctx.loaded.positions.values.get(
-                ("meetings", mid, "themes", i)) else ("meetings", mid, "themes")
-            _reference(ctx, theme, "themes", "theme", *path)
+            # `themes: x` is shorthand for `themes: [x]`: point at the item, or at the value
+            _reference(ctx, theme, "themes", "theme",
+                       *_first_known(ctx, ("meetings", mid, "themes", i),
+                                     ("meetings", mid, "themes")))
         rule = meeting.invited
         for field, collection, what in (
             ("organisations", "organisations", "organisation"),
@@ -116,21 +117,21 @@ def _references(ctx: _Context) -> None:
         ):
             values = rule.except_ if field == "except" else getattr(rule, field)
             for i, value in enumerate(values):
-                path = _invited_path(ctx, mid, field, i)
+                # `invited: [a, b]` is shorthand for `invited: {participants: [a, b]}`
+                path = _first_known(
+                    ctx,
+                    ("meetings", mid, "invited", field, i),
+                    ("meetings", mid, "invited", field),
+                    ("meetings", mid, "invited", i),
+                    ("meetings", mid, "invited"),
+                )
                 _reference(ctx, value, collection, what, *path)
 
 
-def _invited_path(ctx: _Context, mid: str, field: str, index: int) -> tuple[str | int, ...]:
-    """`invited: [a, b]` is shorthand for `invited: {participants: [a, b]}`."""
+def _first_known(ctx: _Context, *paths: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The first of several spellings of a value's path that the file really has."""
     values = ctx.loaded.positions.values
-    for path in (
-        ("meetings", mid, "invited", field, index),
-        ("meetings", mid, "invited", field),
-        ("meetings", mid, "invited", index),
-    ):
-        if path in values:
-            return path
-    return ("meetings", mid, "invited")
+    return next((path for path in paths if path in values), paths[-1])
 
 
 def _organisation_cycles(ctx: _Context) -> None:

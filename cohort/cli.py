@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -69,12 +69,12 @@ Folder = Annotated[
 ]
 
 
-class DiagnosticFormat(str, Enum):
+class DiagnosticFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class ScheduleFormat(str, Enum):
+class ScheduleFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     csv = "csv"
@@ -111,7 +111,7 @@ Today = Annotated[
 
 @app.command()
 def validate(
-    folder: Folder = Path("."),
+    folder: Folder = Path(),
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     format: Annotated[
         DiagnosticFormat, typer.Option("--format", "-f", help="Output for people or machines.")
@@ -167,7 +167,7 @@ def validate(
 
 @app.command()
 def schedule(
-    folder: Folder = Path("."),
+    folder: Folder = Path(),
     format: Annotated[
         ScheduleFormat, typer.Option("--format", "-f", help="How to show the schedule.")
     ] = ScheduleFormat.table,
@@ -204,7 +204,7 @@ def schema(
 
 @app.command()
 def init(
-    folder: Folder = Path("."),
+    folder: Folder = Path(),
     language: Annotated[
         str, typer.Option(help="The programme's language: nl, en or fr.")
     ] = "nl",

@@ -87,7 +87,7 @@ class CohortError(Exception):
         out = list(self.diagnostics)
         if self.message:
             where = self.location if isinstance(self.location, Location) else Location(
-                self.location or Path(""))
+                self.location or Path())
             out.append(Diagnostic(where, "error", self.message))
         return out
 
@@ -129,8 +129,7 @@ class Report:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
     def sorted(self) -> list[Diagnostic]:
-        seen: set[Diagnostic] = set()
-        unique = [d for d in self.diagnostics if not (d in seen or seen.add(d))]
+        unique = dict.fromkeys(self.diagnostics)  # drops repeats, keeps the first
         return sorted(unique, key=lambda d: d.sort_key)
 
     def raise_if_errors(self) -> None:

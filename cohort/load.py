@@ -306,9 +306,7 @@ def _diagnostics(
             loc = loc[:-1]
         path = (*prefix, *loc)
         kind = error["type"]
-        if kind == "extra_forbidden":
-            where = positions.at(path, key=True)
-        elif not loc and prefix:
+        if kind == "extra_forbidden" or not loc and prefix:
             where = positions.at(path, key=True)
         elif kind == "missing":
             where = positions.at(path[:-1], key=True) if path[:-1] else positions.at(())

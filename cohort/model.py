@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic.json_schema import SkipJsonSchema
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -24,9 +23,9 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from .values import (
-    Coordinates,
     CoordinatesField,
     Count,
     Date,
@@ -37,7 +36,7 @@ from .values import (
     Text,
     Time,
     Url,
-    one_or_many_of,
+    one_or_many,
 )
 
 COLLECTIONS = ("organisations", "participants", "venues", "themes", "meetings")
@@ -144,11 +143,23 @@ Country = Annotated[
     WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$", "examples": ["BE", "NL"]}),
 ]
 
-Ids = one_or_many_of(Id)
-Kinds = one_or_many_of(Kind)
-Roles = one_or_many_of(Role)
-Durations = one_or_many_of(Duration)
-FileNames = one_or_many_of(Text)
+# Lists where a single item may be written without brackets (`themes: intro`).
+Ids = Annotated[
+    tuple[Id, ...], BeforeValidator(one_or_many, json_schema_input_type=Id | list[Id])
+]
+Kinds = Annotated[
+    tuple[Kind, ...], BeforeValidator(one_or_many, json_schema_input_type=Kind | list[Kind])
+]
+Roles = Annotated[
+    tuple[Role, ...], BeforeValidator(one_or_many, json_schema_input_type=Role | list[Role])
+]
+Durations = Annotated[
+    tuple[Duration, ...],
+    BeforeValidator(one_or_many, json_schema_input_type=Duration | list[Duration]),
+]
+FileNames = Annotated[
+    tuple[Text, ...], BeforeValidator(one_or_many, json_schema_input_type=Text | list[Text])
+]
 
 
 class Person(Frozen):

@@ -47,7 +47,8 @@ def rows(programme: Programme, texts: Texts) -> list[Row]:
     for m in programme.chronological():
         venue = programme.venue_of(m)
         if venue is None:
-            where = texts.gettext("online") if m.join_url else texts.gettext("venue to be announced")
+            _ = texts.gettext
+            where = _("online") if m.join_url else _("venue to be announced")
         elif venue.online:
             where = f"{venue.name} ({texts.gettext('online')})"
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, NamedTuple, Union
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
@@ -169,6 +169,7 @@ class Coordinates(NamedTuple):
 
 def _coordinates(value: Any) -> Coordinates:
     """Accept `[52.22, 6.89]`, `{lat: .., lon: ..}` or "52.22, 6.89" as copied from a map."""
+    parts: list[Any]
     if isinstance(value, dict):
         parts = [value.get("lat"), value.get("lon")]
     elif isinstance(value, list | tuple):
@@ -215,11 +216,3 @@ def one_or_many(value: Any) -> Any:
     if isinstance(value, str):
         return (value,)
     return value
-
-
-def one_or_many_of(item: Any) -> Any:
-    """A list of `item`, where a single item may be written without the brackets."""
-    return Annotated[
-        tuple[item, ...],
-        BeforeValidator(one_or_many, json_schema_input_type=Union[item, list[item]]),  # noqa: UP007
-    ]

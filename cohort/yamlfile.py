@@ -22,7 +22,6 @@ import yaml
 from .errors import Diagnostic, Location
 
 
-
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, used only to compose nodes; without implicit resolvers, since every
     scalar is typed by the model, not by YAML 1.1's guesses (and resolving costs time)."""
@@ -41,7 +40,7 @@ MAX_DEPTH = 64
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "binary")
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
 }
 
 Path_ = tuple[str | int, ...]
@@ -230,6 +229,7 @@ class _Converter:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, path)
         finally:
             self.active.discard(id(node))
@@ -239,7 +239,9 @@ class _Converter:
         merged: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and _plain(key_node):
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and _plain(
+                key_node
+            ):
                 merged.update(self._merge(value_node, path))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):

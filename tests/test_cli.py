@@ -37,8 +37,9 @@ def test_an_unknown_command_is_a_usage_error():
 
 
 def test_the_installed_script_runs(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "cohort", "validate", str(tmp_path)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "cohort", "validate", str(tmp_path)], capture_output=True, text=True
+    )
     assert out.returncode == 1
     assert "there is no programme.yaml" in out.stderr
     assert "Traceback" not in out.stderr

@@ -8,19 +8,32 @@ import sys
 
 import pytest
 from babel.messages.pofile import read_po
+from conftest import ROOT
 
 from cohort.i18n import LOCALE_DIR, Texts
 from cohort.model import Kind, Role, Status
-from conftest import ROOT
 
 
 def extracted_messages(tmp_path):
     pot = tmp_path / "cohort.pot"
     subprocess.run(
-        [sys.executable, "-c", "from babel.messages.frontend import main; main()", "-q",
-         "extract", "-F", "babel.cfg",
-         "-o", str(pot), "--no-location", "--sort-output", "--omit-header", "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-c",
+            "from babel.messages.frontend import main; main()",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-o",
+            str(pot),
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     return {m.id for m in read_po(pot.open("rb")) if m.id}
 
@@ -31,7 +44,8 @@ def test_every_message_in_the_code_is_translated(tmp_path, language):
     catalog = read_po((LOCALE_DIR / language / "LC_MESSAGES" / "cohort.po").open("rb"))
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert sorted(wanted - translated) == [], (
-        "pybabel update -i cohort/locale/cohort.pot -d cohort/locale -D cohort, then translate")
+        "pybabel update -i cohort/locale/cohort.pot -d cohort/locale -D cohort, then translate"
+    )
 
 
 def test_every_kind_status_and_role_has_a_word(tmp_path):

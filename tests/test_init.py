@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import cohort
 
 
@@ -13,7 +12,10 @@ def test_a_new_programme_validates_and_has_a_schedule(tmp_path, language):
     result = cohort("init", folder, "--language", language)
     assert result.exit_code == 0, result
     assert sorted(p.name for p in folder.iterdir()) == [
-        "participants.yaml", "programme.schema.json", "programme.yaml"]
+        "participants.yaml",
+        "programme.schema.json",
+        "programme.yaml",
+    ]
     check = cohort("validate", folder, "--strict")
     assert check.exit_code == 0, check
     assert cohort("schedule", folder).exit_code == 0

@@ -18,8 +18,11 @@ def where(d):
 
 def test_a_time_stays_a_time_and_no_stays_text(write):
     # YAML 1.1 reads 19:00 as 1140 and NO as false; cohort must not.
-    text = edit(SMALL, 'start: "19:00"\n    end: "21:00"\n  tweede',
-                "start: 19:00\n    end: 21:00\n  tweede")
+    text = edit(
+        SMALL,
+        'start: "19:00"\n    end: "21:00"\n  tweede',
+        "start: 19:00\n    end: 21:00\n  tweede",
+    )
     text = edit(text, "title: Tweede bijeenkomst", "title: NO")
     folder = write(text)
     result = cohort("schedule", folder, "--format", "json")
@@ -30,13 +33,20 @@ def test_a_time_stays_a_time_and_no_stays_text(write):
 
 
 def test_a_python_tag_is_refused_at_its_line(write):
-    folder = write(edit(SMALL, "title: Kleine leergroep",
-                        "title: !!python/object/apply:os.system ['echo pwned']"))
+    folder = write(
+        edit(
+            SMALL,
+            "title: Kleine leergroep",
+            "title: !!python/object/apply:os.system ['echo pwned']",
+        )
+    )
     result, found = diagnostics(folder)
     assert result.exit_code == 1
     assert [(where(d), d["message"]) for d in found] == [
-        ("programme.yaml:2:8",
-         "the tag '!!python/object/apply:os.system' is not allowed in a programme file"),
+        (
+            "programme.yaml:2:8",
+            "the tag '!!python/object/apply:os.system' is not allowed in a programme file",
+        ),
     ]
 
 
@@ -44,7 +54,8 @@ def test_an_unknown_tag_is_refused(write):
     folder = write(edit(SMALL, "title: Kleine leergroep", "title: !secret leergroep"))
     _, found = diagnostics(folder)
     assert [(where(d), d["message"]) for d in found] == [
-        ("programme.yaml:2:8", "unknown tag '!secret'")]
+        ("programme.yaml:2:8", "unknown tag '!secret'")
+    ]
 
 
 def test_a_duplicate_key_is_an_error_naming_both_lines(write):
@@ -54,7 +65,8 @@ def test_a_duplicate_key_is_an_error_naming_both_lines(write):
     assert result.exit_code == 1
     first = at(text, "  eerste:").split(":")[1]
     assert [(where(d), d["message"]) for d in found] == [
-        (at(text, "eerste :"), f"duplicate key 'eerste' (first given at line {first})")]
+        (at(text, "eerste :"), f"duplicate key 'eerste' (first given at line {first})")
+    ]
 
 
 def test_a_duplicate_field_inside_an_entry_is_an_error(write):
@@ -68,8 +80,13 @@ def test_billion_laughs_is_stopped_quickly(write):
     bomb = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):
         bomb.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
-    folder = write(SMALL + "\n".join("# " + line for line in []) +
-                   "laughs:\n" + "\n".join("  " + line for line in bomb) + "\n")
+    folder = write(
+        SMALL
+        + "\n".join("# " + line for line in [])
+        + "laughs:\n"
+        + "\n".join("  " + line for line in bomb)
+        + "\n"
+    )
     result, found = diagnostics(folder)
     assert result.exit_code == 1
     assert any("too many values" in d["message"] for d in found), found
@@ -83,33 +100,46 @@ def test_a_recursive_alias_is_an_error(write):
 
 
 def test_aliases_and_merge_keys_within_bounds_work(write):
-    text = SMALL.replace("  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n"
-                         "    venue: zaal\n",
-                         "  tweede:\n    <<: *avond\n    title: Tweede bijeenkomst\n")
-    text = text.replace("  eerste:\n    title: Eerste bijeenkomst\n",
-                        "  eerste: &avond\n    title: Eerste bijeenkomst\n")
+    text = SMALL.replace(
+        "  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal\n",
+        "  tweede:\n    <<: *avond\n    title: Tweede bijeenkomst\n",
+    )
+    text = text.replace(
+        "  eerste:\n    title: Eerste bijeenkomst\n",
+        "  eerste: &avond\n    title: Eerste bijeenkomst\n",
+    )
     folder = write(text)
     result = cohort("schedule", folder, "--format", "json")
     assert result.exit_code == 0, result
     tweede = json.loads(result.stdout)["meetings"][1]
     assert (tweede["title"], tweede["venue"], tweede["kind"]) == (
-        "Tweede bijeenkomst", "zaal", "intervision")
+        "Tweede bijeenkomst",
+        "zaal",
+        "intervision",
+    )
 
 
 def test_an_impossible_date_is_an_error_at_its_line(write):
     text = edit(SMALL, "date: 2030-03-05", "date: 2030-02-30")
     _, found = diagnostics(write(text))
     assert [(where(d), d["message"]) for d in found] == [
-        (at(text, "2030-02-30"),
-         "date: '2030-02-30' is not a date in the calendar (day is out of range for month)")]
+        (
+            at(text, "2030-02-30"),
+            "date: '2030-02-30' is not a date in the calendar (day is out of range for month)",
+        )
+    ]
 
 
 def test_a_dutch_time_gets_a_hint(write):
-    text = edit(SMALL, 'start: "19:00"\n    end: "21:00"\n  tweede',
-                'start: 19.00\n    end: "21:00"\n  tweede')
+    text = edit(
+        SMALL,
+        'start: "19:00"\n    end: "21:00"\n  tweede',
+        'start: 19.00\n    end: "21:00"\n  tweede',
+    )
     _, found = diagnostics(write(text))
     assert [(where(d), d["message"]) for d in found] == [
-        (at(text, "19.00"), "start: '19.00' is not a time; write it as 19:00")]
+        (at(text, "19.00"), "start: '19.00' is not a time; write it as 19:00")
+    ]
 
 
 def test_non_utf8_bytes_are_reported_at_their_place(write):
@@ -119,15 +149,16 @@ def test_non_utf8_bytes_are_reported_at_their_place(write):
     result, found = diagnostics(folder)
     assert result.exit_code == 1
     assert [(where(d), d["message"]) for d in found] == [
-        ("programme.yaml:2:10", "this file is not UTF-8 text (byte 0xe9)")]
+        ("programme.yaml:2:10", "this file is not UTF-8 text (byte 0xe9)")
+    ]
 
 
 def test_a_tab_in_indentation_is_named(write):
     folder = write(edit(SMALL, "  name: Leerhuis\n  email", "\tname: Leerhuis\n  email"))
     _, found = diagnostics(folder)
     assert [(where(d), d["message"]) for d in found] == [
-        ("programme.yaml:6:1",
-         "a tab is used for indentation; YAML allows only spaces there")]
+        ("programme.yaml:6:1", "a tab is used for indentation; YAML allows only spaces there")
+    ]
 
 
 def test_an_empty_file_is_an_error(write):
@@ -141,8 +172,11 @@ def test_a_top_level_list_is_an_error(write):
     folder = write("- id: x\n- title: y\n")
     _, found = diagnostics(folder)
     assert [(where(d), d["message"]) for d in found] == [
-        ("programme.yaml:1:1",
-         "the top level of programme.yaml must be a mapping of 'key: value' lines, not a list")]
+        (
+            "programme.yaml:1:1",
+            "the top level of programme.yaml must be a mapping of 'key: value' lines, not a list",
+        )
+    ]
 
 
 def test_a_syntax_error_points_at_the_line(write):
@@ -157,7 +191,8 @@ def test_a_folder_without_programme_yaml(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"{tmp_path}: error: there is no programme.yaml in '{tmp_path}' "
-        f"(create one with 'cohort init {tmp_path}')")
+        f"(create one with 'cohort init {tmp_path}')"
+    )
 
 
 def test_a_folder_that_does_not_exist_is_a_usage_error(tmp_path):
@@ -178,8 +213,10 @@ def test_a_huge_file_is_refused(write):
 
 def test_included_files_are_merged_and_duplicates_across_files_caught(write):
     text = SMALL.replace("participants:\n  anna:", "include: people/*.yaml\nparticipants:\n  anna:")
-    folder = write(text, **{
-        "people/more.yaml": """\
+    folder = write(
+        text,
+        **{
+            "people/more.yaml": """\
             participants:
               chris:
                 name: Chris Maes
@@ -187,32 +224,42 @@ def test_included_files_are_merged_and_duplicates_across_files_caught(write):
               anna:
                 name: Anna again
             """,
-    })
+        },
+    )
     _, found = diagnostics(folder)
     first = at(text, "anna:")
     assert [(where(d), d["message"]) for d in found] == [
-        ("more.yaml:5:3",
-         f"duplicate participant id 'anna' (first defined at {folder}/{first})")]
+        ("more.yaml:5:3", f"duplicate participant id 'anna' (first defined at {folder}/{first})")
+    ]
 
 
 def test_an_include_outside_the_folder_is_refused(write):
     text = SMALL.replace("organisations:", "include: ../elsewhere.yaml\norganisations:")
     _, found = diagnostics(write(text))
     assert [(where(d), d["message"]) for d in found] == [
-        (at(text, "../elsewhere"), "include: '../elsewhere.yaml' lies outside the programme folder")]
+        (at(text, "../elsewhere"), "include: '../elsewhere.yaml' lies outside the programme folder")
+    ]
 
 
 def test_an_included_file_may_only_hold_collections(write):
-    folder = write(SMALL.replace("organisations:", "include: extra.yaml\norganisations:"),
-                   **{"extra.yaml": "venue:\n  x:\n    name: X\n"})
+    folder = write(
+        SMALL.replace("organisations:", "include: extra.yaml\norganisations:"),
+        **{"extra.yaml": "venue:\n  x:\n    name: X\n"},
+    )
     _, found = diagnostics(folder)
     assert [(where(d), d["message"], d["hint"]) for d in found] == [
-        ("extra.yaml:1:1", "unknown key 'venue'", "did you mean 'venues'?")]
+        ("extra.yaml:1:1", "unknown key 'venue'", "did you mean 'venues'?")
+    ]
 
 
 def test_a_list_of_entries_gets_a_hint_to_use_ids_as_keys(write):
-    folder = write(edit(SMALL, "themes:\n  start:\n    title: Van start\n",
-                        "themes:\n  - id: start\n    title: Van start\n"))
+    folder = write(
+        edit(
+            SMALL,
+            "themes:\n  start:\n    title: Van start\n",
+            "themes:\n  - id: start\n    title: Van start\n",
+        )
+    )
     _, found = diagnostics(folder)
     assert found[0]["message"] == "themes: expected a mapping from id to theme"
     assert "instead of '- id: tetem'" in found[0]["hint"]
@@ -225,8 +272,10 @@ def test_an_empty_value_is_empty_but_quoted_empty_text_is_text(write):
 
 
 def test_the_merge_key_must_be_plain_to_merge(write):
-    text = SMALL.replace("  eerste:\n    title: Eerste bijeenkomst\n",
-                         "  eerste: &avond\n    title: Eerste bijeenkomst\n")
+    text = SMALL.replace(
+        "  eerste:\n    title: Eerste bijeenkomst\n",
+        "  eerste: &avond\n    title: Eerste bijeenkomst\n",
+    )
     text = text.replace("  tweede:\n", "  tweede:\n    '<<': *avond\n")
     _, found = diagnostics(write(text))
     assert [d["message"] for d in found] == ["unknown field '<<'"]

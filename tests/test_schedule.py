@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import PROGRAMMES, SMALL, cohort, edit
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -33,11 +32,13 @@ def test_dates_are_in_the_programmes_language(write):
     dutch = cohort("schedule", write(), "--format", "markdown").stdout
     assert "| dinsdag 5 februari 2030 | 19:00–21:00 | intervisie | Eerste bijeenkomst |" in dutch
     assert "| Datum | Tijd | Soort | Titel | Thema | Locatie | Genodigden | Status |" in dutch
-    french = cohort("schedule", write(edit(SMALL, "language: nl", "language: fr")),
-                    "--format", "markdown").stdout
+    french = cohort(
+        "schedule", write(edit(SMALL, "language: nl", "language: fr")), "--format", "markdown"
+    ).stdout
     assert "| mardi 5 février 2030 | 19:00–21:00 | intervision | Eerste bijeenkomst |" in french
-    english = cohort("schedule", write(edit(SMALL, "language: nl", "language: en")),
-                     "--format", "markdown").stdout
+    english = cohort(
+        "schedule", write(edit(SMALL, "language: nl", "language: en")), "--format", "markdown"
+    ).stdout
     assert "| Tuesday, 5 February 2030 | 19:00–21:00 | intervision |" in english
 
 
@@ -54,7 +55,9 @@ def test_the_rotation_of_venues_and_hosts():
 def test_json_lists_meetings_with_their_ids_in_order(write):
     data = json.loads(cohort("schedule", write(), "--format", "json").stdout)
     assert [(m["id"], m["invited"], m["status"]) for m in data["meetings"]] == [
-        ("eerste", 2, "planned"), ("tweede", 2, "planned")]
+        ("eerste", 2, "planned"),
+        ("tweede", 2, "planned"),
+    ]
 
 
 def test_csv_has_ids_and_quotes_commas(write):
@@ -81,8 +84,11 @@ def test_errors_stop_the_schedule_with_every_problem(write):
 
 
 def test_a_cancelled_meeting_stays_in_the_schedule(write):
-    text = edit(SMALL, "    venue: zaal\n    date: 2030-03-05",
-                "    venue: zaal\n    status: cancelled\n    date: 2030-03-05")
+    text = edit(
+        SMALL,
+        "    venue: zaal\n    date: 2030-03-05",
+        "    venue: zaal\n    status: cancelled\n    date: 2030-03-05",
+    )
     out = cohort("schedule", write(text), "--format", "markdown").stdout
     assert "| Tweede bijeenkomst |  | De Zaal, Gent | 2 | geannuleerd |" in out
 

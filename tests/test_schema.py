@@ -7,9 +7,9 @@ import re
 
 import jsonschema
 import pytest
+from conftest import PROGRAMMES, SEEDS, cohort
 
 from cohort.yamlfile import read
-from conftest import PROGRAMMES, SEEDS, cohort
 
 _INT = re.compile(r"[-+]?\d+")
 _FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?")
@@ -64,7 +64,9 @@ def test_the_schema_catches_a_misspelt_field_and_a_bad_id(schema):
 
 def test_the_schema_in_the_repository_is_current():
     committed = (PROGRAMMES / "programme.schema.json").read_text(encoding="utf-8")
-    assert committed == cohort("schema").stdout, "run: cohort schema -o programmes/programme.schema.json"
+    assert committed == cohort("schema").stdout, (
+        "run: cohort schema -o programmes/programme.schema.json"
+    )
 
 
 def test_schema_to_a_file(tmp_path):

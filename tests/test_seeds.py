@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from conftest import PROGRAMMES, SEEDS, cohort
 
 WRITTEN_ON = "2026-11-21"  # the day the seeds were written: meetings before it took place

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import SMALL, at, cohort, edit
 
 TODAY = "2030-01-01"
@@ -15,10 +14,18 @@ def problems(folder, *extra):
     """[(file:line:col, severity, message)] as `cohort validate --format json` reports them."""
     result = cohort("validate", folder, "--format", "json", "--today", TODAY, *extra)
     found = json.loads(result.stdout)["diagnostics"]
-    return [
-        (f"{d['file'].rsplit('/', 1)[-1]}:{d['line']}:{d['column']}", d["severity"], d["message"])
-        for d in found
-    ], found, result
+    return (
+        [
+            (
+                f"{d['file'].rsplit('/', 1)[-1]}:{d['line']}:{d['column']}",
+                d["severity"],
+                d["message"],
+            )
+            for d in found
+        ],
+        found,
+        result,
+    )
 
 
 def test_the_small_programme_is_clean(write):
@@ -49,8 +56,12 @@ def test_unknown_references_each_with_a_suggestion(write):
         (at(text, "leerhuys"), "error", "unknown organisation 'leerhuys'"),
         (at(text, "nobody"), "error", "unknown organisation 'nobody'"),
         (at(text, "strat"), "error", "unknown theme 'strat'"),
-        (at(text, "[anna, brt]"), "warning", "'eerste' does not invite 1 of the people bound by "
-         "the attend-all rule, so they cannot meet it: Bert Claes"),
+        (
+            at(text, "[anna, brt]"),
+            "warning",
+            "'eerste' does not invite 1 of the people bound by "
+            "the attend-all rule, so they cannot meet it: Bert Claes",
+        ),
         (at(text, "brt"), "error", "unknown participant 'brt'"),
     ]
 
@@ -80,34 +91,55 @@ def test_a_kind_that_is_not_a_kind(write):
 def test_end_before_start(write):
     text = edit(SMALL, 'end: "21:00"\n  tweede', 'end: "18:00"\n  tweede')
     found, _, _ = problems(write(text))
-    assert found == [(at(text, '"18:00"'), "error",
-                      "meeting 'eerste' ends (18:00) before it starts (19:00)")]
+    assert found == [
+        (at(text, '"18:00"'), "error", "meeting 'eerste' ends (18:00) before it starts (19:00)")
+    ]
 
 
 def test_a_venue_double_booked(write):
     text = edit(SMALL, "date: 2030-03-05", "date: 2030-02-05")
-    text = edit(text, '    venue: zaal\n    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n'
-                '  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal',
-                '    venue: zaal\n    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n'
-                '  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal ')
+    text = edit(
+        text,
+        '    venue: zaal\n    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n'
+        "  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal",
+        '    venue: zaal\n    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n'
+        "  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal ",
+    )
     found, _, result = problems(write(text))
     assert result.exit_code == 0  # a warning: parallel rooms are possible
-    assert (at(text, "zaal \n"), "warning",
-            "venue 'zaal' is double-booked: 'eerste' and 'tweede' overlap on 2030-02-05") in found
+    assert (
+        at(text, "zaal \n"),
+        "warning",
+        "venue 'zaal' is double-booked: 'eerste' and 'tweede' overlap on 2030-02-05",
+    ) in found
 
 
 def test_people_invited_to_overlapping_meetings(write):
     text = edit(SMALL, "date: 2030-03-05", "date: 2030-02-05")
-    text = edit(text, 'start: "19:00"\n    end: "21:00"\n  tweede',
-                'start: "14:00"\n    end: "20:00"\n  tweede')
-    text = edit(text, "    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal\n",
-                "    title: Tweede bijeenkomst\n    kind: intervision\n    venue: online\n")
-    text = edit(text, "themes:\n  start:", "  online:\n    name: Meet\n    join_url: "
-                "https://meet.example.org/x\nthemes:\n  start:")
+    text = edit(
+        text,
+        'start: "19:00"\n    end: "21:00"\n  tweede',
+        'start: "14:00"\n    end: "20:00"\n  tweede',
+    )
+    text = edit(
+        text,
+        "    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal\n",
+        "    title: Tweede bijeenkomst\n    kind: intervision\n    venue: online\n",
+    )
+    text = edit(
+        text,
+        "themes:\n  start:",
+        "  online:\n    name: Meet\n    join_url: https://meet.example.org/x\nthemes:\n  start:",
+    )
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "2030-02-05\n    start: \"19:00\""), "warning",
-                      "'eerste' and 'tweede' overlap, and 2 invitee(s) are invited to both: "
-                      "Anna Peeters, Bert Claes")]
+    assert found == [
+        (
+            at(text, '2030-02-05\n    start: "19:00"'),
+            "warning",
+            "'eerste' and 'tweede' overlap, and 2 invitee(s) are invited to both: "
+            "Anna Peeters, Bert Claes",
+        )
+    ]
 
 
 def test_invitees_over_the_venue_capacity(write):
@@ -115,18 +147,29 @@ def test_invitees_over_the_venue_capacity(write):
     found, _, result = problems(write(text))
     assert result.exit_code == 0
     assert found == [
-        (at(text, "venue: zaal\n    date: 2030-02-05", 7), "warning",
-         "2 people are invited to 'eerste', but De Zaal holds 1"),
-        (at(text, "venue: zaal\n    date: 2030-03-05", 7), "warning",
-         "2 people are invited to 'tweede', but De Zaal holds 1"),
+        (
+            at(text, "venue: zaal\n    date: 2030-02-05", 7),
+            "warning",
+            "2 people are invited to 'eerste', but De Zaal holds 1",
+        ),
+        (
+            at(text, "venue: zaal\n    date: 2030-03-05", 7),
+            "warning",
+            "2 people are invited to 'tweede', but De Zaal holds 1",
+        ),
     ]
 
 
 def test_a_meeting_capacity_below_the_invitees(write):
     text = edit(SMALL, "    themes: start\n", "    themes: start\n    capacity: 1\n")
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "capacity: 1", 10), "warning",
-                      "2 people are invited to 'eerste', but the meeting's capacity (1)")]
+    assert found == [
+        (
+            at(text, "capacity: 1", 10),
+            "warning",
+            "2 people are invited to 'eerste', but the meeting's capacity (1)",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -142,52 +185,84 @@ def test_a_meeting_on_a_public_holiday(write, timezone, day, name):
     found, _, result = problems(write(text))
     country = "BE" if "Brussels" in timezone else "NL"
     assert result.exit_code == 0
-    assert found == [(at(text, day), "warning",
-                      f"'tweede' falls on a public holiday in {country}: {name} ({day})")]
+    assert found == [
+        (
+            at(text, day),
+            "warning",
+            f"'tweede' falls on a public holiday in {country}: {name} ({day})",
+        )
+    ]
 
 
 def test_an_invitee_without_an_email_address(write):
     text = edit(SMALL, "    email: bert@example.org\n", "")
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "bert:"), "warning",
-                      "participant 'bert' has no e-mail address but is invited to 2 meeting(s)")]
+    assert found == [
+        (
+            at(text, "bert:"),
+            "warning",
+            "participant 'bert' has no e-mail address but is invited to 2 meeting(s)",
+        )
+    ]
 
 
 def test_an_attendance_rule_asking_too_much(write):
     text = edit(SMALL, "required: all", "required: 3")
     found, _, result = problems(write(text))
     assert result.exit_code == 1
-    assert found == [(at(text, "3\norganisations"), "error",
-                      "the attendance rule asks for 3 meetings, but the programme has only 2 "
-                      "that count")]
+    assert found == [
+        (
+            at(text, "3\norganisations"),
+            "error",
+            "the attendance rule asks for 3 meetings, but the programme has only 2 that count",
+        )
+    ]
 
 
 def test_attend_all_with_a_meeting_not_everyone_is_invited_to(write):
     text = edit(SMALL, "    themes: start\n", "    themes: start\n    invited: [anna]\n")
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "[anna]"), "warning",
-                      "'eerste' does not invite 1 of the people bound by the attend-all rule, "
-                      "so they cannot meet it: Bert Claes")]
+    assert found == [
+        (
+            at(text, "[anna]"),
+            "warning",
+            "'eerste' does not invite 1 of the people bound by the attend-all rule, "
+            "so they cannot meet it: Bert Claes",
+        )
+    ]
 
 
 def test_a_time_that_does_not_exist_in_spring(write):
     # Europe/Brussels skips 02:00-03:00 on the last Sunday of March 2030 (31 March)
-    text = edit(SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-31\n    start: "02:30"')
+    text = edit(
+        SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-31\n    start: "02:30"'
+    )
     found, _, result = problems(write(text))
     assert result.exit_code == 1
-    assert (at(text, '"02:30"'), "error",
-            "02:30 on 2030-03-31 does not exist in Europe/Brussels: the clocks skip that hour "
-            "for summer time") in found
+    assert (
+        at(text, '"02:30"'),
+        "error",
+        "02:30 on 2030-03-31 does not exist in Europe/Brussels: the clocks skip that hour "
+        "for summer time",
+    ) in found
 
 
 def test_a_time_that_happens_twice_in_autumn(write):
-    text = edit(SMALL, 'date: 2030-03-05\n    start: "19:00"\n    end: "21:00"',
-                'date: 2030-10-27\n    start: "02:30"\n    end: "04:00"')
+    text = edit(
+        SMALL,
+        'date: 2030-03-05\n    start: "19:00"\n    end: "21:00"',
+        'date: 2030-10-27\n    start: "02:30"\n    end: "04:00"',
+    )
     found, _, result = problems(write(text))
     assert result.exit_code == 0
-    assert found == [(at(text, '"02:30"'), "warning",
-                      "02:30 on 2030-10-27 happens twice in Europe/Brussels (the clocks go back); "
-                      "cohort takes the first")]
+    assert found == [
+        (
+            at(text, '"02:30"'),
+            "warning",
+            "02:30 on 2030-10-27 happens twice in Europe/Brussels (the clocks go back); "
+            "cohort takes the first",
+        )
+    ]
 
 
 def test_a_planned_meeting_in_the_past_warns_but_not_for_old_programmes(write):
@@ -201,34 +276,57 @@ def test_a_planned_meeting_in_the_past_warns_but_not_for_old_programmes(write):
 
 
 def test_a_registration_deadline_after_the_meeting(write):
-    text = edit(SMALL, "    themes: start\n", "    themes: start\n    registration_deadline: 2030-02-10\n")
+    text = edit(
+        SMALL, "    themes: start\n", "    themes: start\n    registration_deadline: 2030-02-10\n"
+    )
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "2030-02-10"), "error",
-                      "registration_deadline 2030-02-10 is after the meeting (2030-02-05)")]
+    assert found == [
+        (
+            at(text, "2030-02-10"),
+            "error",
+            "registration_deadline 2030-02-10 is after the meeting (2030-02-05)",
+        )
+    ]
 
 
 def test_a_partnership_that_contains_itself(write):
-    text = edit(SMALL, "  leerhuis:\n    name: Leerhuis\n",
-                "  leerhuis:\n    name: Leerhuis\n    members: [buur]\n"
-                "  buur:\n    name: Buurthuis\n    members: [leerhuis]\n")
+    text = edit(
+        SMALL,
+        "  leerhuis:\n    name: Leerhuis\n",
+        "  leerhuis:\n    name: Leerhuis\n    members: [buur]\n"
+        "  buur:\n    name: Buurthuis\n    members: [leerhuis]\n",
+    )
     found, _, _ = problems(write(text))
-    assert (at(text, "members: [buur]", 9), "error",
-            "organisation 'leerhuis' is, through its members, a member of itself") in found
+    assert (
+        at(text, "members: [buur]", 9),
+        "error",
+        "organisation 'leerhuis' is, through its members, a member of itself",
+    ) in found
 
 
 def test_an_invalid_email_address(write):
     text = edit(SMALL, "anna@example.org", "anna.example.org")
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "anna.example.org"), "error",
-                      "email: 'anna.example.org' is not an e-mail address: An email address must "
-                      "have an @-sign.")]
+    assert found == [
+        (
+            at(text, "anna.example.org"),
+            "error",
+            "email: 'anna.example.org' is not an e-mail address: An email address must "
+            "have an @-sign.",
+        )
+    ]
 
 
 def test_two_people_with_one_address(write):
     text = edit(SMALL, "bert@example.org", "Anna@example.org")
     found, _, _ = problems(write(text))
-    assert found == [(at(text, "Anna@example.org"), "warning",
-                      "'Anna@example.org' is also the address of participant 'anna'")]
+    assert found == [
+        (
+            at(text, "Anna@example.org"),
+            "warning",
+            "'Anna@example.org' is also the address of participant 'anna'",
+        )
+    ]
 
 
 def test_every_problem_in_one_run(write):
@@ -261,8 +359,12 @@ def test_json_output_for_machines(write):
     assert result.exit_code == 1
     assert (data["ok"], data["errors"], data["warnings"]) == (False, 1, 0)
     assert data["diagnostics"][0] | {"file": "x"} == {
-        "file": "x", "line": int(at(text, "zall").split(":")[1]), "column": 12,
-        "severity": "error", "code": "unknown-id", "message": "unknown venue 'zall'",
+        "file": "x",
+        "line": int(at(text, "zall").split(":")[1]),
+        "column": 12,
+        "severity": "error",
+        "code": "unknown-id",
+        "message": "unknown venue 'zall'",
         "hint": "did you mean 'zaal'?",
     }
 
@@ -275,3 +377,75 @@ def test_a_bad_today_is_a_usage_error(write):
 
 def test_an_unknown_option_is_a_usage_error(write):
     assert cohort("validate", write(), "--strcit").exit_code == 2
+
+
+def test_agenda_items_outside_the_meeting_or_out_of_order(write):
+    text = edit(
+        SMALL,
+        "    themes: start\n",
+        "    themes: start\n    agenda:\n"
+        '      - time: "20:00"\n        title: Koffie\n'
+        '      - time: "19:30"\n        title: Ronde\n'
+        '      - time: "21:30"\n        title: Na afloop\n',
+    )
+    found, _, result = problems(write(text))
+    assert result.exit_code == 0
+    assert found == [
+        (at(text, '"19:30"'), "warning", "agenda items are not in order of time"),
+        (
+            at(text, '"21:30"'),
+            "warning",
+            "agenda item at 21:30 lies outside the meeting (19:00–21:00)",
+        ),
+    ]
+
+
+def test_a_speaker_that_looks_like_a_mistyped_id(write):
+    text = edit(
+        SMALL,
+        "    themes: start\n",
+        "    themes: start\n    agenda:\n      - title: Inleiding\n        speaker: ana\n",
+    )
+    found, diagnostics, _ = problems(write(text))
+    assert found == [
+        (
+            at(text, "ana\n"),
+            "warning",
+            "speaker 'ana' is not a participant id; it will print as written",
+        )
+    ]
+    assert diagnostics[0]["hint"] == "did you mean 'anna'?"
+
+
+def test_a_meeting_without_venue_and_one_inviting_nobody(write):
+    text = edit(SMALL, "    venue: zaal\n    date: 2030-03-05", "    date: 2030-03-05")
+    text = edit(
+        text,
+        "    title: Eerste bijeenkomst\n",
+        "    title: Eerste bijeenkomst\n    invited: {roles: expert}\n",
+    )
+    found, _, _ = problems(write(text))
+    assert (at(text, "Eerste bijeenkomst"), "warning", "nobody is invited to 'eerste'") in found
+    assert (at(text, "Tweede bijeenkomst"), "warning", "meeting 'tweede' has no venue yet") in found
+
+
+def test_an_id_inside_an_entry_is_refused(write):
+    text = edit(
+        SMALL,
+        "  anna:\n    name: Anna Peeters\n",
+        "  anna:\n    id: anna\n    name: Anna Peeters\n",
+    )
+    found, _, _ = problems(write(text))
+    assert found == [
+        (
+            at(text, "id: anna"),
+            "error",
+            "the id of this participant is its key 'anna'; remove 'id:'",
+        )
+    ]
+
+
+def test_an_include_that_matches_nothing(write):
+    text = SMALL.replace("organisations:", "include: [mensen.yaml]\norganisations:")
+    found, _, _ = problems(write(text))
+    assert found == [(at(text, "mensen.yaml"), "error", "include: no file matches 'mensen.yaml'")]
