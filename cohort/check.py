@@ -42,6 +42,7 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             run(context)
         if today is not None:
             _past(context, today)
+    _state_file(loaded)
     return loaded.report
 
 
@@ -421,6 +422,18 @@ def _attendance_rule(ctx: _Context) -> None:
                 f"fewer than the {rule.required} the attendance rule asks",
                 code="rule-impossible",
             )
+
+
+def _state_file(loaded: Loaded) -> None:
+    """cohort's record of what it published must be readable (a merge conflict breaks it)."""
+    from .errors import CohortError
+    from .state import STATE_FILE, load_state
+
+    if (loaded.folder / STATE_FILE).exists():
+        try:
+            load_state(loaded.folder)
+        except CohortError as err:
+            loaded.report.extend(err.all_diagnostics())
 
 
 def _past(ctx: _Context, today: dt.date) -> None:

@@ -217,6 +217,30 @@ def init(
     typer.echo(f"next: edit {folder / 'programme.yaml'}, then run 'cohort validate {folder}'")
 
 
+@app.command()
+def calendar(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the calendars into.")
+    ] = Path("calendars"),
+    today: Today = None,
+) -> None:
+    """Write the programme feed, a personal feed per participant and an .ics per meeting."""
+    from .calendar import write_calendars
+    from .check import load_checked
+
+    checked = load_checked(folder, _today(today))
+    for warning in checked.warnings:
+        typer.echo(str(warning), err=True)
+    written = write_calendars(checked.folder, checked.programme, output)
+    for meeting_id, sequence in written.raised:
+        typer.echo(f"'{meeting_id}' changed: SEQUENCE is now {sequence}")
+    typer.echo(
+        f"wrote {written.files} calendar files to {output} "
+        f"({len(written.changed)} changed, {len(written.removed)} removed)"
+    )
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:

@@ -50,7 +50,8 @@ def rows(programme: Programme, texts: Texts) -> list[Row]:
             _ = texts.gettext
             where = _("online") if m.join_url else _("venue to be announced")
         elif venue.online:
-            where = f"{venue.name} ({texts.gettext('online')})"
+            online = texts.gettext("online")
+            where = f"{venue.name} ({online})"
         else:
             where = ", ".join(x for x in (venue.name, venue.city) if x)
         date = texts.date(m.date)
@@ -110,7 +111,8 @@ def render(checked: Checked, format: str, color: bool = False) -> str:
 
 def _headers(texts: Texts) -> list[str]:
     _ = texts.gettext
-    return [_("Date"), _("Time"), _("Kind"), _("Title"), _("Theme"), _("Venue"), _("Invited"),
+    theme = texts.ngettext("Theme", "Themes", 1)
+    return [_("Date"), _("Time"), _("Kind"), _("Title"), theme, _("Venue"), _("Invited"),
             _("Status")]
 
 
@@ -176,7 +178,7 @@ def _markdown(
                                               range(len(headers))) + "|"]
     lines += [_md_row(_cells(row)) for row in table]
     if venues:
-        lines += ["", f"## {texts.gettext('Venues and hosts')}", ""]
+        lines += ["", "## " + texts.gettext("Venues and hosts"), ""]
         lines += [_md_row(_rotation_headers(texts)), "|---|---|---|---|"]
         lines += [_md_row(_rotation_cells(item)) for item in venues]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,285 @@
+"""Calendars: the programme feed, a personal feed per participant, a file per meeting.
+
+RFC 5545 (iCalendar), RFC 7986 (NAME, REFRESH-INTERVAL, CONFERENCE). icalendar does all the
+escaping, folding and CRLF; each event is serialised once per language and the same bytes go
+into every file that holds it, so 2,000 personal feeds cost little more than one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUri
+
+from . import __version__
+from .i18n import Texts
+from .model import Participant, Programme, Status
+from .publish import Entry, location, publication
+from .state import State, load_state, now
+from .vtimezone import vtimezone
+
+PRODID = f"-//cohort//cohort {__version__}//EN"
+REFRESH = dt.timedelta(hours=12)
+_END = b"END:VCALENDAR\r\n"
+_STATUS = {
+    Status.planned: "TENTATIVE",
+    Status.confirmed: "CONFIRMED",
+    Status.cancelled: "CANCELLED",
+}
+
+
+def texts_for(programme: Programme, language: str | None = None) -> Texts:
+    return Texts(language or programme.language.value, programme.home_country)
+
+
+class Calendars:
+    """Builds the calendar files of a programme from its publication entries."""
+
+    def __init__(self, programme: Programme, entries: list[Entry]) -> None:
+        self.programme = programme
+        self.entries = entries
+        self._events: dict[tuple[str, str], bytes] = {}
+
+    @cached_property
+    def _timezone(self) -> bytes:
+        years = [e.meeting.date.year for e in self.entries if e.meeting] or [dt.date.today().year]
+        last = [e.meeting.last_date.year for e in self.entries if e.meeting] or years
+        zone = vtimezone(self.programme.zone, min(years), max(last))
+        return bytes(zone.to_ical())
+
+    def language_of(self, person: Participant | None) -> str:
+        if person is not None and person.language is not None:
+            return person.language.value
+        return self.programme.language.value
+
+    # -- events -------------------------------------------------------------------------------
+
+    def event(self, entry: Entry, language: str) -> bytes:
+        key = (entry.id, language)
+        if key not in self._events:
+            self._events[key] = bytes(self._event(entry, texts_for(self.programme, language))
+                                      .to_ical())
+        return self._events[key]
+
+    def _event(self, entry: Entry, texts: Texts) -> Event:
+        p = self.programme
+        record = entry.record
+        meeting = entry.meeting
+        event = Event()
+        event.add("uid", record.uid)
+        event.add("sequence", record.sequence)
+        event.add("dtstamp", record.modified_at)
+        event.add("created", record.created_at)
+        event.add("last-modified", record.modified_at)
+        if record.all_day:
+            event.add("dtstart", dt.date.fromisoformat(record.start))
+            event.add("dtend", dt.date.fromisoformat(record.end))
+        else:
+            zone = p.zone
+            event.add("dtstart", dt.datetime.fromisoformat(record.start).astimezone(zone))
+            event.add("dtend", dt.datetime.fromisoformat(record.end).astimezone(zone))
+        title = meeting.title if meeting else record.title
+        if entry.cancelled:
+            title = texts.gettext("Cancelled: {title}").format(title=title)
+        event.add("summary", title)
+        event.add("status", "CANCELLED" if meeting is None else _STATUS[meeting.status])
+        where = record.location if meeting is None else location(p, meeting)
+        if where:
+            event.add("location", where)
+        if meeting is not None:
+            self._details(event, meeting, texts)
+        organiser = p.organiser
+        if organiser.email:
+            event.add(
+                "organizer",
+                vCalAddress(f"mailto:{organiser.email}", params={"CN": organiser.name}),
+            )
+        return event
+
+    def _details(self, event: Event, meeting: Any, texts: Texts) -> None:
+        p = self.programme
+        venue = p.venue_of(meeting)
+        join = p.join_url(meeting)
+        event.add("description", self.description(meeting, texts))
+        event.add("categories", [texts.kind(meeting.kind)])
+        if venue is not None and venue.coordinates is not None:
+            event.add("geo", (venue.coordinates.lat, venue.coordinates.lon))
+        if p.links.website:
+            event.add("url", vUri(p.links.website), parameters={"VALUE": "URI"})
+        if join:
+            event.add(
+                "conference",
+                vUri(join),
+                parameters={"VALUE": "URI", "FEATURE": "VIDEO",
+                            "LABEL": venue.name if venue else texts.gettext("Join online")},
+            )
+        if p.calendar.list_attendees:
+            for person in p.invitees(meeting):
+                if person.email:
+                    event.add("attendee", vCalAddress(
+                        f"mailto:{person.email}",
+                        params={"CN": person.name, "ROLE": "REQ-PARTICIPANT"}))
+        if not meeting.cancelled:
+            for before in p.calendar.reminders:
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", meeting.title)
+                alarm.add("trigger", -before)
+                event.add_component(alarm)
+
+    def description(self, meeting: Any, texts: Texts) -> str:
+        """The event's text: what, which themes, the agenda, how to join or get there, who."""
+        p = self.programme
+        _ = texts.gettext
+        blocks: list[str] = []
+        if meeting.description:
+            blocks.append(meeting.description)
+        themes = [p.themes[t].title for t in meeting.themes if t in p.themes]
+        if themes:
+            blocks.append(
+                texts.ngettext("Theme: {themes}", "Themes: {themes}", len(themes)).format(
+                    themes=", ".join(themes)
+                )
+            )
+        if meeting.agenda:
+            lines = [_("Agenda:")]
+            for item in meeting.agenda:
+                when = f"{texts.time(item.time)}  " if item.time else ""
+                who = ""
+                if item.speaker:
+                    person = p.participants.get(item.speaker)
+                    who = f" ({person.name if person else item.speaker})"
+                lines.append(f"{when}{item.title}{who}")
+            blocks.append("\n".join(lines))
+        join = p.join_url(meeting)
+        if join:
+            blocks.append(_("Join online: {link}").format(link=join))
+        venue = p.venue_of(meeting)
+        if venue is not None and venue.accessibility:
+            blocks.append(_("Accessibility: {text}").format(text=venue.accessibility))
+        if venue is not None and venue.directions:
+            blocks.append(_("Directions: {text}").format(text=venue.directions))
+        contact = p.organiser.name + (f", {p.organiser.email}" if p.organiser.email else "")
+        blocks.append(_("Organiser: {contact}").format(contact=contact))
+        if p.links.website:
+            blocks.append(p.links.website)
+        return "\n\n".join(blocks)
+
+    # -- files --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _properties(cal: Calendar) -> bytes:
+        """A calendar's own property lines, as icalendar escapes and folds them."""
+        lines = cal.content_lines()[1:-2]  # without BEGIN, END and the final empty line
+        return b"".join(bytes(line.to_ical()) + b"\r\n" for line in lines)
+
+    @cached_property
+    def _shared_head(self) -> tuple[bytes, bytes]:
+        """What every file's header has in common, before and after its name."""
+        before, after = Calendar(), Calendar()
+        before.add("prodid", PRODID)
+        before.add("version", "2.0")
+        before.add("calscale", "GREGORIAN")
+        after.add("x-wr-timezone", self.programme.timezone)
+        # RFC 7986 wants VALUE=DURATION on REFRESH-INTERVAL; icalendar's setter leaves it out
+        after.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        after.add("x-published-ttl", vDuration(REFRESH))
+        if self.programme.calendar.base_url:
+            after.add("url", vUri(self.programme.calendar.base_url))
+        return b"BEGIN:VCALENDAR\r\n" + self._properties(before), self._properties(after)
+
+    def _head(self, name: str, description: str | None) -> bytes:
+        """The header of a file: shared lines, its own name (and description), the VTIMEZONE."""
+        own = Calendar()
+        # RFC 7986 NAME is TEXT; icalendar does not know it and would not escape ',' and ';'
+        own.add("name", vText(name))
+        own.add("x-wr-calname", vText(name))
+        if description:
+            own.add("description", vText(description))
+            own.add("x-wr-caldesc", vText(description))
+        before, after = self._shared_head
+        return before + self._properties(own) + after + self._timezone
+
+    def _file(self, head: bytes, events: list[bytes]) -> bytes:
+        return head + b"".join(events) + _END
+
+    def programme_feed(self) -> bytes:
+        p = self.programme
+        language = p.language.value
+        head = self._head(p.title, p.description)
+        return self._file(head, [self.event(e, language) for e in self.entries])
+
+    def meeting_file(self, entry: Entry) -> bytes:
+        p = self.programme
+        language = p.language.value
+        title = entry.meeting.title if entry.meeting else entry.record.title
+        head = self._head(title, None)
+        return self._file(head, [self.event(entry, language)])
+
+    def personal_feed(self, person: Participant) -> bytes:
+        p = self.programme
+        language = self.language_of(person)
+        head = self._head(f"{p.title} — {person.name}", p.description)
+        mine = self._entries_of.get(person.id, [])
+        return self._file(head, [self.event(e, language) for e in mine])
+
+    @cached_property
+    def _entries_of(self) -> dict[str, list[Entry]]:
+        """Each participant's meetings (as published: a removed meeting stays, cancelled)."""
+        index: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for participant_id in entry.record.invitees:
+                index.setdefault(participant_id, []).append(entry)
+        return index
+
+
+@dataclass
+class Written:
+    """What `write_calendars` did, for the summary line."""
+
+    folder: Path
+    files: int = 0
+    changed: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    raised: list[tuple[str, int]] = field(default_factory=list)
+
+
+def personal_feed_name(state: State, person: Participant) -> str:
+    return f"people/{person.id}-{state.feed_token(person.id)}.ics"
+
+
+def calendar_files(programme: Programme, state: State, moment: dt.datetime
+                   ) -> tuple[dict[str, bytes], list[Entry]]:
+    """Every calendar file by its path relative to the output folder."""
+    entries = publication(programme, state, moment)
+    calendars = Calendars(programme, entries)
+    files = {"programme.ics": calendars.programme_feed()}
+    for entry in entries:
+        files[f"meetings/{entry.id}.ics"] = calendars.meeting_file(entry)
+    for person in programme.participants.values():
+        files[personal_feed_name(state, person)] = calendars.personal_feed(person)
+    return files, entries
+
+
+def write_calendars(folder: Path, programme: Programme, out: Path) -> Written:
+    """Write the calendars into `out` and remember what was published in the state file."""
+    from .output import OutputFolder
+
+    state = load_state(folder)
+    before = {mid: rec.sequence for mid, rec in state.meetings.items()}
+    files, entries = calendar_files(programme, state, now())
+    target = OutputFolder(out, programme_folder=folder)
+    written = Written(out, files=len(files))
+    written.changed = target.write_all(files, owned=("programme.ics", "meetings/", "people/"))
+    written.removed = target.removed
+    written.raised = [
+        (e.id, e.record.sequence) for e in entries
+        if e.id in before and e.record.sequence != before[e.id]
+    ]
+    if state.changed:
+        state.save()
+    return written

@@ -1,0 +1,122 @@
+"""Decide what goes out for each meeting: its UID, SEQUENCE and DTSTAMP, from what was published.
+
+Every output that carries calendar data (feeds, meeting files, invitations) goes through
+`publication()`, so they all agree on UID and SEQUENCE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Meeting, Programme, Status
+from .state import Published, State, fingerprint
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A meeting as it goes out: its model (None if it was removed from the YAML) and record."""
+
+    id: str
+    meeting: Meeting | None
+    record: Published
+
+    @property
+    def cancelled(self) -> bool:
+        return self.meeting is None or self.meeting.cancelled
+
+
+def uid(programme: Programme, meeting_id: str) -> str:
+    domain = programme.calendar.domain or "cohort.invalid"
+    return f"{meeting_id}.{programme.id}@{domain}"
+
+
+def location(programme: Programme, meeting: Meeting) -> str:
+    """Where, on one line: the venue's name and full address, or the join link."""
+    venue = programme.venue_of(meeting)
+    if venue is None:
+        return programme.join_url(meeting) or ""
+    if venue.online:
+        return programme.join_url(meeting) or venue.name
+    return ", ".join(part for part in (venue.name, venue.full_address) if part)
+
+
+def _times(meeting: Meeting) -> tuple[str, str]:
+    if meeting.all_day:
+        return meeting.date.isoformat(), (meeting.last_date + dt.timedelta(days=1)).isoformat()
+    return meeting.starts_at.isoformat(), meeting.ends_at.isoformat()
+
+
+def _content(programme: Programme, meeting: Meeting) -> str:
+    """A fingerprint of everything an event shows, so DTSTAMP moves when any of it changes."""
+    venue = programme.venue_of(meeting)
+    themes = [programme.themes[t].title for t in meeting.themes if t in programme.themes]
+    speakers = {
+        item.speaker: programme.participants[item.speaker].name
+        for item in meeting.agenda
+        if item.speaker in programme.participants
+    }
+    shown: dict[str, object] = {
+        "meeting": meeting.model_dump(mode="json"),
+        "venue": venue.model_dump(mode="json") if venue else None,
+        "themes": themes,
+        "speakers": speakers,
+        "programme": programme.model_dump(
+            mode="json", include={"title", "language", "organiser", "links", "calendar"}
+        ),
+    }
+    if programme.calendar.list_attendees:
+        shown["invitees"] = [(p.id, p.name, p.email) for p in programme.invitees(meeting)]
+    return fingerprint(shown)
+
+
+def publication(programme: Programme, state: State, moment: dt.datetime) -> list[Entry]:
+    """Every meeting ever published or now in the programme, with its record brought up to date:
+    SEQUENCE rises when time, venue or status change; DTSTAMP moves on any change; a meeting
+    gone from the YAML is cancelled, not dropped. Marks the state changed when it is."""
+    stamp = moment.isoformat()
+    entries: list[Entry] = []
+    for meeting in programme.chronological():
+        start, end = _times(meeting)
+        where = location(programme, meeting)
+        significant = fingerprint([start, end, meeting.all_day, where, meeting.status.value])
+        content = _content(programme, meeting)
+        invitees = [p.id for p in programme.invitees(meeting)]
+        record = state.meetings.get(meeting.id)
+        if record is None:
+            record = Published(
+                uid=uid(programme, meeting.id), sequence=0, created=stamp, modified=stamp,
+                significant=significant, content=content, title=meeting.title, start=start,
+                end=end, all_day=meeting.all_day, location=where, status=meeting.status.value,
+                invitees=invitees,
+            )
+            state.meetings[meeting.id] = record
+            state.changed = True
+        else:
+            if record.removed or record.significant != significant:
+                record.sequence += 1
+            if (
+                record.removed
+                or record.significant != significant
+                or record.content != content
+                or record.invitees != invitees
+            ):
+                record.modified = stamp
+                state.changed = True
+            record.removed = False
+            record.significant, record.content, record.invitees = significant, content, invitees
+            record.title, record.start, record.end, record.all_day = (
+                meeting.title, start, end, meeting.all_day)
+            record.location, record.status = where, meeting.status.value
+        entries.append(Entry(meeting.id, meeting, record))
+    for meeting_id, record in sorted(state.meetings.items()):
+        if meeting_id in programme.meetings:
+            continue
+        if not record.removed:
+            record.removed = True
+            record.status = Status.cancelled.value
+            record.sequence += 1
+            record.modified = stamp
+            state.changed = True
+        entries.append(Entry(meeting_id, None, record))
+    return entries
