@@ -48,7 +48,7 @@ def naive_way(programme, state) -> int:
         cal = Calendar.from_ical(calendars._head(programme.title, None) + b"END:VCALENDAR\r\n")
         for entry in entries:
             if person.id in entry.record.invitees:
-                cal.add_component(calendars._event(entry, calendars_texts(programme, person)))
+                cal.add_component(calendars.vevent(entry, calendars_texts(programme, person)))
         size += len(cal.to_ical())
     return size
 

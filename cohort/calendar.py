@@ -45,7 +45,7 @@ class Calendars:
         self._events: dict[tuple[str, str], bytes] = {}
 
     @cached_property
-    def _timezone(self) -> bytes:
+    def vtimezone_bytes(self) -> bytes:
         years = [e.meeting.date.year for e in self.entries if e.meeting] or [dt.date.today().year]
         last = [e.meeting.last_date.year for e in self.entries if e.meeting] or years
         zone = vtimezone(self.programme.zone, min(years), max(last))
@@ -61,11 +61,12 @@ class Calendars:
     def event(self, entry: Entry, language: str) -> bytes:
         key = (entry.id, language)
         if key not in self._events:
-            self._events[key] = bytes(self._event(entry, texts_for(self.programme, language))
+            self._events[key] = bytes(self.vevent(entry, texts_for(self.programme, language))
                                       .to_ical())
         return self._events[key]
 
-    def _event(self, entry: Entry, texts: Texts) -> Event:
+    def vevent(self, entry: Entry, texts: Texts) -> Event:
+        """The VEVENT of a meeting as published (cancelled if it is, or was removed)."""
         p = self.programme
         record = entry.record
         meeting = entry.meeting
@@ -202,7 +203,7 @@ class Calendars:
             own.add("description", vText(description))
             own.add("x-wr-caldesc", vText(description))
         before, after = self._shared_head
-        return before + self._properties(own) + after + self._timezone
+        return before + self._properties(own) + after + self.vtimezone_bytes
 
     def _file(self, head: bytes, events: list[bytes]) -> bytes:
         return head + b"".join(events) + _END

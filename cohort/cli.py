@@ -241,6 +241,119 @@ def calendar(
     )
 
 
+@app.command()
+def invite(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The outbox folder (kept between runs).")
+    ] = Path("outbox"),
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Only this meeting (its id).")
+    ] = None,
+    reminder: Annotated[
+        bool, typer.Option("--reminder", help="Also remind invitees of meetings coming up.")
+    ] = False,
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="With --reminder: meetings within this many days.")
+    ] = 7,
+    today: Today = None,
+) -> None:
+    """Write the e-mails due now (invitations, updates, cancellations) into the outbox."""
+    from .check import load_checked
+    from .mail import render_invitations
+
+    checked = load_checked(folder, _today(today))
+    for warning in checked.warnings:
+        typer.echo(str(warning), err=True)
+    rendered = render_invitations(
+        checked.folder, checked.programme, output, meeting=meeting,
+        reminder_days=days if reminder else None, today=_today(today),
+    )
+    counts: dict[str, int] = {}
+    for planned in rendered.plan.messages:
+        counts[planned.name.kind] = counts.get(planned.name.kind, 0) + 1
+    for person in rendered.plan.without_email:
+        typer.echo(f"warning: {person.name} ('{person.id}') has no e-mail address and gets no "
+                   "invitation", err=True)
+    what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items()))
+    typer.echo(f"{output}: {len(rendered.plan.messages)} message(s) due"
+               + (f" ({what})" if what else "")
+               + (f"; {len(rendered.removed)} waiting message(s) no longer due removed"
+                  if rendered.removed else ""))
+    if rendered.plan.messages:
+        typer.echo(f"next: cohort send {output} --server smtp+starttls://HOST:587 (a dry run "
+                   "until you add --confirm)")
+
+
+@app.command()
+def send(
+    outbox: Annotated[Path, typer.Argument(help="The outbox folder written by 'cohort invite'.")],
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server",
+            metavar="URL",
+            help="smtp://host:port, smtp+starttls://host:port or smtps://host:port. "
+            "User and password come from COHORT_SMTP_USER and COHORT_SMTP_PASSWORD.",
+        ),
+    ],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Really send (without it: show what would go).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Send at most this many now.")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", min=0.1, help="At most this many per minute.")
+    ] = None,
+    resend_uncertain: Annotated[
+        bool,
+        typer.Option("--resend-uncertain",
+                     help="Also send messages whose earlier sending was interrupted."),
+    ] = False,
+) -> None:
+    """Send the outbox over SMTP, each message once; a dry run unless --confirm."""
+    from .outbox import Outbox
+    from .send import Server, waiting
+    from .send import send as send_outbox
+
+    target = Server.parse(server)
+    if not outbox.is_dir():
+        raise UsageError(f"there is no outbox '{outbox}'; write one with 'cohort invite'")
+    items = waiting(Outbox(outbox))
+    if not confirm:
+        for item in items[:limit] if limit else items:
+            typer.echo(f"would send to {item.recipient}: {item.subject}")
+        typer.echo(f"dry run: {len(items)} message(s) waiting in {outbox}; nothing was sent. "
+                   f"Add --confirm to send them through {target.host}:{target.port}.")
+        return
+    shown = min(len(items), limit or len(items))
+    if sys.stderr.isatty() and shown > 10:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("sending", total=shown)
+            outcome = send_outbox(outbox, target, limit=limit, rate=rate,
+                                  resend_uncertain=resend_uncertain,
+                                  progress=lambda _: bar.advance(task))
+    else:
+        outcome = send_outbox(outbox, target, limit=limit, rate=rate,
+                              resend_uncertain=resend_uncertain)
+    for name, reason in outcome.refused:
+        typer.echo(f"refused: {name}: {reason}", err=True)
+    for name, reason in outcome.failed:
+        typer.echo(f"not sent: {name}: {reason}", err=True)
+    for name in outcome.uncertain:
+        typer.echo(f"uncertain: {name}: its sending was interrupted, so it may have arrived; "
+                   "not sent again (--resend-uncertain sends it)", err=True)
+    typer.echo(f"sent {len(outcome.sent)}, refused {len(outcome.refused)}, "
+               f"not sent {len(outcome.failed) + outcome.left}, uncertain {len(outcome.uncertain)}")
+    if outcome.stopped:
+        typer.echo(f"stopped: {outcome.stopped}; run the same command again to go on", err=True)
+    if outcome.refused or outcome.failed or outcome.stopped:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:

@@ -62,3 +62,44 @@ def radicale(folder: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it receives; it can be told to fail.
+
+    fail_after: accept this many messages, then answer every DATA with `fail_with`.
+    refuse: recipients answered with 550 at RCPT.
+    """
+
+    def __init__(self, fail_after: int | None = None, fail_with: str = "421 4.3.0 try later",
+                 refuse: frozenset[str] = frozenset()) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.fail_after = fail_after
+        self.fail_with = fail_with
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.fail_after is not None and len(self.received) >= self.fail_after:
+            return self.fail_with
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@contextmanager
+def smtp_server(mailbox: Mailbox) -> Iterator[str]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its smtp:// URL."""
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()

@@ -1,0 +1,214 @@
+"""`cohort send`: every message arrives exactly once, whatever the server does."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+
+from conftest import cohort, edit
+from icalendar import Calendar
+from servers import Mailbox, smtp_server
+from test_invite import NOW, invite, network, waiting
+
+
+def parsed(raw: bytes):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def outbox_of(write, tmp_path, text=None):
+    folder = write(text or network())
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox)
+    return outbox
+
+
+def send(outbox, url, *args):
+    return cohort("send", outbox, "--server", url, *args, env=NOW)
+
+
+def test_a_dry_run_sends_nothing(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url)
+    assert result.exit_code == 0
+    assert mailbox.received == []
+    assert "would send to p0@example.org: Uitnodiging: Bijeenkomst 1" in result.stdout
+    assert "dry run: 36 message(s) waiting" in result.stdout
+    assert len(waiting(outbox)) == 36
+
+
+def test_messages_arrive_intact(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    originals = {p.name: parsed(p.read_bytes()) for p in outbox.glob("*.eml")}
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 0, result
+    assert len(mailbox.received) == 36
+    by_id = {o["Message-ID"]: o for o in originals.values()}
+    for sender, recipients, raw in mailbox.received:
+        arrived = parsed(raw)
+        original = by_id[arrived["Message-ID"]]
+        assert sender == "netwerk@example.org"
+        assert recipients == [original["To"].addresses[0].addr_spec]
+        assert str(arrived["Subject"]) == str(original["Subject"])
+        assert (
+            arrived.get_body(("plain",)).get_content()
+            == original.get_body(("plain",)).get_content()
+        )
+        (part,) = [p for p in arrived.walk() if p.get_content_type() == "text/calendar"]
+        cal = Calendar.from_ical(part.get_content())
+        assert str(cal["METHOD"]) == "REQUEST"
+        assert str(cal.walk("VEVENT")[0]["ATTENDEE"]) == "mailto:" + recipients[0]
+        assert arrived["Date"] is not None
+    assert sorted(p.name for p in (outbox / "sent").glob("*.eml")) == sorted(originals)
+
+
+def test_a_second_run_sends_nothing_again(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        send(outbox, url, "--confirm")
+        result = send(outbox, url, "--confirm")
+    assert "sent 0," in result.stdout
+    assert len(mailbox.received) == 36
+
+
+def test_a_failing_server_then_a_healthy_one_every_message_exactly_once(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    flaky = Mailbox(fail_after=10)
+    with smtp_server(flaky) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 1
+    assert "sent 10," in result.stdout
+    assert "stopped: 421 4.3.0 try later" in result.stderr
+    assert len(waiting(outbox)) == 26
+    healthy = Mailbox()
+    with smtp_server(healthy) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 0, result
+    ids = [parsed(raw)["Message-ID"] for _, _, raw in flaky.received + healthy.received]
+    assert len(ids) == 36 == len(set(ids))
+    journal = [json.loads(line) for line in (outbox / "journal.jsonl").read_text().splitlines()]
+    assert sum(e["event"] == "delivered" for e in journal) == 36
+    assert sum(e["event"] == "failed" for e in journal) == 5  # one try and four retries
+
+
+def test_a_server_that_goes_away_is_retried_then_reported(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    with smtp_server(Mailbox()) as url:
+        pass  # the server is gone again: nothing listens there now
+    result = send(outbox, url, "--confirm")
+    assert result.exit_code == 1
+    assert "sent 0," in result.stdout and "not sent 36" in result.stdout
+    assert "run the same command again to go on" in result.stderr
+    assert len(waiting(outbox)) == 36
+
+
+def test_a_refused_recipient_is_reported_and_the_rest_go_on(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox(refuse=frozenset({"p3@example.org"}))
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 1
+    assert "sent 33, refused 3" in result.stdout
+    assert "refused: m1.p3.invitation.0.eml: 550 5.1.1 no such user" in result.stderr
+    assert waiting(outbox) == [f"m{n}.p3.invitation.0.eml" for n in (1, 2, 3)]
+
+
+def test_hostile_names_arrive_as_one_correct_recipient(write, tmp_path):
+    text = network()
+    hostile = {
+        0: "Peeters, Jan",
+        1: 'Jan "de Baas" Peeters',
+        2: "Evil\r\nBcc: victim@example.org",
+        3: "Zoë Ünal-Çelik",
+        4: "x@example.org, y@example.org",
+    }
+    organisations = ["Atelier Noord", "De Koer", "Havenhuis", "Stadsveld", "De Wissel"]
+    for i, name in hostile.items():
+        # a JSON string is a YAML double-quoted scalar: the CR LF really are in the name
+        text = edit(
+            text,
+            f"    name: Persoon {i} van {organisations[i]}\n",
+            f"    name: {json.dumps(name)}\n",
+        )
+    folder = write(text)
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox, "--meeting", "m1")
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        assert send(outbox, url, "--confirm").exit_code == 0
+    arrived = {recipients[0]: parsed(raw) for _, recipients, raw in mailbox.received}
+    assert len(mailbox.received) == 12
+    assert all(len(r) == 1 for _, r, _ in mailbox.received)
+    assert "victim@example.org" not in {r for _, rs, _ in mailbox.received for r in rs}
+    expected = {
+        0: "Peeters, Jan",
+        1: 'Jan "de Baas" Peeters',
+        2: "Evil Bcc: victim@example.org",
+        3: "Zoë Ünal-Çelik",
+        4: "x@example.org, y@example.org",
+    }
+    for i, name in expected.items():
+        message = arrived[f"p{i}@example.org"]
+        (address,) = message["To"].addresses
+        assert (address.display_name, address.addr_spec) == (name, f"p{i}@example.org")
+        assert message["Bcc"] is None and message["Cc"] is None
+
+
+def test_limit_and_rate(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url, "--confirm", "--limit", "5", "--rate", "6000")
+    assert result.exit_code == 0
+    assert "sent 5, refused 0, not sent 31" in result.stdout
+    assert len(mailbox.received) == 5
+
+
+def test_an_interrupted_sending_is_not_repeated_unless_asked(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    first = waiting(outbox)[0]
+    # the journal says the sending of one message began, and nothing more: cohort was killed
+    (outbox / "journal.jsonl").write_text(json.dumps({"event": "sending", "file": first}) + "\n")
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url, "--confirm")
+        assert "sent 35, refused 0, not sent 0, uncertain 1" in result.stdout
+        assert f"uncertain: {first}" in result.stderr
+        assert len(mailbox.received) == 35
+        again = send(outbox, url, "--confirm", "--resend-uncertain")
+    assert "sent 1," in again.stdout
+    assert len(mailbox.received) == 36
+
+
+def test_credentials_never_travel_unencrypted_nor_in_the_url(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    in_url = cohort("send", outbox, "--server", "smtp://user:secret@mail.example.org:25")
+    assert in_url.exit_code == 2
+    assert "COHORT_SMTP_USER" in in_url.stderr
+    plain = cohort(
+        "send",
+        outbox,
+        "--server",
+        "smtp://mail.example.org:25",
+        env={"COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "secret"},
+    )
+    assert plain.exit_code == 2
+    assert "refusing to send a password over an unencrypted connection" in plain.stderr
+
+
+def test_a_bad_server_address_is_a_usage_error(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    result = cohort("send", outbox, "--server", "mail.example.org")
+    assert result.exit_code == 2
+    assert "smtp+starttls://host:port" in result.stderr
+
+
+def test_a_missing_outbox_is_a_usage_error(tmp_path):
+    result = cohort("send", tmp_path / "nope", "--server", "smtp://127.0.0.1:25")
+    assert result.exit_code == 2
+    assert "there is no outbox" in result.stderr
