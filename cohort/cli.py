@@ -99,6 +99,17 @@ def _today(value: str | None) -> dt.date:
         raise UsageError(f"--today '{text}' is not a date; write YYYY-MM-DD") from None
 
 
+def _checked(folder: Path, today: str | None) -> Any:
+    """Load and check a programme for a command that produces something; warnings go to
+    standard error first, errors stop the command (in CohortGroup)."""
+    from .check import load_checked
+
+    checked = load_checked(folder, _today(today))
+    for warning in checked.warnings:
+        typer.echo(str(warning), err=True)
+    return checked
+
+
 Today = Annotated[
     str | None,
     typer.Option(
@@ -227,11 +238,8 @@ def calendar(
 ) -> None:
     """Write the programme feed, a personal feed per participant and an .ics per meeting."""
     from .calendar import write_calendars
-    from .check import load_checked
 
-    checked = load_checked(folder, _today(today))
-    for warning in checked.warnings:
-        typer.echo(str(warning), err=True)
+    checked = _checked(folder, today)
     written = write_calendars(checked.folder, checked.programme, output)
     for meeting_id, sequence in written.raised:
         typer.echo(f"'{meeting_id}' changed: SEQUENCE is now {sequence}")
@@ -259,12 +267,9 @@ def invite(
     today: Today = None,
 ) -> None:
     """Write the e-mails due now (invitations, updates, cancellations) into the outbox."""
-    from .check import load_checked
     from .mail import render_invitations
 
-    checked = load_checked(folder, _today(today))
-    for warning in checked.warnings:
-        typer.echo(str(warning), err=True)
+    checked = _checked(folder, today)
     rendered = render_invitations(
         checked.folder, checked.programme, output, meeting=meeting,
         reminder_days=days if reminder else None, today=_today(today),
