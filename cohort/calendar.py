@@ -173,9 +173,9 @@ class Calendars:
     # -- files --------------------------------------------------------------------------------
 
     @staticmethod
-    def _properties(cal: Calendar) -> bytes:
-        """A calendar's own property lines, as icalendar escapes and folds them."""
-        lines = cal.content_lines()[1:-2]  # without BEGIN, END and the final empty line
+    def properties(component: Calendar | Event) -> bytes:
+        """A component's own property lines, as icalendar escapes and folds them."""
+        lines = component.content_lines()[1:-2]  # without BEGIN, END and the final empty line
         return b"".join(bytes(line.to_ical()) + b"\r\n" for line in lines)
 
     @cached_property
@@ -191,7 +191,7 @@ class Calendars:
         after.add("x-published-ttl", vDuration(REFRESH))
         if self.programme.calendar.base_url:
             after.add("url", vUri(self.programme.calendar.base_url))
-        return b"BEGIN:VCALENDAR\r\n" + self._properties(before), self._properties(after)
+        return b"BEGIN:VCALENDAR\r\n" + self.properties(before), self.properties(after)
 
     def _head(self, name: str, description: str | None) -> bytes:
         """The header of a file: shared lines, its own name (and description), the VTIMEZONE."""
@@ -203,7 +203,7 @@ class Calendars:
             own.add("description", vText(description))
             own.add("x-wr-caldesc", vText(description))
         before, after = self._shared_head
-        return before + self._properties(own) + after + self.vtimezone_bytes
+        return before + self.properties(own) + after + self.vtimezone_bytes
 
     def _file(self, head: bytes, events: list[bytes]) -> bytes:
         return head + b"".join(events) + _END

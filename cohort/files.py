@@ -9,10 +9,12 @@ from pathlib import Path
 from .errors import CohortError
 
 
-def write_atomic(path: Path, content: str | bytes) -> bool:
+def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool:
     """Write `content` to `path` through a temporary file and `os.replace`, so a reader never
     sees half a file. Returns False (and leaves the file alone) when it already holds exactly
-    this content, so unchanged outputs keep their modification time."""
+    this content, so unchanged outputs keep their modification time. `durable` also waits for
+    the disk (fsync): needed for records such as published.json, not for outputs that the next
+    run regenerates anyway."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if path.is_file() and path.read_bytes() == data:
@@ -22,8 +24,9 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -51,6 +51,17 @@ def _locale(language: str, country: str | None) -> Locale:
     return Locale.parse({"en": "en_GB"}.get(language, language))
 
 
+@lru_cache(maxsize=4096)
+def _format_date(day: dt.date, format: str, locale: Locale) -> str:
+    # the same dates recur in every invitation of a meeting: format each once
+    return format_date(day, format=format, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_time(moment: dt.time | dt.datetime, locale: Locale) -> str:
+    return format_time(moment, format="HH:mm", locale=locale)
+
+
 class Texts:
     """Words and formats in one language (and the country's conventions, e.g. nl_BE)."""
 
@@ -67,10 +78,10 @@ class Texts:
 
     def date(self, day: dt.date, format: str = "full") -> str:
         """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday, 22 February 2024'."""
-        return format_date(day, format=format, locale=self.locale)
+        return _format_date(day, format, self.locale)
 
     def time(self, moment: dt.time | dt.datetime) -> str:
-        return format_time(moment, format="HH:mm", locale=self.locale)
+        return _format_time(moment, self.locale)
 
     def time_range(self, start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
         if all_day:

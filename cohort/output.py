@@ -43,7 +43,7 @@ class OutputFolder:
         changed = []
         for name, content in files.items():
             target = self._inside(name)
-            if write_atomic(target, content):
+            if write_atomic(target, content, durable=False):
                 changed.append(target)
         self._remove_stale(set(files), tuple(owned))
         return changed

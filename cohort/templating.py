@@ -1,8 +1,9 @@
 """The Jinja environment of everything cohort renders for people: e-mails, agendas, reports.
 
 Templates are looked up first in the programme's own `templates/` folder, then in cohort's
-built-in ones, so a facilitator overrides one file by copying it. Everything renders in Jinja's
-sandbox (a programme folder's templates are not trusted code), with StrictUndefined (a typo in
+built-in ones, so a facilitator overrides one file by copying it. When a programme has templates
+of its own, everything renders in Jinja's sandbox (they are not trusted code); always with
+StrictUndefined (a typo in
 a template is an error naming the file and line, never a blank), gettext from the i18n catalogs
 and filters for dates and times in the reader's language.
 """
@@ -43,8 +44,12 @@ class Renderer:
         finalize: Callable[[Any], Any] | None = None,
     ) -> None:
         self.texts = texts
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(programme_folder)]),
+        dirs = template_dirs(programme_folder)
+        # a programme's own templates are not trusted code: they render in the sandbox
+        own = programme_folder is not None and dirs[0] != builtin_dir()
+        environment = SandboxedEnvironment if own else jinja2.Environment
+        self.env = environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
             undefined=jinja2.StrictUndefined,
             autoescape=autoescape,
             trim_blocks=True,
