@@ -75,6 +75,12 @@ class Server:
         if self.user:
             try:
                 client.login(self.user, self.password or "")
+            except smtplib.SMTPNotSupportedError:
+                client.close()
+                raise CohortError(
+                    f"{self.host} does not offer to log in (no AUTH) on this connection; "
+                    "check the address and port, or leave COHORT_SMTP_USER unset"
+                ) from None
             except smtplib.SMTPAuthenticationError as err:
                 client.close()
                 raise CohortError(

@@ -92,14 +92,49 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server(mailbox: Mailbox) -> Iterator[str]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its smtp:// URL."""
+def smtp_server(
+    mailbox: Mailbox,
+    *,
+    tls: str | None = None,
+    certificate: object = None,
+    users: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its URL.
+
+    tls: None (plain smtp://), "starttls" (smtp+starttls://) or "implicit" (smtps://), with a
+    trustme `certificate` for localhost. users: name -> password, then AUTH is required.
+    """
+    import ssl
+
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    context = None
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)  # type: ignore[attr-defined]
+
+    def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        login = auth_data.login.decode()
+        ok = users is not None and users.get(login) == auth_data.password.decode()
+        return AuthResult(success=ok, handled=False)
+
+    options: dict[str, object] = {}
+    if users is not None:
+        options.update(authenticator=authenticator, auth_required=True,
+                       # aiosmtpd cannot tell implicit TLS from none; STARTTLS it does know
+                       auth_require_tls=tls == "starttls")
+    if tls == "starttls":
+        options.update(tls_context=context, require_starttls=True)
+    controller = Controller(
+        mailbox, hostname="localhost", port=port,
+        ssl_context=context if tls == "implicit" else None,
+        server_hostname="localhost", **options,
+    )
     controller.start()
+    scheme = {None: "smtp", "starttls": "smtp+starttls", "implicit": "smtps"}[tls]
     try:
-        yield f"smtp://127.0.0.1:{port}"
+        yield f"{scheme}://localhost:{port}"
     finally:
         controller.stop()

@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 
+import pytest
 from conftest import cohort, edit
 from icalendar import Calendar
 from servers import Mailbox, smtp_server
@@ -212,3 +213,52 @@ def test_a_missing_outbox_is_a_usage_error(tmp_path):
     result = cohort("send", tmp_path / "nope", "--server", "smtp://127.0.0.1:25")
     assert result.exit_code == 2
     assert "there is no outbox" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def authority():
+    trustme = pytest.importorskip("trustme")
+    return trustme.CA()
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+def test_encrypted_servers_with_a_user_and_password(write, tmp_path, authority, tls):
+    outbox = outbox_of(write, tmp_path)
+    certificate = authority.issue_cert("localhost")
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    mailbox = Mailbox()
+    env = {**NOW, "SSL_CERT_FILE": str(bundle), "COHORT_SMTP_USER": "facilitator",
+           "COHORT_SMTP_PASSWORD": "geheim"}
+    with smtp_server(mailbox, tls=tls, certificate=certificate,
+                     users={"facilitator": "geheim"}) as url:
+        result = cohort("send", outbox, "--server", url, "--confirm", "--limit", "3", env=env)
+        assert result.exit_code == 0, result
+        assert len(mailbox.received) == 3
+        wrong = cohort("send", outbox, "--server", url, "--confirm",
+                       env={**env, "COHORT_SMTP_PASSWORD": "fout"})
+    assert wrong.exit_code == 1
+    assert "localhost refused the user and password (535" in wrong.stderr
+    assert "check COHORT_SMTP_USER and COHORT_SMTP_PASSWORD" in wrong.stderr
+    assert len(mailbox.received) == 3
+
+
+def test_a_server_whose_certificate_is_not_trusted_is_not_sent_to(write, tmp_path, authority):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox()
+    with smtp_server(mailbox, tls="implicit", certificate=authority.issue_cert("localhost")) as url:
+        result = cohort("send", outbox, "--server", url, "--confirm", "--limit", "1", env=NOW)
+    assert result.exit_code == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in result.output
+    assert mailbox.received == []
+
+
+def test_a_server_without_login_is_named_not_retried(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    with smtp_server(Mailbox()) as url:
+        result = cohort("send", outbox, "--server", url, "--confirm",
+                        env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "x"})
+    assert result.exit_code == 1
+    assert "does not offer to log in (no AUTH)" in result.stderr
+    assert not (outbox / "journal.jsonl").exists() or "failed" not in (
+        outbox / "journal.jsonl").read_text()
