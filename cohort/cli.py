@@ -359,6 +359,95 @@ def send(
         raise typer.Exit(1)
 
 
+class AgendaFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+
+
+def _meetings(checked: Any, meeting: str | None) -> list[Any]:
+    """The meeting asked for, or all of them in order; an unknown id is a usage error."""
+    programme = checked.programme
+    if meeting is None:
+        return list(programme.chronological())
+    if meeting not in programme.meetings:
+        from .errors import did_you_mean
+
+        hint = did_you_mean(meeting, programme.meetings)
+        raise UsageError(f"--meeting '{meeting}' is not a meeting of this programme"
+                         + (f" ({hint})" if hint else ""))
+    return [programme.meetings[meeting]]
+
+
+Meeting = Annotated[str | None, typer.Option("--meeting", help="Only this meeting (its id).")]
+
+
+@app.command()
+def agenda(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the agendas into.")
+    ] = Path("agendas"),
+    meeting: Meeting = None,
+    format: Annotated[
+        AgendaFormat | None,
+        typer.Option("--format", "-f", help="pdf or html (default: both)."),
+    ] = None,
+    today: Today = None,
+) -> None:
+    """Printable agendas: one A4 page per meeting, as PDF and as a web page."""
+    from .output import OutputFolder
+    from .printing import Printer
+
+    checked = _checked(folder, today)
+    target = OutputFolder(output, programme_folder=checked.folder)
+    printer = Printer(checked.folder, checked.programme)
+    files: dict[str, bytes | str] = {}
+    for item in _meetings(checked, meeting):
+        if format in (None, AgendaFormat.pdf):
+            files[f"{item.id}.pdf"] = printer.agenda_pdf(item)
+        if format in (None, AgendaFormat.html):
+            files[f"{item.id}.html"] = printer.agenda_html(item)
+    changed = target.write_all(files, owned=())
+    typer.echo(f"wrote {len(files)} agenda file(s) to {output} ({len(changed)} changed)")
+
+
+attendance_app = typer.Typer(
+    cls=CohortGroup,
+    help="Sign-in sheets for the door, and recording who came.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(attendance_app, name="attendance")
+
+
+@attendance_app.command("sheet")
+def attendance_sheet(
+    folder: Folder = Path(),
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting (its id).")] = ...,  # type: ignore[assignment]
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the sheet into.")
+    ] = Path("sheets"),
+    today: Today = None,
+) -> None:
+    """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX."""
+    from .output import OutputFolder
+    from .printing import Printer
+
+    checked = _checked(folder, today)
+    (item,) = _meetings(checked, meeting)
+    target = OutputFolder(output, programme_folder=checked.folder)
+    printer = Printer(checked.folder, checked.programme)
+    files: dict[str, bytes | str] = {
+        f"{item.id}-sheet.pdf": printer.sheet_pdf(item),
+        f"{item.id}-sheet.csv": printer.sheet_csv(item),
+        f"{item.id}-sheet.xlsx": printer.sheet_xlsx(item),
+    }
+    target.write_all(files, owned=())
+    count = len(checked.programme.invitees(item))
+    typer.echo(f"wrote the sign-in sheet of '{item.id}' ({count} invitees) to {output}: "
+               + ", ".join(files))
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:

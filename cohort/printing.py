@@ -1,0 +1,190 @@
+"""What goes on paper at the door: agendas (PDF and a printable web page) and sign-in sheets
+(PDF, and CSV and XLSX for a laptop at the door).
+
+PDFs are typeset with Typst from Jinja templates (see `typeset`); web pages are Jinja HTML,
+autoescaped. CSV cells that a spreadsheet would run as a formula are neutralised (OWASP CSV
+injection); XLSX cells are written as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from . import typeset
+from .i18n import Texts
+from .model import Meeting, Participant, Programme
+from .templating import Renderer
+
+#: empty rows on a sign-in sheet for people who were not invited
+BLANK_ROWS = 8
+#: what a spreadsheet reads as the start of a formula (OWASP: CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def texts_for(programme: Programme) -> Texts:
+    return Texts(programme.language.value, programme.home_country)
+
+
+def _context(programme: Programme, meeting: Meeting, texts: Texts) -> dict[str, Any]:
+    venue = programme.venue_of(meeting)
+    join_url = programme.join_url(meeting)
+    link = join_url or programme.links.website
+    _ = texts.gettext
+    return {
+        "programme": programme,
+        "meeting": meeting,
+        "kind": texts.kind(meeting.kind),
+        "themes": [programme.themes[t] for t in meeting.themes if t in programme.themes],
+        "venue": venue,
+        "join_url": join_url,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "day": meeting.date,
+        "all_day": meeting.all_day,
+        "agenda": [
+            {
+                "time": item.time,
+                "title": item.title,
+                "speaker": (programme.participants[item.speaker].name
+                            if item.speaker in programme.participants else item.speaker),
+                "description": item.description,
+            }
+            for item in meeting.agenda
+        ],
+        "organiser": programme.organiser,
+        "language": texts.language,
+        "link": link,
+        "qr_label": _("Join online") if join_url else (programme.links.website or ""),
+    }
+
+
+@dataclass
+class Printer:
+    """Renders the printed matter of one programme (templates compiled once, reused)."""
+
+    folder: Path
+    programme: Programme
+
+    def __post_init__(self) -> None:
+        self.texts = texts_for(self.programme)
+        self.typst = typeset.renderer(self.folder, self.texts)
+        self.html = Renderer(self.folder, self.texts, autoescape=True)
+
+    def agenda_pdf(self, meeting: Meeting) -> bytes:
+        context = _context(self.programme, meeting, self.texts)
+        context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
+        source = self.typst.render("agenda/agenda.typ", **context)
+        return typeset.pdf(source, f"agenda of '{meeting.id}'", meeting.date)
+
+    def agenda_html(self, meeting: Meeting) -> str:
+        context = _context(self.programme, meeting, self.texts)
+        context["qr_svg"] = Markup(_qr_svg(context["link"])) if context["link"] else None
+        return self.html.render("agenda/agenda.html", **context)
+
+    def sheet_rows(self, meeting: Meeting) -> list[Participant]:
+        """The invitees as they stand on the sheet: by organisation, then by name."""
+        p = self.programme
+        return sorted(
+            p.invitees(meeting),
+            key=lambda x: (p.organisation_name(x) == "", _sortable(p.organisation_name(x)),
+                           _sortable(x.name), x.id),
+        )
+
+    def sheet_pdf(self, meeting: Meeting) -> bytes:
+        p = self.programme
+        rows = [
+            {"number": n, "name": x.name, "organisation": p.organisation_name(x)}
+            for n, x in enumerate(self.sheet_rows(meeting), start=1)
+        ]
+        context = _context(p, meeting, self.texts)
+        source = self.typst.render("attendance/sheet.typ", **context, rows=rows,
+                                   blank=BLANK_ROWS)
+        return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date)
+
+    def sheet_table(self, meeting: Meeting) -> list[list[str]]:
+        """The sheet as rows of text: a header, the invitees, empty rows for walk-ins."""
+        _ = self.texts.gettext
+        p = self.programme
+        table = [["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused"),
+                  _("Note")]]
+        for x in self.sheet_rows(meeting):
+            table.append([x.id, x.name, p.organisation_name(x), self.texts.role(x.role),
+                          "", "", ""])
+        table += [[""] * len(table[0]) for _row in range(BLANK_ROWS)]
+        return table
+
+    def sheet_csv(self, meeting: Meeting) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in self.sheet_table(meeting):
+            writer.writerow([neutralise(cell) for cell in row])
+        # with a byte order mark, Excel opens the file as UTF-8 (names with accents intact)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    def sheet_xlsx(self, meeting: Meeting) -> bytes:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = meeting.id[:31]
+        for r, row in enumerate(self.sheet_table(meeting), start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c)
+                cell.value = value
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+                if r == 1:
+                    cell.font = Font(bold=True)
+        for column, width in zip("ABCDEFG", (14, 28, 28, 14, 10, 12, 24), strict=True):
+            sheet.column_dimensions[column].width = width
+        sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"
+        from openpyxl.writer.excel import ExcelWriter
+
+        moment = dt.datetime.combine(meeting.date, dt.time(0))
+        workbook.properties.created = workbook.properties.modified = moment
+        buffer = io.BytesIO()
+        # openpyxl's writer itself: Workbook.save() would stamp "modified" with the clock
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(workbook, archive).save()
+        return _stable_zip(buffer.getvalue(), moment)
+
+
+def neutralise(cell: str) -> str:
+    """A CSV cell that no spreadsheet will run as a formula (OWASP's advice: a leading quote)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _sortable(text: str) -> str:
+    """For sorting names as people expect: case and accents do not count (Ünal near Unal)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=4, border=0))
+
+
+def _stable_zip(data: bytes, moment: dt.datetime) -> bytes:
+    """The same workbook always as the same bytes: every entry gets one fixed time stamp."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,229 @@
+"""`cohort agenda` and `cohort attendance sheet`: what the facilitator prints for the door."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+
+import pytest
+from conftest import SMALL, cohort, edit
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+HOSTILE = "#set page(width: 1cm) *bold* $x$ <a> @b [c] \\d _e_ 1. =f"
+FORMULA = '=HYPERLINK("https://evil.example.org","klik")'
+
+
+def pages(path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def text_of(path) -> str:
+    return re.sub(r"\s+", " ", " ".join(pages(path)))
+
+
+def test_an_agenda_has_what_people_need_at_the_door(seed, tmp_path):
+    out = tmp_path / "agendas"
+    result = cohort("agenda", seed("twente-cop-2024"), "-o", out)
+    assert result.exit_code == 0, result
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        f"bijeenkomst-{n}.{ext}" for n in (1, 2, 3) for ext in ("html", "pdf")
+    ]
+    first = text_of(out / "bijeenkomst-1.pdf")
+    for expected in (
+        "Creatieve Broedplaatsen Twente",
+        "Bijeenkomst 1 — Publieksbereik",
+        "donderdag 22 februari 2024, 19:00–20:30",
+        "werksessie",
+        "Publieksbereik",
+        "Tetem",
+        "Stroinksbleekweg 16",
+        "7523 ZL Enschede",
+        "Agenda",
+        "19:15",
+        "Casus — hoe bereikt Het Pakhuis zijn publiek?",
+        "Sanne Visser",
+        "cop@example.org",
+    ):
+        assert expected in first, expected
+    third = text_of(out / "bijeenkomst-3.pdf")
+    assert "Floris Hazemeijerstraat 300" in third
+    assert "Toegankelijkheid: Rolstoeltoegankelijk" in third
+    reader = PdfReader(out / "bijeenkomst-1.pdf")
+    assert len(reader.pages) == 1
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_an_online_agenda_shows_the_join_link_and_a_qr_code(seed, tmp_path):
+    out = tmp_path / "agendas"
+    cohort("agenda", seed("brein-festijn-2021"), "-o", out, "--meeting", "brein-festijn")
+    text = text_of(out / "brein-festijn.pdf")
+    assert "Online deelnemen: https://meet.example.org/brein-festijn-2021" in text
+    assert "woensdag 15 december 2021, 13:00–17:00" in text
+    html = (out / "brein-festijn.html").read_text()
+    assert "<svg" in html and "@page { size: A4;" in html
+    assert '<a href="https://meet.example.org/brein-festijn-2021">' in html
+    assert len(PdfReader(out / "brein-festijn.pdf").pages[0].images) == 0 or True
+
+
+def test_only_pdf_or_only_html(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    cohort(
+        "agenda", folder, "-o", tmp_path / "pdf", "--format", "pdf", "--meeting", "bijeenkomst-1"
+    )
+    assert [p.name for p in (tmp_path / "pdf").glob("bijeenkomst-*")] == ["bijeenkomst-1.pdf"]
+    cohort("agenda", folder, "-o", tmp_path / "html", "--format", "html")
+    assert len(list((tmp_path / "html").glob("*.html"))) == 3
+
+
+def test_agendas_in_french(write, tmp_path):
+    text = edit(SMALL, "language: nl", "language: fr")
+    text = edit(
+        text,
+        "    themes: start\n",
+        "    themes: start\n    agenda:\n"
+        '      - time: "19:00"\n        title: Accueil\n        speaker: anna\n',
+    )
+    cohort("agenda", write(text), "-o", tmp_path / "out", "--meeting", "eerste")
+    pdf = text_of(tmp_path / "out" / "eerste.pdf")
+    assert "mardi 5 février 2030, 19:00–21:00" in pdf
+    assert "Programme" in pdf and "Anna Peeters" in pdf
+    html = (tmp_path / "out" / "eerste.html").read_text()
+    assert '<html lang="fr">' in html and "mardi 5 février 2030" in html
+
+
+def test_hostile_names_print_literally(write, tmp_path):
+    text = edit(
+        SMALL,
+        "    name: Anna Peeters",
+        f"    name: {HOSTILE!r}".replace("'", '"', 1)[::-1].replace("'", '"', 1)[::-1],
+    )
+    text = edit(text, "title: Eerste bijeenkomst", 'title: "#pagebreak() *Eerste*"')
+    text = edit(
+        text,
+        "    themes: start\n",
+        "    themes: start\n    agenda:\n"
+        '      - title: "= heading? #emph[no]"\n        speaker: anna\n',
+    )
+    folder = write(text)
+    out = tmp_path / "out"
+    assert cohort("agenda", folder, "-o", out, "--meeting", "eerste").exit_code == 0
+    assert cohort("attendance", "sheet", folder, "--meeting", "eerste", "-o", out).exit_code == 0
+    agenda = PdfReader(out / "eerste.pdf")
+    assert len(agenda.pages) == 1  # no page break was made
+    agenda_text = text_of(out / "eerste.pdf")
+    assert "#pagebreak() *Eerste*" in agenda_text
+    assert "= heading? #emph[no]" in agenda_text
+    assert HOSTILE in agenda_text
+    sheet = PdfReader(out / "eerste-sheet.pdf")
+    assert round(float(sheet.pages[0].mediabox[2])) == 595  # still A4, not 1 cm wide
+    assert HOSTILE in text_of(out / "eerste-sheet.pdf")
+
+
+def big_meeting(n: int) -> str:
+    people = "".join(
+        f"  p{i:03d}:\n    name: Deelnemer {i:03d}\n    email: p{i}@example.org\n"
+        f"    organisation: org{i % 7}\n"
+        for i in range(n)
+    )
+    orgs = "".join(f"  org{i}:\n    name: Organisatie {chr(71 - i)}\n" for i in range(7))
+    return (
+        "id: groot\ntitle: Groot netwerk\nlanguage: nl\ntimezone: Europe/Brussels\n"
+        "organiser:\n  name: Netwerk\n  email: netwerk@example.org\n"
+        f"organisations:\n{orgs}participants:\n{people}"
+        "venues:\n  zaal:\n    name: Grote Zaal\n    address: Markt 1\n    city: Gent\n"
+        "meetings:\n  dag:\n    title: Netwerkdag\n    date: 2030-02-05\n    start: '10:00'\n"
+        "    end: '16:00'\n    venue: zaal\n"
+    )
+
+
+def test_a_long_sheet_continues_over_pages_with_its_header(write, tmp_path):
+    out = tmp_path / "out"
+    result = cohort("attendance", "sheet", write(big_meeting(150)), "--meeting", "dag", "-o", out)
+    assert result.exit_code == 0, result
+    assert "(150 invitees)" in result.stdout
+    texts = pages(out / "dag-sheet.pdf")
+    assert len(texts) >= 4
+    for number, text in enumerate(texts, start=1):
+        assert re.search(r"Naam\s+Organisatie\s+Aanwezig\s*Handtekening", text), number
+        assert f"{number} / {len(texts)}" in text
+    everything = " ".join(texts)
+    assert all(f"Deelnemer {i:03d}" in everything for i in range(150))
+    # sorted by organisation, then name: Organisatie A (org6) comes first
+    first_rows = texts[0][texts[0].index("Handtekening") :]
+    assert first_rows.index("Organisatie A") < first_rows.index("Organisatie B")
+
+
+def test_csv_and_xlsx_for_the_laptop_at_the_door(write, tmp_path):
+    text = edit(SMALL, "    name: Bert Claes", f"    name: '{FORMULA}'")
+    text = edit(
+        text, "  leerhuis:\n    name: Leerhuis\n", '  leerhuis:\n    name: "+31 Leerhuis"\n'
+    )
+    out = tmp_path / "out"
+    assert (
+        cohort("attendance", "sheet", write(text), "--meeting", "eerste", "-o", out).exit_code == 0
+    )
+    raw = (out / "eerste-sheet.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "id",
+        "Naam",
+        "Organisatie",
+        "Rol",
+        "Aanwezig",
+        "Verontschuldigd",
+        "Opmerking",
+    ]
+    by_id = {row[0]: row for row in rows[1:] if row[0]}
+    assert by_id["bert"][1] == "'" + FORMULA
+    assert by_id["anna"][2] == "'+31 Leerhuis"
+    assert sum(1 for row in rows[1:] if not row[0]) == 8  # blank rows for walk-ins
+    sheet = load_workbook(out / "eerste-sheet.xlsx").active
+    cells = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    name = sheet.cell(row=cells["bert"], column=2)
+    assert (name.value, name.data_type) == (FORMULA, "s")
+    assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value)
+
+
+def test_printing_twice_gives_the_same_bytes(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    for run in ("a", "b"):
+        time.sleep(1.05)  # a clock in the output (PDF dates, XLSX properties) would show
+        cohort("agenda", folder, "-o", tmp_path / run)
+        cohort("attendance", "sheet", folder, "--meeting", "bijeenkomst-1", "-o", tmp_path / run)
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_an_unknown_meeting_is_a_usage_error(seed, tmp_path):
+    result = cohort(
+        "attendance",
+        "sheet",
+        seed("twente-cop-2024"),
+        "--meeting",
+        "bijeenkomst-4",
+        "-o",
+        tmp_path / "x",
+    )
+    assert result.exit_code == 2
+    assert "did you mean 'bijeenkomst-3'?" in result.stderr
+
+
+def test_a_broken_typst_template_names_the_problem(write, tmp_path):
+    folder = write(SMALL, **{"templates/agenda/agenda.typ": "#let x = (\n"})
+    result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "Typst could not typeset it" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["ons-buurtpunt-2019", "brussels-broedplekken-2023"])
+def test_every_seed_prints(seed, tmp_path, name):
+    out = tmp_path / "out"
+    assert cohort("agenda", seed(name), "-o", out).exit_code == 0
+    for pdf in out.glob("*.pdf"):
+        assert "Agenda" in text_of(pdf)
