@@ -42,6 +42,7 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             run(context)
         if today is not None:
             _past(context, today)
+        _attendance(context, today)
     _state_file(loaded)
     return loaded.report
 
@@ -422,6 +423,14 @@ def _attendance_rule(ctx: _Context) -> None:
                 f"fewer than the {rule.required} the attendance rule asks",
                 code="rule-impossible",
             )
+
+
+def _attendance(ctx: _Context, today: dt.date | None) -> None:
+    """The attendance files (attendance/<meeting>.yaml) must fit the programme."""
+    from . import attendance
+
+    records = attendance.load_all(ctx.loaded.folder, ctx.report)
+    attendance.check(ctx.programme, records, ctx.report, today)
 
 
 def _state_file(loaded: Loaded) -> None:

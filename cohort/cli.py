@@ -448,6 +448,63 @@ def attendance_sheet(
                + ", ".join(files))
 
 
+def _ids(values: list[str] | None) -> list[str]:
+    """`--present anna --present bert` or `--present anna,bert`."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+IdList = Annotated[list[str] | None, typer.Option(metavar="ID", help="Participant id(s).")]
+
+
+@attendance_app.command("record")
+def attendance_record(
+    folder: Folder = Path(),
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting (its id).")] = ...,  # type: ignore[assignment]
+    present: IdList = None,
+    excused: IdList = None,
+    absent: IdList = None,
+    visitor: Annotated[
+        list[str] | None,
+        typer.Option(metavar='"NAME, ORGANISATION"', help="Someone who came uninvited."),
+    ] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="A filled-in sheet (.csv or .xlsx) from 'attendance sheet'."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Change what was recorded before.")
+    ] = False,
+    today: Today = None,
+) -> None:
+    """Record who came to a meeting: attended, excused, absent (everyone else), visitors."""
+    from . import attendance
+
+    checked = _checked(folder, today)
+    (item,) = _meetings(checked, meeting)
+    given = any((present, excused, absent, visitor))
+    if from_file is not None and given:
+        raise UsageError("give either --from FILE or --present/--excused/--absent/--visitor")
+    if from_file is None and not given:
+        raise UsageError("say who came: --present ID ..., --excused ID ..., --absent ID ..., "
+                         '--visitor "Name, Organisation", or --from a filled-in sheet')
+    if from_file is not None:
+        marks = attendance.from_sheet(from_file, checked.programme, item)
+    else:
+        marks = attendance.Marks(
+            attended=_ids(present), excused=_ids(excused), absent=_ids(absent),
+            visitors=[attendance.parse_visitor(v) for v in visitor or []],
+        )
+    done = attendance.record(checked.folder, checked.programme, item, marks, force=force)
+    c = done.counts
+    summary = (f"{c['attended']} attended, {c['excused']} excused, {c['absent']} absent, "
+               f"{c['visitors']} visitor(s); {c['unrecorded']} invitee(s) not recorded "
+               "(they count as absent)")
+    if done.changed:
+        typer.echo(f"recorded for '{item.id}' in {done.path}: {summary}")
+    else:
+        typer.echo(f"nothing changed for '{item.id}' ({summary})")
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:

@@ -267,14 +267,14 @@ def _validate(
                 )
             except ValidationError as err:
                 broken.add((name, key))
-                report.extend(_diagnostics(err, cls, (name, key), positions))
+                report.extend(explain(err, cls, (name, key), positions))
             except ValueError:
                 broken.add((name, key))
                 report.error(positions.at((name, key)), f"invalid {_SINGULAR[name]} '{key}'")
     try:
         return model.Programme.model_validate({**top, **valid})
     except ValidationError as err:
-        report.extend(_diagnostics(err, model.Programme, (), positions))
+        report.extend(explain(err, model.Programme, (), positions))
         dropped = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
     # Set the broken fields aside, so the cross-checks can still report what else is wrong.
     # The programme is marked partial: nothing is produced from it.
@@ -293,7 +293,7 @@ def _validate(
 # -- pydantic errors, in the facilitator's words, at the right line ------------------------------
 
 
-def _diagnostics(
+def explain(
     err: ValidationError,
     cls: type[BaseModel],
     prefix: tuple[str | int, ...],

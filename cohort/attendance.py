@@ -1,0 +1,365 @@
+"""Who came: one file per meeting, `attendance/<meeting>.yaml` in the programme folder.
+
+    meeting: bijeenkomst-1
+    attended: [anna, bert]
+    excused: [chris]
+    absent: []              # everyone else invited counts as absent too
+    visitors:
+      - name: Dirk Visser
+        organisation: Gemeente Hengelo
+
+`cohort attendance record` writes these files (atomically, with a first line saying so) and
+never rewrites one a facilitator wrote by hand; recording the same thing twice changes nothing,
+and changing what was recorded needs --force. `cohort validate` and `cohort report` read them,
+hand-written or not.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import CohortError, Diagnostic, Location, Report, did_you_mean
+from .files import write_atomic
+from .model import Frozen, Ids, Meeting, Programme
+from .values import NonEmptyText, Text
+from .yamlfile import Positions, YamlProblem, read
+
+FOLDER = "attendance"
+MARKER = "# Written by cohort attendance record"
+_HEADER = (
+    MARKER + ": who came to the meeting '{meeting}'.\n"
+    "# Change it with that command (--force to change what was recorded), not by hand.\n"
+)
+STATUSES = ("attended", "excused", "absent")
+_NOT_MARKED = {"", "0", "no", "nee", "non", "n", "false", "onwaar", "faux", "-", "x-"}
+
+
+class Visitor(Frozen):
+    name: NonEmptyText
+    organisation: Text | None = None
+
+    def key(self) -> tuple[str, str]:
+        return (_plain(self.name), _plain(self.organisation or ""))
+
+
+class Record(Frozen):
+    """The attendance of one meeting, as recorded."""
+
+    meeting: Text
+    attended: Ids = ()
+    excused: Ids = ()
+    absent: Ids = ()
+    visitors: tuple[Visitor, ...] = ()
+
+    def status_of(self, participant_id: str) -> str | None:
+        for status in STATUSES:
+            if participant_id in getattr(self, status):
+                return status
+        return None
+
+
+@dataclass
+class Loaded:
+    """An attendance file as read: its record (if valid), where things stand, who wrote it."""
+
+    path: Path
+    record: Record | None
+    positions: Positions
+    by_cohort: bool
+
+
+def path_of(folder: Path, meeting_id: str) -> Path:
+    return folder / FOLDER / f"{meeting_id}.yaml"
+
+
+def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
+    """Every attendance file of a programme, by meeting id; problems go to `report`."""
+    from .load import explain  # pydantic errors at their line, as for the programme
+
+    found: dict[str, Loaded] = {}
+    base = folder / FOLDER
+    if not base.is_dir():
+        return found
+    for path in sorted(base.glob("*.y*ml")):
+        try:
+            document = read(path)
+        except YamlProblem as problem:
+            report.extend([problem.diagnostic])
+            continue
+        report.extend(document.problems)
+        by_cohort = path.read_text(encoding="utf-8").startswith(MARKER)
+        try:
+            record = Record.model_validate(document.data)
+        except ValidationError as err:
+            report.extend(explain(err, Record, (), document.positions))
+            continue
+        if record.meeting in found:
+            report.error(document.positions.at(("meeting",)),
+                         f"the attendance of '{record.meeting}' is also in "
+                         f"{found[record.meeting].path.name}; keep one file per meeting")
+            continue
+        found[record.meeting] = Loaded(path, record, document.positions, by_cohort)
+    return found
+
+
+def check(programme: Programme, loaded: dict[str, Loaded], report: Report,
+          today: Any = None) -> None:
+    """Attendance files that do not fit the programme."""
+    for meeting_id, item in loaded.items():
+        record, at = item.record, item.positions.at
+        assert record is not None
+        meeting = programme.meetings.get(meeting_id)
+        if meeting is None:
+            report.error(at(("meeting",)), f"unknown meeting '{meeting_id}'",
+                         did_you_mean(meeting_id, programme.meetings) or "")
+            continue
+        if item.path.stem != meeting_id:
+            report.warning(at(("meeting",)), f"the attendance of '{meeting_id}' is in "
+                           f"{item.path.name}", f"rename it to {meeting_id}.yaml")
+        invited = {p.id for p in programme.invitees(meeting)}
+        seen: dict[str, str] = {}
+        for status in STATUSES:
+            for index, pid in enumerate(getattr(record, status)):
+                where = at((status, index))
+                if pid not in programme.participants:
+                    report.error(where, f"unknown participant '{pid}'",
+                                 did_you_mean(pid, programme.participants))
+                elif pid in seen:
+                    report.error(where, f"'{pid}' is recorded as both {seen[pid]} and {status}")
+                elif pid not in invited and status != "absent":
+                    report.warning(where, f"'{pid}' was not invited to '{meeting_id}'",
+                                   "fine if they came anyway")
+                seen.setdefault(pid, status)
+        if meeting.cancelled and (record.attended or record.visitors):
+            report.warning(at(("meeting",)),
+                           f"attendance is recorded for '{meeting_id}', which is cancelled")
+        if today is not None and meeting.date > today and (record.attended or record.visitors):
+            report.warning(at(("meeting",)), f"attendance is recorded for '{meeting_id}', "
+                           f"which is still to come ({meeting.date})")
+
+
+# -- recording ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Marks:
+    """What the facilitator says about one meeting: ids per status, and visitors."""
+
+    attended: list[str] = field(default_factory=list)
+    excused: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    visitors: list[Visitor] = field(default_factory=list)
+
+
+@dataclass
+class Recorded:
+    path: Path
+    record: Record
+    changed: bool
+    counts: dict[str, int]
+
+
+def record(folder: Path, programme: Programme, meeting: Meeting, marks: Marks,
+           force: bool = False) -> Recorded:
+    """Add `marks` to what was recorded of `meeting`, and write it if anything changed."""
+    problems = _check_marks(programme, marks)
+    path = path_of(folder, meeting.id)
+    before = Record(meeting=meeting.id)
+    if path.exists():
+        report = Report()
+        loaded = load_all(folder, report).get(meeting.id)
+        if report.errors:
+            raise CohortError(diagnostics=report.sorted())
+        if loaded is not None and loaded.path == path:
+            if not loaded.by_cohort:
+                raise CohortError(
+                    f"{path} was written by hand; cohort does not rewrite it. Edit it yourself, "
+                    "or move it away to let cohort record"
+                )
+            assert loaded.record is not None
+            before = loaded.record
+    status = {pid: s for s in STATUSES for pid in getattr(before, s)}
+    for new in STATUSES:
+        for pid in getattr(marks, new):
+            old = status.get(pid)
+            if old is not None and old != new and not force:
+                problems.append(
+                    f"'{pid}' was recorded as {old}; add --force to record them as {new}")
+            status[pid] = new
+    if problems:
+        raise CohortError("; ".join(problems) if len(problems) == 1 else
+                          "nothing was recorded:\n  " + "\n  ".join(problems))
+    visitors = {v.key(): v for v in before.visitors}
+    for visitor in marks.visitors:
+        visitors.setdefault(visitor.key(), visitor)
+    after = Record(
+        meeting=meeting.id,
+        **{s: tuple(sorted(pid for pid, v in status.items() if v == s)) for s in STATUSES},
+        visitors=tuple(sorted(visitors.values(), key=Visitor.key)),
+    )
+    changed = after != before or not path.exists()
+    if changed:
+        write_atomic(path, _dump(after))
+    invited = {p.id for p in programme.invitees(meeting)}
+    counts = {s: len(getattr(after, s)) for s in STATUSES}
+    counts["visitors"] = len(after.visitors)
+    counts["unrecorded"] = len(invited - set(status))
+    return Recorded(path, after, changed, counts)
+
+
+def _check_marks(programme: Programme, marks: Marks) -> list[str]:
+    problems = []
+    seen: dict[str, str] = {}
+    for status in STATUSES:
+        for pid in getattr(marks, status):
+            if pid not in programme.participants:
+                hint = did_you_mean(pid, programme.participants)
+                problems.append(f"unknown participant '{pid}'" + (f" ({hint})" if hint else ""))
+            elif pid in seen and seen[pid] != status:
+                problems.append(f"'{pid}' is given as both {seen[pid]} and {status}")
+            seen.setdefault(pid, status)
+    return problems
+
+
+def _dump(record: Record) -> str:
+    data: dict[str, Any] = {"meeting": record.meeting}
+    for status in STATUSES:
+        data[status] = list(getattr(record, status))
+    data["visitors"] = [
+        {"name": v.name, **({"organisation": v.organisation} if v.organisation else {})}
+        for v in record.visitors
+    ]
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
+    return _HEADER.format(meeting=record.meeting) + body
+
+
+def parse_visitor(text: str) -> Visitor:
+    """'Name, Organisation' as typed on the command line."""
+    name, _, organisation = text.partition(",")
+    if not name.strip():
+        raise CohortError(f"--visitor '{text}': write it as 'Name, Organisation'")
+    return Visitor(name=name.strip(), organisation=organisation.strip() or None)
+
+
+# -- importing a filled-in sheet -------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _headers() -> dict[str, str]:
+    """Column titles in every language cohort writes sheets in -> what the column holds."""
+    from .i18n import LANGUAGES, Texts
+
+    names = {"id": "id"}
+    for language in LANGUAGES:
+        _ = Texts(language).gettext
+        for word, column in (("Name", "name"), ("Organisation", "organisation"),
+                             ("Present", "present"), ("Excused", "excused")):
+            names[_plain(_(word))] = column
+    return names
+
+
+def _rows(path: Path) -> list[list[str]]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).active
+        except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
+            raise CohortError(f"{path}: cannot read it as an XLSX workbook ({err})") from None
+        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(
+            values_only=True)]
+    if path.suffix.lower() == ".csv":
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return [row for row in csv.reader(handle)]
+        except UnicodeDecodeError:
+            raise CohortError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+    raise CohortError(f"{path}: cohort reads attendance from .csv or .xlsx files")
+
+
+def _cell(value: str) -> str:
+    value = value.strip()
+    # undo what cohort did against formulas when it wrote the sheet
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    return value
+
+
+def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:
+    """Read a filled-in sign-in sheet (CSV or XLSX, as `attendance sheet` wrote it, with the
+    facilitator's marks). Every row that cannot be matched is reported, none dropped."""
+    if not path.is_file():
+        raise CohortError(f"there is no file '{path}'")
+    rows = _rows(path)
+    if not rows:
+        raise CohortError(f"{path}: the sheet is empty")
+    known = _headers()
+    columns = {known[_plain(h)]: i for i, h in enumerate(rows[0]) if _plain(h) in known}
+    if "present" not in columns:
+        raise CohortError(f"{path}:1: no column for who was present (such as "
+                          "'Aanwezig', 'Present' or 'Présent'); is this a cohort sheet?")
+    if "id" not in columns and "name" not in columns:
+        raise CohortError(f"{path}:1: no 'id' or name column to tell who is who")
+    invitees = programme.invitees(meeting)
+    by_name = {_plain(p.name): p for p in invitees}
+    marks = Marks()
+    problems: list[Diagnostic] = []
+
+    def get(row: list[str], column: str) -> str:
+        index = columns.get(column)
+        return _cell(row[index]) if index is not None and index < len(row) else ""
+
+    def marked(value: str) -> bool:
+        return _plain(value) not in _NOT_MARKED
+
+    for number, row in enumerate(rows[1:], start=2):
+        pid, name = get(row, "id"), get(row, "name")
+        present, excused = marked(get(row, "present")), marked(get(row, "excused"))
+        where = Location(path, number, 1)
+        if not pid and not name:
+            continue
+        if present and excused:
+            problems.append(Diagnostic(where, "error", "marked both present and excused"))
+            continue
+        if not pid:
+            match = by_name.get(_plain(name))
+            if match is not None:
+                pid = match.id
+            else:
+                close = difflib.get_close_matches(_plain(name), list(by_name), n=1, cutoff=0.8)
+                if close:
+                    person = by_name[close[0]]
+                    problems.append(Diagnostic(
+                        where, "error", f"'{name}' is not on the list",
+                        f"did you mean '{person.name}' ({person.id})? put the id in the id "
+                        "column, or correct the name", "unknown-name"))
+                    continue
+                if not excused:  # someone who was not invited wrote their name: a visitor
+                    marks.visitors.append(
+                        Visitor(name=name, organisation=get(row, "organisation") or None))
+                continue
+        elif pid not in programme.participants:
+            hint = did_you_mean(pid, programme.participants)
+            problems.append(Diagnostic(where, "error", f"unknown participant id '{pid}'",
+                                       hint, "unknown-id"))
+            continue
+        if present:
+            marks.attended.append(pid)
+        elif excused:
+            marks.excused.append(pid)
+    if problems:
+        raise CohortError(diagnostics=problems)
+    return marks
