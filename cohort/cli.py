@@ -505,6 +505,57 @@ def attendance_record(
         typer.echo(f"nothing changed for '{item.id}' ({summary})")
 
 
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+    pdf = "pdf"
+    json = "json"
+
+
+@app.command()
+def report(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the report into.")
+    ] = Path("report"),
+    format: Annotated[
+        list[ReportFormat] | None,
+        typer.Option("--format", "-f", help="html, md, pdf or json (default: all four)."),
+    ] = None,
+    today: Today = None,
+) -> None:
+    """How the programme went: attendance per meeting, person and organisation, the rule."""
+    from .output import OutputFolder
+    from .report import render, summarise
+
+    checked = _checked(folder, today)
+    summary = summarise(checked.folder, checked.programme, _today(today))
+    target = OutputFolder(output, programme_folder=checked.folder)
+    formats = format or list(ReportFormat)
+    files: dict[str, bytes | str] = {
+        f"report.{f.value}": render(summary, checked.folder, f.value) for f in formats
+    }
+    target.write_all(files, owned=())
+    _report_summary(summary)
+    typer.echo(f"wrote {', '.join(files)} to {output}")
+
+
+def _report_summary(summary: Any) -> None:
+    """A few lines for the terminal: how it went so far."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    held = [r for r in summary.held if r.recorded]
+    console.print(f"[bold]{summary.programme.title}[/bold] (as of {summary.as_of})")
+    console.print(f"  meetings: {len(summary.held)} held ({len(held)} recorded), "
+                  f"{len(summary.to_come)} to come")
+    if summary.average_rate is not None:
+        console.print(f"  average attendance: {summary.average_rate:.0%}")
+    if summary.rule:
+        console.print(f"  attendance rule: {summary.rule['met']} met, "
+                      f"{summary.rule['can']} can still meet it, {summary.rule['not-met']} not")
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:

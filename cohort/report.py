@@ -1,0 +1,266 @@
+"""How the programme went: per meeting, per participant, per organisation, against the
+attendance rule; themes covered, venues and hosts, what is still to come.
+
+`summarise` computes everything once from the programme and the attendance records, as of a
+day (so a programme under way counts only its meetings held); the formats only lay it out.
+A held meeting without an attendance file is "not recorded": it counts neither way yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import typeset
+from .attendance import Record, load_all
+from .errors import Report
+from .i18n import Texts
+from .model import Meeting, Organisation, Participant, Programme
+from .schedule import Rotation, rotation
+from .templating import Renderer
+
+
+@dataclass
+class MeetingRow:
+    meeting: Meeting
+    held: bool
+    record: Record | None
+    invited: list[Participant]
+
+    @property
+    def recorded(self) -> bool:
+        return self.record is not None
+
+    def ids(self, status: str) -> list[str]:
+        if self.record is None:
+            return []
+        if status == "absent":
+            present = set(self.record.attended) | set(self.record.excused)
+            return sorted(p.id for p in self.invited if p.id not in present)
+        return sorted(getattr(self.record, status))
+
+    @property
+    def attended(self) -> int:
+        return len(self.ids("attended"))
+
+    @property
+    def excused(self) -> int:
+        return len(self.ids("excused"))
+
+    @property
+    def absent(self) -> int:
+        return len(self.ids("absent"))
+
+    @property
+    def visitors(self) -> int:
+        return len(self.record.visitors) if self.record else 0
+
+    @property
+    def rate(self) -> float | None:
+        """Attended invitees over invitees (visitors do not count)."""
+        if self.record is None or not self.invited:
+            return None
+        invited = {p.id for p in self.invited}
+        return len(invited & set(self.record.attended)) / len(invited)
+
+
+@dataclass
+class PersonRow:
+    participant: Participant
+    organisation: str
+    invited: int  # meetings held and recorded that they were invited to
+    attended: int
+    excused: int
+    missed: int
+    rule: str  # met, not-met, can (still can), or "" when the rule does not bind them
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation
+    people: int
+    attended: int  # attendances of its people, summed
+    present_at: int  # meetings held where at least one of its people came
+    meetings: int  # meetings held where at least one of its people was invited
+
+
+@dataclass
+class Summary:
+    programme: Programme
+    as_of: dt.date
+    meetings: list[MeetingRow]
+    people: list[PersonRow]
+    organisations: list[OrganisationRow]
+    themes: list[tuple[str, int, int]]  # title, meetings held, meetings to come
+    venues: list[Rotation]
+    rule: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def held(self) -> list[MeetingRow]:
+        return [m for m in self.meetings if m.held]
+
+    @property
+    def to_come(self) -> list[MeetingRow]:
+        return [m for m in self.meetings if not m.held and not m.meeting.cancelled]
+
+    @property
+    def average_rate(self) -> float | None:
+        rates = [m.rate for m in self.held if m.rate is not None]
+        return sum(rates) / len(rates) if rates else None
+
+
+def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
+    report = Report()
+    records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
+    rows = [
+        MeetingRow(m, m.date <= today and not m.cancelled, records.get(m.id),
+                   list(programme.invitees(m)))
+        for m in programme.chronological()
+    ]
+    counted = [r for r in rows if r.held and r.recorded]
+    rule = programme.attendance
+    people = []
+    tally = {"met": 0, "not-met": 0, "can": 0}
+    for person in sorted(programme.participants.values(),
+                         key=lambda p: (p.name.casefold(), p.id)):
+        mine = [r for r in counted if person in r.invited]
+        attended = sum(person.id in r.ids("attended") for r in mine)
+        excused = sum(person.id in r.ids("excused") for r in mine)
+        status = ""
+        if rule is not None and person.role in rule.roles:
+            kinds = set(rule.kinds)
+            relevant = [r for r in rows if not r.meeting.cancelled and person in r.invited
+                        and (not kinds or r.meeting.kind in kinds)]
+            done = [r for r in relevant if r.held and r.recorded]
+            came = sum(person.id in r.ids("attended") for r in done)
+            open_ = len(relevant) - len(done)
+            needed = len(relevant) if rule.required == "all" else int(rule.required)
+            if came >= needed and (rule.required != "all" or open_ == 0):
+                status = "met"
+            elif came + open_ < needed:
+                status = "not-met"
+            else:
+                status = "can"
+            tally[status] += 1
+        people.append(PersonRow(person, programme.organisation_name(person), len(mine),
+                                attended, excused, len(mine) - attended - excused, status))
+    organisations = []
+    for org in programme.organisations.values():
+        members = {p.id for p in programme.people_of(org.id)}
+        if not members:
+            continue
+        invited_to = [r for r in counted if members & {p.id for p in r.invited}]
+        counts = [len(members & set(r.ids("attended"))) for r in invited_to]
+        organisations.append(OrganisationRow(org, len(members), sum(counts),
+                                             sum(1 for n in counts if n), len(invited_to)))
+    organisations.sort(key=lambda o: (-o.present_at, -o.attended, o.organisation.name))
+    themes = []
+    for theme in programme.themes.values():
+        held = sum(theme.id in r.meeting.themes for r in rows if r.held)
+        coming = sum(theme.id in r.meeting.themes for r in rows
+                     if not r.held and not r.meeting.cancelled)
+        themes.append((theme.title, held, coming))
+    texts = Texts(programme.language.value, programme.home_country)
+    return Summary(programme, today, rows, people, organisations, themes,
+                   rotation(programme, texts), tally if rule is not None else {})
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+def as_json(summary: Summary) -> str:
+    p = summary.programme
+    data = {
+        "programme": {"id": p.id, "title": p.title},
+        "as_of": summary.as_of.isoformat(),
+        "meetings": [
+            {
+                "id": r.meeting.id,
+                "title": r.meeting.title,
+                "date": r.meeting.date.isoformat(),
+                "status": r.meeting.status.value,
+                "held": r.held,
+                "recorded": r.recorded,
+                "invited": len(r.invited),
+                "attended": r.attended,
+                "excused": r.excused,
+                "absent": r.absent,
+                "visitors": r.visitors,
+                "rate": None if r.rate is None else round(r.rate, 4),
+                "attended_ids": r.ids("attended"),
+                "excused_ids": r.ids("excused"),
+                "absent_ids": r.ids("absent"),
+                "visitor_names": [v.name for v in r.record.visitors] if r.record else [],
+            }
+            for r in summary.meetings
+        ],
+        "participants": [
+            {"id": x.participant.id, "organisation": x.participant.organisation,
+             "invited": x.invited, "attended": x.attended, "excused": x.excused,
+             "missed": x.missed, "rule": x.rule or None}
+            for x in summary.people
+        ],
+        "organisations": [
+            {"id": o.organisation.id, "people": o.people, "attended": o.attended,
+             "present_at": o.present_at, "meetings": o.meetings}
+            for o in summary.organisations
+        ],
+        "rule": summary.rule or None,
+        "themes": [{"title": t, "held": h, "to_come": c} for t, h, c in summary.themes],
+        "to_come": [r.meeting.id for r in summary.to_come],
+        "average_rate": None if summary.average_rate is None else round(summary.average_rate, 4),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def chart(summary: Summary, texts: Texts) -> str:
+    """A bar chart of attendance per meeting held, as SVG (no script: it prints and it
+    opens anywhere)."""
+    bars = [r for r in summary.held if r.recorded]
+    width, row, label = 640, 22, 230
+    height = max(1, len(bars)) * row + 30
+    most = max([len(r.invited) + r.visitors for r in bars] + [1])
+    scale = (width - label - 60) / most
+    renderer = Renderer(None, texts, autoescape=True)
+    return renderer.render(
+        "report/chart.svg", bars=bars, width=width, height=height, row=row, label=label,
+        scale=scale, title=texts.gettext("Attendance per meeting"),
+    )
+
+
+def render(summary: Summary, folder: Path, format: str) -> bytes:
+    p = summary.programme
+    texts = Texts(p.language.value, p.home_country)
+    context: dict[str, Any] = {
+        "summary": summary,
+        "programme": p,
+        "language": texts.language,
+        "rule": p.attendance,
+    }
+    if format == "json":
+        return as_json(summary).encode()
+    if format == "md":
+        renderer = Renderer(folder, texts)
+        renderer.env.filters["cell"] = _cell
+        renderer.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
+        return renderer.render("report/report.md", **context).encode()
+    svg = chart(summary, texts)
+    if format == "html":
+        from markupsafe import Markup
+
+        renderer = Renderer(folder, texts, autoescape=True)
+        renderer.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
+        return renderer.render("report/report.html", chart=Markup(svg), **context).encode()
+    typst = typeset.renderer(folder, texts)
+    typst.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
+    source = typst.render("report/report.typ", chart=typeset.Code(
+        f"image(bytes({typeset.string(svg)}), format: \"svg\", width: 100%)"), **context)
+    return typeset.pdf(source, "report", summary.as_of)
+
+
+def _cell(value: Any) -> str:
+    """A Markdown table cell: a '|' would end the cell, a line break the row."""
+    return " ".join(str(value).split()).replace("|", "\\|")
