@@ -556,6 +556,45 @@ def _report_summary(summary: Any) -> None:
                       f"{summary.rule['can']} can still meet it, {summary.rule['not-met']} not")
 
 
+@app.command()
+def build(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to build the programme into.")
+    ] = Path("site"),
+    invitations: Annotated[
+        bool, typer.Option("--invitations", help="Also write the invitation outbox (OUT/outbox).")
+    ] = False,
+    link_report: Annotated[
+        bool, typer.Option("--link-report",
+                           help="Link the report from the public page (it names people).")
+    ] = False,
+    today: Today = None,
+) -> None:
+    """Everything in one folder: the public page, calendars, agendas and the report."""
+    from .build import build as build_site
+    from .build import steps
+
+    checked = _checked(folder, today)
+    options = {"invitations": invitations, "link_report": link_report}
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("building", total=steps(checked.programme))
+            built = build_site(checked.folder, checked.programme, output, _today(today),
+                               progress=lambda what, n: bar.update(task, advance=n,
+                                                                   description=what),
+                               **options)
+    else:
+        built = build_site(checked.folder, checked.programme, output, _today(today), **options)
+    typer.echo(f"built {output}: {built.files} files, {len(built.changed)} changed, "
+               f"{len(built.removed)} removed; open {output / 'index.html'}")
+    if invitations:
+        typer.echo(f"{built.messages} invitation(s) due in {output / 'outbox'}: it holds e-mail "
+                   "addresses, so never publish that folder")
+
+
 def main() -> None:
     """Entry point of the `cohort` script."""
     try:
