@@ -32,7 +32,8 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
+def build(participants: int, meetings: int, seed: int = 1, attendance: bool = False
+          ) -> dict[str, str]:
     rng = random.Random(seed)
     per_org = 10
     orgs = [f"org-{i:04d}" for i in range((participants + per_org - 1) // per_org)]
@@ -81,7 +82,9 @@ def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
     day = dt.date(2031, 1, 7)
     groups_of_orgs = [orgs[i:i + 5] for i in range(0, len(orgs), 5)]  # about 50 people a group
     lines_meetings = ["meetings:"]
+    records: dict[str, str] = {}
     for m in range(meetings):
+        took_place = attendance and m < meetings // 2  # its attendance is recorded
         day += dt.timedelta(days=2)
         while day.weekday() >= 5 or day in closed:
             day += dt.timedelta(days=1)
@@ -97,7 +100,7 @@ def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
             f"    date: {day.isoformat()}",
             '    start: "13:30"',
             '    end: "16:30"',
-            f"    status: {'confirmed' if m % 3 else 'planned'}",
+            f"    status: {'confirmed' if m % 3 or took_place else 'planned'}",
             "    agenda:",
             '      - time: "13:30"',
             "        title: Welkom",
@@ -105,13 +108,20 @@ def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
             "        title: Werken in groepen",
             "        speaker: facilitator-1",
         ]
+        members = [pid for pid, org in people if org in group]
         if m % 2:
             lines_meetings += ["    invited:", f"      organisations: [{', '.join(group)}]",
                                "      roles: facilitator"]
         else:
-            members = [pid for pid, org in people if org in group]
             lines_meetings += ["    invited:", "      roles: facilitator", "      participants:"]
             lines_meetings += [f"        - {pid}" for pid in members]
+        if took_place:
+            came = [pid for pid in members if rng.random() < 0.8]
+            excused = [pid for pid in members if pid not in came and rng.random() < 0.5]
+            records[f"attendance/meeting-{m:04d}.yaml"] = (
+                f"meeting: meeting-{m:04d}\nattended: [{', '.join(came)}]\n"
+                f"excused: [{', '.join(excused)}]\nvisitors:\n"
+                f"  - name: Bezoeker {m}\n    organisation: Buurthuis\n")
 
     rounds = meetings // max(1, len(groups_of_orgs))
     programme = [
@@ -139,12 +149,15 @@ def build(participants: int, meetings: int, seed: int = 1) -> dict[str, str]:
         "organisations.yaml": "\n".join(lines_orgs) + "\n",
         "participants.yaml": "\n".join(lines_people) + "\n",
         "meetings.yaml": "\n".join(lines_meetings) + "\n",
+        **records,
     }
 
 
-def write(folder: Path, participants: int, meetings: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in build(participants, meetings).items():
+def write(folder: Path, participants: int, meetings: int, attendance: bool = False) -> Path:
+    """Write the programme; with `attendance`, the first half of the meetings has its
+    attendance recorded (about four in five came)."""
+    for name, text in build(participants, meetings, attendance=attendance).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
     return folder
 
@@ -154,8 +167,10 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--meetings", type=int, default=200)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--attendance", action="store_true",
+                        help="record attendance for the first half of the meetings")
     args = parser.parse_args()
-    write(args.out, args.participants, args.meetings)
+    write(args.out, args.participants, args.meetings, args.attendance)
     print(f"wrote {args.out} ({args.participants} participants, {args.meetings} meetings)")
 
 

@@ -576,7 +576,6 @@ def build(
     from .build import steps
 
     checked = _checked(folder, today)
-    options = {"invitations": invitations, "link_report": link_report}
     if sys.stderr.isatty():
         from rich.progress import Progress
 
@@ -585,9 +584,10 @@ def build(
             built = build_site(checked.folder, checked.programme, output, _today(today),
                                progress=lambda what, n: bar.update(task, advance=n,
                                                                    description=what),
-                               **options)
+                               invitations=invitations, link_report=link_report)
     else:
-        built = build_site(checked.folder, checked.programme, output, _today(today), **options)
+        built = build_site(checked.folder, checked.programme, output, _today(today),
+                           invitations=invitations, link_report=link_report)
     typer.echo(f"built {output}: {built.files} files, {len(built.changed)} changed, "
                f"{len(built.removed)} removed; open {output / 'index.html'}")
     if invitations:

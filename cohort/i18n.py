@@ -14,7 +14,7 @@ import io
 from functools import cache, lru_cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
@@ -46,7 +46,7 @@ def _locale(language: str, country: str | None) -> Locale:
     if country:
         try:
             return Locale.parse(f"{language}_{country}")
-        except (ValueError, LookupError):
+        except (ValueError, LookupError, UnknownLocaleError):  # e.g. fr_NL: no such locale
             pass
     return Locale.parse({"en": "en_GB"}.get(language, language))
 

@@ -30,6 +30,11 @@ class MeetingRow:
     record: Record | None
     invited: list[Participant]
 
+    def __post_init__(self) -> None:
+        self.invited_ids = frozenset(p.id for p in self.invited)
+        self.came = frozenset(self.record.attended) if self.record else frozenset()
+        self.apologised = frozenset(self.record.excused) if self.record else frozenset()
+
     @property
     def recorded(self) -> bool:
         return self.record is not None
@@ -38,8 +43,7 @@ class MeetingRow:
         if self.record is None:
             return []
         if status == "absent":
-            present = set(self.record.attended) | set(self.record.excused)
-            return sorted(p.id for p in self.invited if p.id not in present)
+            return sorted(self.invited_ids - self.came - self.apologised)
         return sorted(getattr(self.record, status))
 
     @property
@@ -63,8 +67,7 @@ class MeetingRow:
         """Attended invitees over invitees (visitors do not count)."""
         if self.record is None or not self.invited:
             return None
-        invited = {p.id for p in self.invited}
-        return len(invited & set(self.record.attended)) / len(invited)
+        return len(self.invited_ids & self.came) / len(self.invited_ids)
 
 
 @dataclass
@@ -122,20 +125,25 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
     ]
     counted = [r for r in rows if r.held and r.recorded]
     rule = programme.attendance
+    kinds = set(rule.kinds) if rule is not None else set()
+    invited_to: dict[str, list[MeetingRow]] = {}
+    for r in rows:
+        for pid in r.invited_ids:
+            invited_to.setdefault(pid, []).append(r)
     people = []
     tally = {"met": 0, "not-met": 0, "can": 0}
     for person in sorted(programme.participants.values(),
                          key=lambda p: (p.name.casefold(), p.id)):
-        mine = [r for r in counted if person in r.invited]
-        attended = sum(person.id in r.ids("attended") for r in mine)
-        excused = sum(person.id in r.ids("excused") for r in mine)
+        theirs = invited_to.get(person.id, [])
+        mine = [r for r in theirs if r.held and r.recorded]
+        attended = sum(person.id in r.came for r in mine)
+        excused = sum(person.id in r.apologised for r in mine)
         status = ""
         if rule is not None and person.role in rule.roles:
-            kinds = set(rule.kinds)
-            relevant = [r for r in rows if not r.meeting.cancelled and person in r.invited
+            relevant = [r for r in theirs if not r.meeting.cancelled
                         and (not kinds or r.meeting.kind in kinds)]
             done = [r for r in relevant if r.held and r.recorded]
-            came = sum(person.id in r.ids("attended") for r in done)
+            came = sum(person.id in r.came for r in done)
             open_ = len(relevant) - len(done)
             needed = len(relevant) if rule.required == "all" else int(rule.required)
             if came >= needed and (rule.required != "all" or open_ == 0):
@@ -152,10 +160,10 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
         members = {p.id for p in programme.people_of(org.id)}
         if not members:
             continue
-        invited_to = [r for r in counted if members & {p.id for p in r.invited}]
-        counts = [len(members & set(r.ids("attended"))) for r in invited_to]
+        theirs_held = [r for r in counted if members & r.invited_ids]
+        counts = [len(members & r.came) for r in theirs_held]
         organisations.append(OrganisationRow(org, len(members), sum(counts),
-                                             sum(1 for n in counts if n), len(invited_to)))
+                                             sum(1 for n in counts if n), len(theirs_held)))
     organisations.sort(key=lambda o: (-o.present_at, -o.attended, o.organisation.name))
     themes = []
     for theme in programme.themes.values():

@@ -67,6 +67,8 @@ def test_every_kind_status_and_role_has_a_word(tmp_path):
         ("nl", "BE", "donderdag 22 februari 2024"),
         ("fr", "BE", "jeudi 22 février 2024"),
         ("en", None, "Thursday, 22 February 2024"),
+        ("fr", "NL", "jeudi 22 février 2024"),  # no fr_NL in CLDR: French as such
+        ("en", "BE", "Thursday, 22 February 2024"),
     ],
 )
 def test_dates_in_each_language(language, country, expected):

@@ -1,0 +1,150 @@
+"""`cohort build`: one folder with everything, links that work from disk and from a server."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import SEEDS, cohort, edit
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.found.append(value)
+
+
+def local_links(page: Path) -> list[str]:
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return [link for link in parser.found if not urlsplit(link).scheme]
+
+
+def broken_links(site: Path) -> list[str]:
+    broken = []
+    for page in site.rglob("*.html"):
+        for link in local_links(page):
+            target = (page.parent / unquote(urlsplit(link).path)).resolve()
+            if not target.exists() or site.resolve() not in target.parents:
+                broken.append(f"{page.relative_to(site)} -> {link}")
+    return broken
+
+
+def build(folder, out, *args, today="2024-05-01"):
+    result = cohort("build", folder, "-o", out, "--today", today, *args)
+    assert result.exit_code == 0, result
+    return result
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_every_example_builds_with_no_broken_local_link(seed, tmp_path, name):
+    site = tmp_path / "site"
+    build(seed(name), site)
+    assert (site / "index.html").is_file() and (site / "calendar" / "programme.ics").is_file()
+    assert (site / "report" / "report.html").is_file()
+    assert broken_links(site) == []
+
+
+def test_the_public_page_links_every_meeting(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    site = tmp_path / "site"
+    build(folder, site)
+    page = (site / "index.html").read_text()
+    links = local_links(site / "index.html")
+    for n in (1, 2, 3):
+        assert f"agendas/bijeenkomst-{n}.pdf" in links
+        assert f"calendar/meetings/bijeenkomst-{n}.ics" in links
+    assert "calendar/programme.ics" in links
+    assert "donderdag 22 februari 2024, 19:00–20:30" in page
+    assert "https://www.openstreetmap.org/?mlat=52.2232&amp;mlon=6.899" in page
+    assert "openstreetmap.org/search?query=Smeltsschuur+Oosteinde+36A" in page
+    assert "report/" not in page  # the report names people: not on the public page
+    assert "webcal://" not in page
+    assert not any(address in page for address in ("sanne.visser@example.org",))
+
+
+def test_webcal_and_a_linked_report_when_asked(write, tmp_path):
+    text = edit(
+        _small(),
+        "attendance:",
+        "calendar:\n  base_url: https://leerhuis.example.org/netwerk/\nattendance:",
+    )
+    site = tmp_path / "site"
+    build(write(text), site, "--link-report", today="2030-01-01")
+    page = (site / "index.html").read_text()
+    assert 'href="webcal://leerhuis.example.org/netwerk/calendar/programme.ics"' in page
+    assert 'href="report/report.html"' in page
+
+
+def _small() -> str:
+    from conftest import SMALL
+
+    return SMALL
+
+
+def test_building_again_rewrites_nothing_and_gives_the_same_bytes(seed, tmp_path):
+    folder = seed("brussels-broedplekken-2023")
+    site = tmp_path / "site"
+    build(folder, site)
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()}
+    again = build(folder, site)
+    assert re.search(r"\d+ files, 0 changed, 0 removed", again.stdout)
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_only_what_changed_is_rewritten(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    site = tmp_path / "site"
+    build(folder, site)
+    feed = next((site / "calendar" / "people").glob("sanne-visser-*.ics"))
+    people = folder / "participants.yaml"
+    people.write_text(
+        edit(
+            people.read_text(),
+            "    organisation: het-pakhuis\n  joost",
+            "    organisation: het-pakhuis\n    language: fr\n  joost",
+        )
+    )
+    result = build(folder, site)
+    assert "1 changed, 0 removed" in result.stdout  # Sanne's feed, now in French
+    assert "Organisation : Tetem" in feed.read_text()
+
+
+def test_invitations_only_when_asked(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    site = tmp_path / "site"
+    build(folder, site)
+    assert not (site / "outbox").exists()
+    result = build(folder, site, "--invitations")
+    assert "51 invitation(s) due" in result.stdout and "never publish" in result.stdout
+    assert len(list((site / "outbox").glob("*.eml"))) == 51
+    build(folder, site)  # a build without the flag leaves the outbox alone
+    assert len(list((site / "outbox").glob("*.eml"))) == 51
+
+
+def test_personal_feeds_are_not_listed(seed, tmp_path):
+    site = tmp_path / "site"
+    build(seed("twente-cop-2024"), site)
+    assert (site / "calendar" / "people" / "index.html").is_file()
+    assert "people/" not in (site / "index.html").read_text()
+
+
+def test_a_stale_agenda_disappears(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    site = tmp_path / "site"
+    build(folder, site)
+    text = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(text[: text.index("  bijeenkomst-3:")])
+    build(folder, site)
+    assert not (site / "agendas" / "bijeenkomst-3.pdf").exists()
+    # the removed meeting stays in the calendars, cancelled
+    assert "STATUS:CANCELLED" in (site / "calendar" / "meetings" / "bijeenkomst-3.ics").read_text()

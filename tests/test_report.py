@@ -1,0 +1,138 @@
+"""`cohort report`: the numbers a funder reads match what was recorded at the door."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from conftest import cohort
+from pypdf import PdfReader
+
+AS_OF = "2024-05-01"  # between the second and the third Twente meeting
+
+
+def twente_with_attendance(seed):
+    folder = seed("twente-cop-2024")
+
+    def record(meeting, *args):
+        result = cohort("attendance", "record", folder, "--meeting", meeting, *args)
+        assert result.exit_code == 0, result
+
+    record(
+        "bijeenkomst-1",
+        "--present",
+        "sanne-visser,joost-meijer,fatima-elamrani,bram-kuipers",
+        "--present",
+        "lotte-brinkman,adedapo-facilitator",
+        "--excused",
+        "ruben-hofstede",
+        "--visitor",
+        "Dirk de Vries, Gemeente Enschede",
+    )
+    record("bijeenkomst-2", "--present", "sanne-visser,fatima-elamrani,lotte-brinkman,joost-meijer")
+    return folder
+
+
+def test_the_json_report_matches_the_recorded_attendance(seed, tmp_path):
+    folder = twente_with_attendance(seed)
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "--format", "json", "--today", AS_OF)
+    assert result.exit_code == 0, result
+    data = json.loads((out / "report.json").read_text())
+    meetings = {m["id"]: m for m in data["meetings"]}
+    first = meetings["bijeenkomst-1"]
+    assert (
+        first["invited"],
+        first["attended"],
+        first["excused"],
+        first["absent"],
+        first["visitors"],
+    ) == (17, 6, 1, 10, 1)
+    assert first["attended_ids"] == sorted(
+        [
+            "sanne-visser",
+            "joost-meijer",
+            "fatima-elamrani",
+            "bram-kuipers",
+            "lotte-brinkman",
+            "adedapo-facilitator",
+        ]
+    )
+    assert first["visitor_names"] == ["Dirk de Vries"]
+    assert first["rate"] == round(6 / 17, 4)
+    assert meetings["bijeenkomst-2"]["attended"] == 4
+    third = meetings["bijeenkomst-3"]
+    assert (third["held"], third["recorded"], third["attended"]) == (False, False, 0)
+    assert data["to_come"] == ["bijeenkomst-3"]
+    people = {p["id"]: p for p in data["participants"]}
+    # attend-all: present twice so far, one to come -> can still meet it
+    assert people["sanne-visser"]["rule"] == "can"
+    assert people["bram-kuipers"]["rule"] == "not-met"
+    assert people["adedapo-facilitator"]["rule"] is None  # the rule binds participants only
+    assert data["rule"] == {"met": 0, "can": 4, "not-met": 12}
+    orgs = {o["id"]: o for o in data["organisations"]}
+    # Sanne and Joost of Het Pakhuis came to both meetings
+    assert (orgs["het-pakhuis"]["present_at"], orgs["het-pakhuis"]["attended"]) == (2, 4)
+    assert (orgs["het-lokaal"]["present_at"], orgs["het-lokaal"]["meetings"]) == (0, 2)
+
+
+def test_a_finished_programme_says_who_met_the_rule(seed, tmp_path):
+    folder = twente_with_attendance(seed)
+    cohort(
+        "attendance",
+        "record",
+        folder,
+        "--meeting",
+        "bijeenkomst-3",
+        "--present",
+        "sanne-visser,fatima-elamrani",
+    )
+    out = tmp_path / "report"
+    cohort("report", folder, "-o", out, "--format", "json", "--today", "2024-07-01")
+    people = {
+        p["id"]: p["rule"] for p in json.loads((out / "report.json").read_text())["participants"]
+    }
+    assert people["sanne-visser"] == people["fatima-elamrani"] == "met"
+    assert people["lotte-brinkman"] == "not-met"
+
+
+def test_every_format_in_the_programmes_language(seed, tmp_path):
+    folder = twente_with_attendance(seed)
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "--today", AS_OF)
+    assert result.exit_code == 0
+    assert "meetings: 2 held (2 recorded), 1 to come" in result.stdout
+    assert "attendance rule: 0 met, 4 can still meet it, 12 not" in result.stdout
+    assert sorted(p.name for p in out.glob("report.*")) == [
+        "report.html",
+        "report.json",
+        "report.md",
+        "report.pdf",
+    ]
+    markdown = (out / "report.md").read_text()
+    assert "| 22 feb 2024 | Bijeenkomst 1 — Publieksbereik | 17 | 6 | 1 | 10 | 1 | 35% |" in (
+        markdown
+    )
+    assert "Stand op woensdag 1 mei 2024: 2 bijeenkomst(en) gehouden, 1 nog te komen." in markdown
+    html = (out / "report.html").read_text()
+    assert "<svg" in html and "<script" not in html
+    assert re.search(r"<tr id=\"meeting-bijeenkomst-2\">.*?<td class=\"n\">4</td>", html, re.S)
+    pdf = " ".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)
+    assert "Aanwezigheidsregel" in pdf and "Sanne Visser" in pdf and "nog haalbaar" in pdf
+
+
+def test_a_programme_without_any_attendance_yet(seed, tmp_path):
+    out = tmp_path / "report"
+    result = cohort("report", seed("optil-cultuurplekken-2025"), "-o", out, "--today", "2026-11-21")
+    assert result.exit_code == 0, result
+    data = json.loads((out / "report.json").read_text())
+    assert data["average_rate"] is None
+    assert data["to_come"] == [
+        "coaching-2026-ieper",
+        "coaching-2027-kempen",
+        "webinar-2027-1",
+        "bijeenkomst-2027-1",
+        "webinar-2027-2",
+        "bijeenkomst-2027-2",
+    ]
+    assert all(not m["recorded"] for m in data["meetings"])
