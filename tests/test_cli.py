@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -13,8 +14,11 @@ HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays")
 def test_help_lists_every_command():
     result = cohort("--help")
     assert result.exit_code == 0
-    for command in ("init", "validate", "schedule", "schema"):
-        assert command in result.stdout
+    for command in ("init", "validate", "schedule", "schema", "calendar", "invite", "send",
+                    "agenda", "attendance", "report", "build"):
+        assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
+    sub = cohort("attendance", "--help")
+    assert "sheet" in sub.stdout and "record" in sub.stdout
 
 
 def test_help_imports_nothing_heavy():
@@ -43,3 +47,10 @@ def test_the_installed_script_runs(tmp_path):
     assert out.returncode == 1
     assert "there is no programme.yaml" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_version():
+    from cohort import __version__
+
+    result = cohort("--version")
+    assert (result.exit_code, result.stdout) == (0, f"cohort {__version__}\n")
