@@ -5,8 +5,6 @@ Only typer is imported at start-up; each command imports what it needs when it r
 `CohortGroup.invoke`.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import os
 import sys
