@@ -72,14 +72,9 @@ def index_page(folder: Path, programme: Programme, agendas: bool, link_report: b
     items = []
     for meeting in programme.chronological():
         venue = programme.venue_of(meeting)
-        when = texts.date(meeting.date)
-        if meeting.end_date and meeting.end_date != meeting.date:
-            when += " – " + texts.date(meeting.end_date)
-        if not meeting.all_day:
-            when += ", " + texts.time_range(meeting.starts_at, meeting.ends_at, False)
         items.append({
             "meeting": meeting,
-            "when": when,
+            "when": texts.period(meeting.starts_at, meeting.ends_at, meeting.all_day),
             "kind": texts.kind(meeting.kind),
             "themes": [programme.themes[t].title for t in meeting.themes
                        if t in programme.themes],

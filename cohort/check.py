@@ -350,6 +350,14 @@ def _holidays(ctx: _Context) -> None:
 
 def _addresses(ctx: _Context) -> None:
     p = ctx.programme
+    if p.organiser.email is None and p.meetings:
+        ctx.report.warning(
+            ctx.at("organiser", key=True),
+            "the organiser has no e-mail address: invitations cannot be sent, and calendars "
+            "name no organiser",
+            "add 'email:' under 'organiser:'",
+            "no-email",
+        )
     invited_to: dict[str, int] = defaultdict(int)
     for m in ctx.active():
         for person in p.invitees(m):

@@ -88,6 +88,26 @@ class Texts:
             return self.gettext("all day")
         return f"{self.time(start)}–{self.time(end)}"
 
+    def period(self, start: dt.datetime, end: dt.datetime, all_day: bool,
+               at: bool = False) -> str:
+        """When a meeting takes place, in words: 'donderdag 22 februari 2024, 19:00–20:30'
+        (with `at`: 'donderdag 22 februari 2024 om 19:00–20:30'), a range of days for
+        meetings over several days, and the last day of an all-day meeting (whose end is the
+        next midnight)."""
+        if all_day:
+            first, last = start.date(), (end - dt.timedelta(days=1)).date()
+            return self.date(first) if last <= first else f"{self.date(first)} – {self.date(last)}"
+
+        def moment(value: dt.datetime) -> str:
+            if at:
+                return self.gettext("{date} at {time}").format(
+                    date=self.date(value.date()), time=self.time(value))
+            return f"{self.date(value.date())}, {self.time(value)}"
+
+        if start.date() == end.date():
+            return f"{moment(start)}–{self.time(end)}"
+        return f"{moment(start)} – {moment(end)}"
+
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 

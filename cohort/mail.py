@@ -236,6 +236,8 @@ class Composer:
             "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
             "day": dt.date.fromisoformat(record.start[:10]),
             "all_day": record.all_day,
+            "when": self.renderer(language, html=False).texts.period(
+                *_bounds(record.start, record.end, record.all_day), record.all_day, at=True),
             "themes": [p.themes[t] for t in meeting.themes if t in p.themes] if meeting else [],
             "agenda": [
                 {"time": item.time, "title": item.title,
@@ -273,6 +275,14 @@ class Composer:
         return msg.as_bytes()
 
 
+def _bounds(start: str, end: str, all_day: bool) -> tuple[dt.datetime, dt.datetime]:
+    """A published start and end (ISO text) as datetimes; days at midnight when all day."""
+    if all_day:
+        return (dt.datetime.combine(dt.date.fromisoformat(start), dt.time(0)),
+                dt.datetime.combine(dt.date.fromisoformat(end), dt.time(0)))
+    return dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+
+
 def _message_id(programme: Programme, name: Name, uid: str) -> str:
     """Stable for one message, so rendering again gives the same file (and the same id)."""
     digest = hashlib.sha256(f"{uid}|{name.file}".encode()).hexdigest()[:24]
@@ -307,6 +317,12 @@ def render_invitations(
         hint = did_you_mean(meeting, programme.meetings)
         raise UsageError(f"--meeting '{meeting}' is not a meeting of this programme"
                          + (f" ({hint})" if hint else ""))
+    if not programme.organiser.email:
+        from .errors import CohortError
+
+        raise CohortError(
+            "the organiser has no e-mail address, and invitations are sent from it (replies go "
+            "there too); add 'email:' under 'organiser:'", location=folder / "programme.yaml")
     target = OutputFolder(outbox_path, programme_folder=folder)
     outbox = Outbox(outbox_path)
     state = load_state(folder)

@@ -50,6 +50,7 @@ def _context(programme: Programme, meeting: Meeting, texts: Texts) -> dict[str, 
         "ends_at": meeting.ends_at,
         "day": meeting.date,
         "all_day": meeting.all_day,
+        "when": texts.period(meeting.starts_at, meeting.ends_at, meeting.all_day),
         "agenda": [
             {
                 "time": item.time,
