@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 
 from .calendar import calendar_files
 from .i18n import Texts
 from .model import Meeting, Programme
-from .output import OutputFolder
+from .output import OutputFolder, Written
 from .printing import Printer
 from .report import render, summarise
 from .state import load_state, now
@@ -38,11 +38,9 @@ _NO_LISTING = (
 
 
 @dataclass
-class Built:
-    folder: Path
-    files: int = 0
-    changed: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
+class Built(Written):
+    """What `build` wrote, and how many invitations it put in the outbox."""
+
     messages: int = 0
 
 

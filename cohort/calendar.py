@@ -18,6 +18,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUr
 from . import __version__
 from .i18n import Texts
 from .model import Participant, Programme, Status
+from .output import OutputFolder, Written
 from .publish import Entry, location, publication
 from .state import State, load_state, now
 from .vtimezone import vtimezone
@@ -239,13 +240,9 @@ class Calendars:
 
 
 @dataclass
-class Written:
-    """What `write_calendars` did, for the summary line."""
+class CalendarsWritten(Written):
+    """What `write_calendars` did: the files, and which meetings got a new SEQUENCE."""
 
-    folder: Path
-    files: int = 0
-    changed: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
     raised: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -266,15 +263,13 @@ def calendar_files(programme: Programme, state: State, moment: dt.datetime
     return files, entries
 
 
-def write_calendars(folder: Path, programme: Programme, out: Path) -> Written:
+def write_calendars(folder: Path, programme: Programme, out: Path) -> CalendarsWritten:
     """Write the calendars into `out` and remember what was published in the state file."""
-    from .output import OutputFolder
-
     state = load_state(folder)
     before = {mid: rec.sequence for mid, rec in state.meetings.items()}
     files, entries = calendar_files(programme, state, now())
     target = OutputFolder(out, programme_folder=folder)
-    written = Written(out, files=len(files))
+    written = CalendarsWritten(out, files=len(files))
     written.changed = target.write_all(files, owned=("programme.ics", "meetings/", "people/"))
     written.removed = target.removed
     written.raised = [

@@ -395,6 +395,7 @@ def _meetings(checked: Any, meeting: str | None) -> list[Any]:
 
 
 Meeting = Annotated[str | None, typer.Option("--meeting", help="Only this meeting (its id).")]
+TheMeeting = Annotated[str, typer.Option("--meeting", help="The meeting (its id).")]
 
 
 @app.command()
@@ -439,7 +440,7 @@ app.add_typer(attendance_app, name="attendance")
 @attendance_app.command("sheet")
 def attendance_sheet(
     folder: Folder = Path(),
-    meeting: Annotated[str, typer.Option("--meeting", help="The meeting (its id).")] = ...,  # type: ignore[assignment]
+    meeting: TheMeeting = ...,  # type: ignore[assignment]
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder to write the sheet into.")
     ] = Path("sheets"),
@@ -475,7 +476,7 @@ IdList = Annotated[list[str] | None, typer.Option(metavar="ID", help="Participan
 @attendance_app.command("record")
 def attendance_record(
     folder: Folder = Path(),
-    meeting: Annotated[str, typer.Option("--meeting", help="The meeting (its id).")] = ...,  # type: ignore[assignment]
+    meeting: TheMeeting = ...,  # type: ignore[assignment]
     present: IdList = None,
     excused: IdList = None,
     absent: IdList = None,

@@ -9,6 +9,7 @@ writes atomically, rewrites only what changed, and removes only stale files of i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import CohortError, UsageError
@@ -16,6 +17,16 @@ from .files import write_atomic
 
 MARKER = ".cohort-output"
 _MARKER_TEXT = "This folder is written by cohort; its files are replaced on every run.\n"
+
+
+@dataclass
+class Written:
+    """What a command wrote into its output folder, for the summary line."""
+
+    folder: Path
+    files: int = 0
+    changed: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
 
 
 class OutputFolder:
