@@ -54,7 +54,7 @@ def naive_way(programme, state) -> int:
 
 
 def calendars_texts(programme, person):
-    from cohort.calendar import texts_for
+    from cohort.i18n import texts_for
 
     return texts_for(programme, person.language.value if person.language else None)
 

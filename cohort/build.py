@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 
 from .calendar import calendar_files
-from .i18n import Texts
+from .i18n import texts_for
 from .model import Meeting, Programme
 from .output import OutputFolder, Written
 from .printing import Printer
@@ -66,7 +66,7 @@ def webcal(programme: Programme, path: str) -> str | None:
 
 
 def index_page(folder: Path, programme: Programme, agendas: bool, link_report: bool) -> str:
-    texts = Texts(programme.language.value, programme.home_country)
+    texts = texts_for(programme)
     items = []
     for meeting in programme.chronological():
         venue = programme.venue_of(meeting)

@@ -16,7 +16,7 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUri
 
 from . import __version__
-from .i18n import Texts
+from .i18n import Texts, texts_for
 from .model import Participant, Programme, Status
 from .output import OutputFolder, Written
 from .publish import Entry, location, publication
@@ -31,10 +31,6 @@ _STATUS = {
     Status.confirmed: "CONFIRMED",
     Status.cancelled: "CANCELLED",
 }
-
-
-def texts_for(programme: Programme, language: str | None = None) -> Texts:
-    return Texts(language or programme.language.value, programme.home_country)
 
 
 class Calendars:

@@ -18,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
-from .model import Kind, Role, Status
+from .model import Kind, Programme, Role, Status
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "cohort"
@@ -60,6 +60,12 @@ def _format_date(day: dt.date, format: str, locale: Locale) -> str:
 @lru_cache(maxsize=4096)
 def _format_time(moment: dt.time | dt.datetime, locale: Locale) -> str:
     return format_time(moment, format="HH:mm", locale=locale)
+
+
+def texts_for(programme: Programme, language: str | None = None) -> Texts:
+    """The words and formats for a programme's outputs: its language (or `language`, a
+    participant's own) with the conventions of its country."""
+    return Texts(language or programme.language.value, programme.home_country)
 
 
 class Texts:

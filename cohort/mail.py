@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 
 from icalendar import Calendar, Event, vCalAddress
 
-from .calendar import PRODID, Calendars, texts_for
+from .calendar import PRODID, Calendars
+from .i18n import texts_for
 from .model import Participant, Programme
 from .outbox import Name, Outbox
 from .publish import Entry, location, publication

@@ -20,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import typeset
-from .i18n import Texts
+from .i18n import Texts, texts_for
 from .model import Meeting, Participant, Programme
 from .templating import Renderer
 
@@ -28,10 +28,6 @@ from .templating import Renderer
 BLANK_ROWS = 8
 #: what a spreadsheet reads as the start of a formula (OWASP: CSV injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def texts_for(programme: Programme) -> Texts:
-    return Texts(programme.language.value, programme.home_country)
 
 
 def _context(programme: Programme, meeting: Meeting, texts: Texts) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from . import typeset
 from .attendance import Record, load_all
 from .errors import Report
-from .i18n import Texts
+from .i18n import Texts, texts_for
 from .model import Meeting, Organisation, Participant, Programme
 from .schedule import Rotation, rotation
 from .templating import Renderer
@@ -171,7 +171,7 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
         coming = sum(theme.id in r.meeting.themes for r in rows
                      if not r.held and not r.meeting.cancelled)
         themes.append((theme.title, held, coming))
-    texts = Texts(programme.language.value, programme.home_country)
+    texts = texts_for(programme)
     return Summary(programme, today, rows, people, organisations, themes,
                    rotation(programme, texts), tally if rule is not None else {})
 
@@ -241,7 +241,7 @@ def chart(summary: Summary, texts: Texts) -> str:
 
 def render(summary: Summary, folder: Path, format: str) -> bytes:
     p = summary.programme
-    texts = Texts(p.language.value, p.home_country)
+    texts = texts_for(p)
     context: dict[str, Any] = {
         "summary": summary,
         "programme": p,

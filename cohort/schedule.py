@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from .check import Checked
-from .i18n import Texts
+from .i18n import Texts, texts_for
 from .model import Meeting, Programme
 
 
@@ -36,10 +36,6 @@ class Rotation:
     city: str
     host: str
     dates: list[str]
-
-
-def texts_for(programme: Programme) -> Texts:
-    return Texts(programme.language.value, programme.home_country)
 
 
 def rows(programme: Programme, texts: Texts) -> list[Row]:
