@@ -14,6 +14,7 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,7 @@ def _sortable(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=256)
 def _qr_svg(url: str) -> str:
     import segno
 

@@ -10,6 +10,8 @@ pass unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ def string(value: Any) -> Code:
     return Code(f'"{text}"')
 
 
+@lru_cache(maxsize=256)
 def qr_code(url: str, width: str = "3cm") -> Code:
     """An image of a QR code for `url` (segno draws it as SVG; Typst embeds it)."""
     import segno
@@ -56,14 +59,36 @@ def renderer(folder: Path | None, texts: Texts) -> Renderer:
     return render
 
 
-def pdf(source: str, name: str, day: dt.date) -> bytes:
-    """Compile Typst source to PDF with the fonts bundled in the typst package only, dated
-    `day` (not the clock), so the same source gives the same bytes on every machine."""
-    import typst
+class Typesetter:
+    """One Typst compiler for every document of a run, so its fonts load once. Typst sees only
+    a private temporary folder as its root: a template cannot read the programme's files."""
 
-    stamp = int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
-    try:
-        return bytes(typst.compile(source.encode("utf-8"), format="pdf",
-                                   ignore_system_fonts=True, timestamp=stamp))
-    except typst.TypstError as err:  # a template (the facilitator's own?) wrote broken Typst
-        raise CohortError(f"{name}: Typst could not typeset it: {err}") from None
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="cohort-typst-")
+        self._main = Path(self._folder.name) / "main.typ"
+        self._compiler: Any = None
+
+    def pdf(self, source: str, name: str, day: dt.date) -> bytes:
+        """Typeset `source` as PDF, dated `day` (not the clock), with the fonts bundled in the
+        typst package only: the same source gives the same bytes on every machine."""
+        import typst
+
+        self._main.write_text(source, encoding="utf-8")
+        if self._compiler is None:
+            self._compiler = typst.Compiler(str(self._main), root=self._folder.name,
+                                            ignore_system_fonts=True)
+        stamp = int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
+        try:
+            return bytes(self._compiler.compile(format="pdf", timestamp=stamp))
+        except typst.TypstError as err:  # a template (the facilitator's own?) wrote bad Typst
+            raise CohortError(f"{name}: Typst could not typeset it: {err}") from None
+
+
+@lru_cache(maxsize=1)
+def _typesetter() -> Typesetter:
+    return Typesetter()
+
+
+def pdf(source: str, name: str, day: dt.date) -> bytes:
+    """Compile Typst source to PDF (see Typesetter)."""
+    return _typesetter().pdf(source, name, day)

@@ -227,3 +227,23 @@ def test_every_seed_prints(seed, tmp_path, name):
     assert cohort("agenda", seed(name), "-o", out).exit_code == 0
     for pdf in out.glob("*.pdf"):
         assert "Agenda" in text_of(pdf)
+
+
+def test_one_compiler_for_many_documents_gives_each_its_own_bytes():
+    import datetime as dt
+
+    from cohort import typeset
+
+    day = dt.date(2030, 1, 1)
+    first = typeset.pdf("= Een\nEerste document", "a", day)
+    second = typeset.pdf("= Twee\nTweede document", "b", day)
+    again = typeset.pdf("= Een\nEerste document", "a", day)
+    assert first == again != second
+    assert "Tweede document" in PdfReader(io.BytesIO(second)).pages[0].extract_text()
+
+
+def test_a_template_cannot_read_the_programme_files(write, tmp_path):
+    folder = write(SMALL, **{"templates/agenda/agenda.typ": '#read("../programme.yaml")\n'})
+    result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "Typst could not typeset it" in result.stderr
