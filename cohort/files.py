@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import CohortError
@@ -20,16 +19,19 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
         if path.is_file() and path.read_bytes() == data:
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # a hidden name of this process's own; never matched by an outbox's *.eml
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)  # left over by a run of this pid that was killed
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 if durable:
                     handle.flush()
                     os.fsync(handle.fileno())
-            Path(tmp).replace(path)
+            tmp.replace(path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as err:
         raise CohortError(f"cannot write '{path}': {err.strerror}") from err

@@ -48,7 +48,7 @@ class CachedHeaderRegistry(HeaderRegistry):
 
 
 _RECURRING = frozenset({"content-type", "content-transfer-encoding", "mime-version",
-                        "content-disposition"})
+                        "content-disposition", "from", "date"})
 
 
 class RecurringHeadersPolicy(EmailPolicy):
@@ -255,24 +255,26 @@ class Composer:
         ics = self.calendar(planned, language)
         method = _METHOD[planned.name.kind]
 
+        message_id = _message_id(p, planned.name, record.uid)
+        # boundaries from the message's id, so the same message renders to the same bytes
+        seed = hashlib.sha256(message_id.encode()).hexdigest()[:20]
         msg = EmailMessage(policy=_POLICY)
-        msg["From"] = Address(one_line(p.organiser.name), addr_spec=p.organiser.email or "")
+        # the organiser's address as text: the same for every message, so parsed once
+        msg["From"] = str(Address(one_line(p.organiser.name), addr_spec=p.organiser.email or ""))
         msg["To"] = Address(one_line(person.name), addr_spec=person.email or "")
         msg["Subject"] = subject
         msg["Date"] = format_datetime(record.modified_at)
-        msg["Message-ID"] = _message_id(p, planned.name, record.uid)
+        msg["Message-ID"] = message_id
         msg["Content-Language"] = language
         msg.set_content(body, cte="quoted-printable")
+        msg.make_alternative(boundary=f"=_cohort_{seed}_1")
         msg.add_alternative(html, subtype="html", cte="quoted-printable")
         msg.add_alternative(
             ics.decode("utf-8"), subtype="calendar", params={"method": method}, cte="base64"
         )
+        msg.make_mixed(boundary=f"=_cohort_{seed}_0")
         msg.add_attachment(ics, maintype="application", subtype="ics",
                            filename="invite.ics" if method == "REQUEST" else "cancel.ics")
-        # boundaries from the content, so the same message renders to the same bytes
-        seed = hashlib.sha256(msg["Message-ID"].encode()).hexdigest()[:20]
-        for number, part in enumerate(x for x in msg.walk() if x.is_multipart()):
-            part.set_boundary(f"=_cohort_{seed}_{number}")
         return msg.as_bytes()
 
 
