@@ -59,12 +59,6 @@ class Record(Frozen):
     absent: Ids = ()
     visitors: tuple[Visitor, ...] = ()
 
-    def status_of(self, participant_id: str) -> str | None:
-        for status in STATUSES:
-            if participant_id in getattr(self, status):
-                return status
-        return None
-
 
 @dataclass
 class Loaded:

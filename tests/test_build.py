@@ -148,3 +148,16 @@ def test_a_stale_agenda_disappears(seed, tmp_path):
     assert not (site / "agendas" / "bijeenkomst-3.pdf").exists()
     # the removed meeting stays in the calendars, cancelled
     assert "STATUS:CANCELLED" in (site / "calendar" / "meetings" / "bijeenkomst-3.ics").read_text()
+
+
+def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    text = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(
+        edit(text, "  website: https://tetem.nl/\n",
+             "  website: https://tetem.nl/\n  registration: https://tetem.nl/aanmelden\n"))
+    site = tmp_path / "site"
+    build(folder, site)
+    page = (site / "index.html").read_text()
+    assert '<a class="register" href="https://tetem.nl/aanmelden">Inschrijven</a>' in page
+    assert "Schrijf je in vóór donderdag 15 februari 2024." in page

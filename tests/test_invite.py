@@ -413,3 +413,12 @@ def test_a_meeting_over_several_days_says_when_it_ends(write, tmp_path):
     invite(write(text), tmp_path / "outbox")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
     assert "Tuesday, 5 February 2030 at 10:00 – Thursday, 7 February 2030 at 16:00" in body
+
+
+def test_an_invitation_says_by_when_to_register(write, tmp_path):
+    text = edit(network(), "  m1:\n    title: Bijeenkomst 1\n",
+                "  m1:\n    title: Bijeenkomst 1\n    registration_deadline: 2030-01-31\n")
+    text = edit(text, "calendar:", "links:\n  registration: https://netwerk.example.org/in\ncalendar:")
+    invite(write(text), tmp_path / "outbox", "--meeting", "m1")
+    body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
+    assert "Schrijf je in vóór donderdag 31 januari 2030. https://netwerk.example.org/in" in body
