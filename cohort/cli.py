@@ -97,6 +97,11 @@ class ScheduleFormat(StrEnum):
     json = "json"
 
 
+def colour_wanted() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _summary(errors: int, warnings: int) -> str:
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -205,7 +210,7 @@ def schedule(
     from .schedule import render
 
     checked = load_checked(folder, _today(today))
-    typer.echo(render(checked, format.value, color=sys.stdout.isatty()), nl=False)
+    typer.echo(render(checked, format.value, color=colour_wanted()), nl=False)
     for warning in checked.warnings:
         typer.echo(str(warning), err=True)
 

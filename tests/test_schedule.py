@@ -104,3 +104,23 @@ def test_the_same_input_gives_the_same_output(write):
     for format in ("table", "markdown", "csv", "json"):
         first = cohort("schedule", folder, "--format", format).stdout_bytes
         assert cohort("schedule", folder, "--format", format).stdout_bytes == first
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, write):
+    import sys
+
+    from cohort.check import load_checked
+    from cohort.cli import colour_wanted
+    from cohort.schedule import render
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert colour_wanted()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour_wanted()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    monkeypatch.delenv("NO_COLOR")
+    assert not colour_wanted()
+    checked = load_checked(write())
+    assert "\x1b[" in render(checked, "table", color=True)
+    assert "\x1b[" not in render(checked, "table", color=False)
