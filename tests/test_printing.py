@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import time
 
@@ -115,11 +116,8 @@ def test_agendas_in_french(write, tmp_path):
 
 
 def test_hostile_names_print_literally(write, tmp_path):
-    text = edit(
-        SMALL,
-        "    name: Anna Peeters",
-        f"    name: {HOSTILE!r}".replace("'", '"', 1)[::-1].replace("'", '"', 1)[::-1],
-    )
+    # a JSON string is a YAML double-quoted scalar holding exactly HOSTILE
+    text = edit(SMALL, "    name: Anna Peeters", f"    name: {json.dumps(HOSTILE)}")
     text = edit(text, "title: Eerste bijeenkomst", 'title: "#pagebreak() *Eerste*"')
     text = edit(
         text,
