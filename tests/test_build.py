@@ -161,3 +161,19 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
     page = (site / "index.html").read_text()
     assert '<a class="register" href="https://tetem.nl/aanmelden">Inschrijven</a>' in page
     assert "Schrijf je in vóór donderdag 15 februari 2024." in page
+
+
+def test_a_build_reports_its_progress_step_by_step(seed, tmp_path):
+    import datetime as dt
+
+    from cohort.build import build as build_site
+    from cohort.build import steps
+    from cohort.check import load_checked
+
+    checked = load_checked(seed("twente-cop-2024"))
+    seen: list[tuple[str, int]] = []
+    build_site(checked.folder, checked.programme, tmp_path / "site", dt.date(2024, 5, 1),
+               progress=lambda what, n: seen.append((what, n)))
+    assert sum(n for _, n in seen) == steps(checked.programme)
+    assert [what for what, _ in seen] == ["calendars", "agendas", "agendas", "agendas",
+                                          "report", "index", "written"]

@@ -262,3 +262,15 @@ def test_a_server_without_login_is_named_not_retried(write, tmp_path):
     assert "does not offer to log in (no AUTH)" in result.stderr
     assert not (outbox / "journal.jsonl").exists() or "failed" not in (
         outbox / "journal.jsonl").read_text()
+
+
+def test_progress_is_reported_message_by_message(write, tmp_path):
+    from cohort.send import Server, send as send_outbox
+
+    outbox = outbox_of(write, tmp_path)
+    seen = []
+    with smtp_server(Mailbox()) as url:
+        outcome = send_outbox(outbox, Server.parse(url, {}), limit=7, backoff=0,
+                              progress=lambda item: seen.append(item.recipient))
+    assert len(outcome.sent) == 7
+    assert len(seen) == 7 and all(address.endswith("@example.org") for address in seen)
