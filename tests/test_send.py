@@ -265,7 +265,8 @@ def test_a_server_without_login_is_named_not_retried(write, tmp_path):
 
 
 def test_progress_is_reported_message_by_message(write, tmp_path):
-    from cohort.send import Server, send as send_outbox
+    from cohort.send import Server
+    from cohort.send import send as send_outbox
 
     outbox = outbox_of(write, tmp_path)
     seen = []
