@@ -260,12 +260,19 @@ def test_move_one_meeting_cancel_another_each_message_once(write, tmp_path):
     assert len(ids) == len(set(ids)) == 60
 
 
-def test_a_meeting_removed_after_inviting_is_cancelled(write, tmp_path):
+def invited_and_sent(write, tmp_path):
+    """The network invited to its three meetings, and every invitation delivered."""
     folder = write(network())
     outbox = tmp_path / "outbox"
     invite(folder, outbox)
     with smtp_server(Mailbox()) as url:
-        cohort("send", outbox, "--server", url, "--confirm", env=NOW)
+        sent = cohort("send", outbox, "--server", url, "--confirm", env=NOW)
+    assert "sent 36, refused 0, not sent 0, uncertain 0" in sent.stdout, sent
+    return folder, outbox
+
+
+def test_a_meeting_removed_after_inviting_is_cancelled(write, tmp_path):
+    folder, outbox = invited_and_sent(write, tmp_path)
     text = (folder / "programme.yaml").read_text()
     (folder / "programme.yaml").write_text(text[: text.index("  m3:")])
     result = invite(folder, outbox, env=LATER)
@@ -275,11 +282,7 @@ def test_a_meeting_removed_after_inviting_is_cancelled(write, tmp_path):
 
 
 def test_someone_no_longer_invited_is_told(write, tmp_path):
-    folder = write(network())
-    outbox = tmp_path / "outbox"
-    invite(folder, outbox)
-    with smtp_server(Mailbox()) as url:
-        cohort("send", outbox, "--server", url, "--confirm", env=NOW)
+    folder, outbox = invited_and_sent(write, tmp_path)
     text = (folder / "programme.yaml").read_text()
     (folder / "programme.yaml").write_text(
         edit(
@@ -310,11 +313,7 @@ def test_invitations_not_yet_sent_are_replaced_not_doubled(write, tmp_path):
 
 
 def test_reminders_for_meetings_coming_up(write, tmp_path):
-    folder = write(network())
-    outbox = tmp_path / "outbox"
-    invite(folder, outbox)
-    with smtp_server(Mailbox()) as url:
-        cohort("send", outbox, "--server", url, "--confirm", env=NOW)
+    folder, outbox = invited_and_sent(write, tmp_path)
     result = cohort(
         "invite",
         folder,
