@@ -21,16 +21,20 @@ from timing import ROOT, compile_bytecode
 
 sys.path.insert(0, str(ROOT))
 
-from cohort.check import load_checked  # noqa: E402
-from cohort.printing import Printer  # noqa: E402
+from cohort.documents.printing import Printer  # noqa: E402
+from cohort.records.workspace import load_checked  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--meetings", type=int, default=200)
-    parser.add_argument("--weasyprint-sample", type=int, default=40,
-                        help="how many agendas WeasyPrint renders (it is slow); per document")
+    parser.add_argument(
+        "--weasyprint-sample",
+        type=int,
+        default=40,
+        help="how many agendas WeasyPrint renders (it is slow); per document",
+    )
     args = parser.parse_args()
     try:
         import weasyprint
@@ -60,12 +64,15 @@ def main() -> None:
     typst_each = typst_total / len(meetings)
     weasy_each = statistics.mean(weasy_times)
     print(f"\nagendas as PDF ({len(meetings)} meetings)")
-    print(f"  cohort (Typst), all {len(meetings)}:          {typst_total:7.2f} s   "
-          f"{typst_each * 1000:7.1f} ms/document  ({statistics.mean(typst_sizes) / 1024:.0f} KB)")
-    print(f"  WeasyPrint, same HTML, {len(sample)} of them:   {sum(weasy_times):7.2f} s   "
-          f"{weasy_each * 1000:7.1f} ms/document")
-    print(f"\nWeasyPrint / Typst per document = {weasy_each / typst_each:.1f}x "
-          "(target >= 10x)")
+    print(
+        f"  cohort (Typst), all {len(meetings)}:          {typst_total:7.2f} s   "
+        f"{typst_each * 1000:7.1f} ms/document  ({statistics.mean(typst_sizes) / 1024:.0f} KB)"
+    )
+    print(
+        f"  WeasyPrint, same HTML, {len(sample)} of them:   {sum(weasy_times):7.2f} s   "
+        f"{weasy_each * 1000:7.1f} ms/document"
+    )
+    print(f"\nWeasyPrint / Typst per document = {weasy_each / typst_each:.1f}x (target >= 10x)")
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ def run(command: list[str]) -> tuple[float, float]:
     """Wall time (s) and peak memory (MB) of one command, in a process of its own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(command, env=env(), check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     took = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return took, max(peak, before) / 1024
@@ -44,8 +45,9 @@ def main() -> None:
                 continue
             folder = base / example.name
             shutil.copytree(example, folder)
-            took, peak = run(cohort_command("build", str(folder), "-o", str(base / "out" /
-                                                                            example.name)))
+            took, peak = run(
+                cohort_command("build", str(folder), "-o", str(base / "out" / example.name))
+            )
             print(f"  {example.name:<32} {took:6.2f} s  {peak:6.0f} MB   (target < 2 s)")
         # half of the meetings held and their attendance recorded: the report has work to do
         folder = write(base / "synthetic", args.participants, args.meetings, attendance=True)
@@ -53,8 +55,10 @@ def main() -> None:
         out = base / "out" / "synthetic"
         took, peak = run(cohort_command("build", str(folder), "-o", str(out), "--today", middle))
         files = sum(1 for p in out.rglob("*") if p.is_file())
-        print(f"  synthetic {args.participants}/{args.meetings:<17} {took:6.2f} s  {peak:6.0f} MB"
-              f"   (target < 15 s, < 500 MB; {files} files)")
+        print(
+            f"  synthetic {args.participants}/{args.meetings:<17} {took:6.2f} s  {peak:6.0f} MB"
+            f"   (target < 15 s, < 500 MB; {files} files)"
+        )
         again, _ = run(cohort_command("build", str(folder), "-o", str(out), "--today", middle))
         print(f"  synthetic, built again (nothing changed) {again:6.2f} s")
 

@@ -22,10 +22,10 @@ from timing import ROOT, cohort_command, compile_bytecode, race
 
 sys.path.insert(0, str(ROOT))
 
-from cohort.calendar import Calendars, personal_feed_name  # noqa: E402
-from cohort.check import load_checked  # noqa: E402
-from cohort.publish import publication  # noqa: E402
-from cohort.state import load_state  # noqa: E402
+from cohort.documents.calendar import Calendars, personal_feed_name  # noqa: E402
+from cohort.planning.publication import publication  # noqa: E402
+from cohort.records.published import load_state  # noqa: E402
+from cohort.records.workspace import load_checked  # noqa: E402
 
 MOMENT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 
@@ -82,15 +82,23 @@ def main() -> None:
         events = sum(len(programme.invitees(m)) for m in programme.meetings.values())
         ours = timed(cohorts_way, programme, state, runs=args.runs)
         naive = timed(naive_way, programme, state, runs=1)
-        command = race({"cohort calendar": cohort_command(
-            "calendar", str(folder), "-o", str(Path(tmp) / "out"), "--today", "2030-01-01")},
-            runs=args.runs)["cohort calendar"]
+        command = race(
+            {
+                "cohort calendar": cohort_command(
+                    "calendar", str(folder), "-o", str(Path(tmp) / "out"), "--today", "2030-01-01"
+                )
+            },
+            runs=args.runs,
+        )["cohort calendar"]
     print(f"\npersonal feeds: {len(programme.participants)} feeds, {events} events in them")
     print(f"  cohort (events serialised once, shared)   {ours:7.2f} s")
-    print(f"  one icalendar Calendar per person         {naive:7.2f} s   "
-          f"({naive / ours:.1f}x slower)")
-    print(f"  whole `cohort calendar` command           {command:7.2f} s "
-          f"(programme feed, {args.meetings} meeting files, all personal feeds, writing)")
+    print(
+        f"  one icalendar Calendar per person         {naive:7.2f} s   ({naive / ours:.1f}x slower)"
+    )
+    print(
+        f"  whole `cohort calendar` command           {command:7.2f} s "
+        f"(programme feed, {args.meetings} meeting files, all personal feeds, writing)"
+    )
     print(f"\npersonal feeds: {ours:.2f} s (target < 2 s)")
 
 

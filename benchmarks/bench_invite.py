@@ -58,8 +58,8 @@ ratelimit = 0
 def mailmerge_inputs(folder: Path, calendars: Path, target: Path) -> int:
     """The same recipients, one row per invitee per meeting, for mailmerge."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from cohort.check import load_checked
-    from cohort.publish import location
+    from cohort.planning.publication import location
+    from cohort.records.workspace import load_checked
 
     programme = load_checked(folder).programme
     rows = 0
@@ -70,11 +70,18 @@ def mailmerge_inputs(folder: Path, calendars: Path, target: Path) -> int:
             for person in programme.invitees(meeting):
                 if not person.email:
                     continue
-                writer.writerow([
-                    person.email, person.name, meeting.title, meeting.date.isoformat(),
-                    f"{meeting.start:%H:%M}", f"{meeting.ends_at:%H:%M}",
-                    location(programme, meeting), str(calendars / "meetings" / f"{meeting.id}.ics"),
-                ])
+                writer.writerow(
+                    [
+                        person.email,
+                        person.name,
+                        meeting.title,
+                        meeting.date.isoformat(),
+                        f"{meeting.start:%H:%M}",
+                        f"{meeting.ends_at:%H:%M}",
+                        location(programme, meeting),
+                        str(calendars / "meetings" / f"{meeting.id}.ics"),
+                    ]
+                )
                 rows += 1
     (target / "template.txt").write_text(TEMPLATE, encoding="utf-8")
     (target / "server.conf").write_text(CONFIG, encoding="utf-8")
@@ -95,8 +102,11 @@ def main() -> None:
         base = Path(tmp)
         folder = write(base / "synthetic", args.participants, args.meetings)
         calendars = base / "calendars"
-        race({"calendar": cohort_command("calendar", str(folder), "-o", str(calendars))}, runs=1,
-             warmup=0)
+        race(
+            {"calendar": cohort_command("calendar", str(folder), "-o", str(calendars))},
+            runs=1,
+            warmup=0,
+        )
         merge = base / "mailmerge"
         merge.mkdir()
         rows = mailmerge_inputs(folder, calendars, merge)
@@ -104,15 +114,28 @@ def main() -> None:
         medians = race(
             {
                 "mailmerge --dry-run (markdown + .ics)": [
-                    mailmerge, "--dry-run", "--no-limit", "--output-format", "raw",
-                    "--template", str(merge / "template.txt"),
-                    "--database", str(merge / "database.csv"),
-                    "--config", str(merge / "server.conf"),
+                    mailmerge,
+                    "--dry-run",
+                    "--no-limit",
+                    "--output-format",
+                    "raw",
+                    "--template",
+                    str(merge / "template.txt"),
+                    "--database",
+                    str(merge / "database.csv"),
+                    "--config",
+                    str(merge / "server.conf"),
                 ],
                 "cohort invite (text + HTML + iMIP + .ics)": [
-                    "sh", "-c", f"rm -rf '{outbox}' && " + " ".join(
-                        f"'{a}'" for a in cohort_command(
-                            "invite", str(folder), "-o", str(outbox), "--today", "2030-01-01")),
+                    "sh",
+                    "-c",
+                    f"rm -rf '{outbox}' && "
+                    + " ".join(
+                        f"'{a}'"
+                        for a in cohort_command(
+                            "invite", str(folder), "-o", str(outbox), "--today", "2030-01-01"
+                        )
+                    ),
                 ],
             },
             runs=args.runs,
@@ -120,8 +143,10 @@ def main() -> None:
         )
         messages = len(list(outbox.glob("*.eml")))
     assert messages == rows, (messages, rows)
-    print(f"\ninvitations: {rows} messages ({args.participants} participants, "
-          f"{args.meetings} meetings)")
+    print(
+        f"\ninvitations: {rows} messages ({args.participants} participants, "
+        f"{args.meetings} meetings)"
+    )
     per = {name: seconds / rows * 1000 for name, seconds in medians.items()}
     for name, seconds in medians.items():
         print(f"  {name:<44} {seconds:7.1f} s   {per[name]:6.2f} ms/message")

@@ -30,14 +30,17 @@ def main() -> None:
                 'python -c "import typer"': [sys.executable, "-c", "import typer"],
                 "cohort validate twente-cop-2024": cohort_command("validate", str(small)),
                 f"cohort validate synthetic {args.participants}/{args.meetings}": cohort_command(
-                    "validate", str(folder), "--today", "2030-01-01"),
+                    "validate", str(folder), "--today", "2030-01-01"
+                ),
             },
             runs=args.runs,
         )
     report("validate (median wall time)", medians, 'python -c "import typer"')
     big = list(medians.values())[-1]
-    print(f"\nvalidate {args.participants} participants / {args.meetings} meetings: "
-          f"{big:.2f} s (target < 1 s)")
+    print(
+        f"\nvalidate {args.participants} participants / {args.meetings} meetings: "
+        f"{big:.2f} s (target < 1 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,14 +17,64 @@ from pathlib import Path
 
 import holidays
 
-FIRST = ["Anna", "Bram", "Chloé", "Daan", "Elif", "Fatima", "Gert", "Hanne", "Ilias", "Jana",
-         "Karim", "Lotte", "Mehdi", "Nele", "Omar", "Pieter", "Rania", "Sofie", "Tom", "Yasmine"]
-LAST = ["Peeters", "Janssens", "De Vries", "Maes", "Bakker", "Claes", "Visser", "Wouters",
-        "El Amrani", "Yilmaz", "Mertens", "Smit", "Dubois", "Meijer", "Goossens", "de Boer"]
-CITIES = [("Gent", "9000"), ("Antwerpen", "2000"), ("Leuven", "3000"), ("Brussel", "1000"),
-          ("Hasselt", "3500"), ("Brugge", "8000"), ("Mechelen", "2800"), ("Kortrijk", "8500"),
-          ("Aalst", "9300"), ("Genk", "3600"), ("Enschede", "7511"), ("Hengelo", "7551"),
-          ("Almelo", "7607"), ("Zwolle", "8011"), ("Utrecht", "3511"), ("Arnhem", "6811")]
+FIRST = [
+    "Anna",
+    "Bram",
+    "Chloé",
+    "Daan",
+    "Elif",
+    "Fatima",
+    "Gert",
+    "Hanne",
+    "Ilias",
+    "Jana",
+    "Karim",
+    "Lotte",
+    "Mehdi",
+    "Nele",
+    "Omar",
+    "Pieter",
+    "Rania",
+    "Sofie",
+    "Tom",
+    "Yasmine",
+]
+LAST = [
+    "Peeters",
+    "Janssens",
+    "De Vries",
+    "Maes",
+    "Bakker",
+    "Claes",
+    "Visser",
+    "Wouters",
+    "El Amrani",
+    "Yilmaz",
+    "Mertens",
+    "Smit",
+    "Dubois",
+    "Meijer",
+    "Goossens",
+    "de Boer",
+]
+CITIES = [
+    ("Gent", "9000"),
+    ("Antwerpen", "2000"),
+    ("Leuven", "3000"),
+    ("Brussel", "1000"),
+    ("Hasselt", "3500"),
+    ("Brugge", "8000"),
+    ("Mechelen", "2800"),
+    ("Kortrijk", "8500"),
+    ("Aalst", "9300"),
+    ("Genk", "3600"),
+    ("Enschede", "7511"),
+    ("Hengelo", "7551"),
+    ("Almelo", "7607"),
+    ("Zwolle", "8011"),
+    ("Utrecht", "3511"),
+    ("Arnhem", "6811"),
+]
 KINDS = ["work-session", "intervision", "webinar", "study-day", "workshop"]
 
 
@@ -32,43 +82,63 @@ def quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build(participants: int, meetings: int, seed: int = 1, attendance: bool = False
-          ) -> dict[str, str]:
+def build(
+    participants: int, meetings: int, seed: int = 1, attendance: bool = False
+) -> dict[str, str]:
     rng = random.Random(seed)
     per_org = 10
     orgs = [f"org-{i:04d}" for i in range((participants + per_org - 1) // per_org)]
     people: list[tuple[str, str]] = []  # (id, organisation)
     lines_people = ["participants:"]
-    lines_people += ["  facilitator-1:", "    name: Fenna Facilitator",
-                     "    email: facilitator-1@example.org", "    role: facilitator",
-                     "  facilitator-2:", "    name: Frits Facilitator",
-                     "    email: facilitator-2@example.org", "    role: facilitator"]
+    lines_people += [
+        "  facilitator-1:",
+        "    name: Fenna Facilitator",
+        "    email: facilitator-1@example.org",
+        "    role: facilitator",
+        "  facilitator-2:",
+        "    name: Frits Facilitator",
+        "    email: facilitator-2@example.org",
+        "    role: facilitator",
+    ]
     for i in range(participants):
         pid = f"p-{i:05d}"
         org = orgs[i // per_org]
         people.append((pid, org))
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        lines_people += [f"  {pid}:", f"    name: {quote(name)}",
-                         f"    email: {pid}@example.org", f"    organisation: {org}"]
+        lines_people += [
+            f"  {pid}:",
+            f"    name: {quote(name)}",
+            f"    email: {pid}@example.org",
+            f"    organisation: {org}",
+        ]
         if i % 17 == 0:
             lines_people.append(f"    language: {rng.choice(['en', 'fr'])}")
 
     lines_orgs = ["organisations:"]
     for i, org in enumerate(orgs):
         city = CITIES[i % len(CITIES)][0]
-        lines_orgs += [f"  {org}:", f"    name: Organisatie {i + 1} {city}",
-                       f"    kind: {rng.choice(['vereniging', 'lokaal bestuur', 'museum'])}",
-                       f"    city: {city}"]
+        lines_orgs += [
+            f"  {org}:",
+            f"    name: Organisatie {i + 1} {city}",
+            f"    kind: {rng.choice(['vereniging', 'lokaal bestuur', 'museum'])}",
+            f"    city: {city}",
+        ]
 
     venues = []
     lines_venues = ["venues:"]
     for i, (city, postcode) in enumerate(CITIES):
         vid = f"venue-{i:02d}"
         venues.append(vid)
-        lines_venues += [f"  {vid}:", f"    name: Zaal {city}", f"    address: Marktplein {i + 1}",
-                         f"    postcode: {quote(postcode)}", f"    city: {city}",
-                         f"    country: {'NL' if i >= 10 else 'BE'}", "    capacity: 120",
-                         f"    host: {orgs[i % len(orgs)]}"]
+        lines_venues += [
+            f"  {vid}:",
+            f"    name: Zaal {city}",
+            f"    address: Marktplein {i + 1}",
+            f"    postcode: {quote(postcode)}",
+            f"    city: {city}",
+            f"    country: {'NL' if i >= 10 else 'BE'}",
+            "    capacity: 120",
+            f"    host: {orgs[i % len(orgs)]}",
+        ]
     lines_venues += ["  online:", "    name: Online", "    join_url: https://meet.example.org/x"]
 
     themes = [f"theme-{i:02d}" for i in range(12)]
@@ -78,9 +148,10 @@ def build(participants: int, meetings: int, seed: int = 1, attendance: bool = Fa
 
     # Meetings on working days without public holidays in either country, a few days apart.
     closed = holidays.country_holidays("BE", years=range(2031, 2041)) | holidays.country_holidays(
-        "NL", years=range(2031, 2041))
+        "NL", years=range(2031, 2041)
+    )
     day = dt.date(2031, 1, 7)
-    groups_of_orgs = [orgs[i:i + 5] for i in range(0, len(orgs), 5)]  # about 50 people a group
+    groups_of_orgs = [orgs[i : i + 5] for i in range(0, len(orgs), 5)]  # about 50 people a group
     lines_meetings = ["meetings:"]
     records: dict[str, str] = {}
     for m in range(meetings):
@@ -110,8 +181,11 @@ def build(participants: int, meetings: int, seed: int = 1, attendance: bool = Fa
         ]
         members = [pid for pid, org in people if org in group]
         if m % 2:
-            lines_meetings += ["    invited:", f"      organisations: [{', '.join(group)}]",
-                               "      roles: facilitator"]
+            lines_meetings += [
+                "    invited:",
+                f"      organisations: [{', '.join(group)}]",
+                "      roles: facilitator",
+            ]
         else:
             lines_meetings += ["    invited:", "      roles: facilitator", "      participants:"]
             lines_meetings += [f"        - {pid}" for pid in members]
@@ -121,14 +195,15 @@ def build(participants: int, meetings: int, seed: int = 1, attendance: bool = Fa
             records[f"attendance/meeting-{m:04d}.yaml"] = (
                 f"meeting: meeting-{m:04d}\nattended: [{', '.join(came)}]\n"
                 f"excused: [{', '.join(excused)}]\nvisitors:\n"
-                f"  - name: Bezoeker {m}\n    organisation: Buurthuis\n")
+                f"  - name: Bezoeker {m}\n    organisation: Buurthuis\n"
+            )
 
     rounds = meetings // max(1, len(groups_of_orgs))
     programme = [
         "# A synthetic programme written by benchmarks/make_programme.py",
         "id: synthetic",
-        "title: " + quote(f"Synthetisch programma ({participants} deelnemers, "
-                          f"{meetings} bijeenkomsten)"),
+        "title: "
+        + quote(f"Synthetisch programma ({participants} deelnemers, {meetings} bijeenkomsten)"),
         "language: nl",
         "timezone: Europe/Brussels",
         "organiser:",
@@ -167,8 +242,11 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--meetings", type=int, default=200)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--attendance", action="store_true",
-                        help="record attendance for the first half of the meetings")
+    parser.add_argument(
+        "--attendance",
+        action="store_true",
+        help="record attendance for the first half of the meetings",
+    )
     args = parser.parse_args()
     write(args.out, args.participants, args.meetings, args.attendance)
     print(f"wrote {args.out} ({args.participants} participants, {args.meetings} meetings)")

@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def compile_bytecode() -> None:
     """Write .pyc files, as `pip install` does, so start-up is measured as users see it (some
     environments set PYTHONDONTWRITEBYTECODE, and uv does not compile by default)."""
-    for path in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
-                 str(ROOT / "cohort")}:
+    for path in {
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+        str(ROOT / "cohort"),
+    }:
         compileall.compile_dir(path, quiet=2, workers=2)
 
 
@@ -37,13 +40,20 @@ def env() -> dict[str, str]:
 
 def wall(command: Sequence[str], cwd: Path | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command,
+        cwd=cwd,
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
-def race(contenders: dict[str, Sequence[str]], runs: int, cwd: Path | None = None,
-         warmup: int = 1) -> dict[str, float]:
+def race(
+    contenders: dict[str, Sequence[str]], runs: int, cwd: Path | None = None, warmup: int = 1
+) -> dict[str, float]:
     """Median wall time of each command, running them in turn `runs` times."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for round_ in range(warmup + runs):

@@ -86,8 +86,11 @@ class CohortError(Exception):
         """The diagnostics, with the message (if any) as one more."""
         out = list(self.diagnostics)
         if self.message:
-            where = self.location if isinstance(self.location, Location) else Location(
-                self.location or Path())
+            where = (
+                self.location
+                if isinstance(self.location, Location)
+                else Location(self.location or Path())
+            )
             out.append(Diagnostic(where, "error", self.message))
         return out
 

@@ -18,11 +18,10 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
-from .model import Kind, Programme, Role, Status
+from .languages import LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "cohort"
-LANGUAGES = ("nl", "en", "fr")
 
 
 @cache
@@ -62,12 +61,6 @@ def _format_time(moment: dt.time | dt.datetime, locale: Locale) -> str:
     return format_time(moment, format="HH:mm", locale=locale)
 
 
-def texts_for(programme: Programme, language: str | None = None) -> Texts:
-    """The words and formats for a programme's outputs: its language (or `language`, a
-    participant's own) with the conventions of its country."""
-    return Texts(language or programme.language.value, programme.home_country)
-
-
 class Texts:
     """Words and formats in one language (and the country's conventions, e.g. nl_BE)."""
 
@@ -94,8 +87,7 @@ class Texts:
             return self.gettext("all day")
         return f"{self.time(start)}–{self.time(end)}"
 
-    def period(self, start: dt.datetime, end: dt.datetime, all_day: bool,
-               at: bool = False) -> str:
+    def period(self, start: dt.datetime, end: dt.datetime, all_day: bool, at: bool = False) -> str:
         """When a meeting takes place, in words: 'donderdag 22 februari 2024, 19:00–20:30'
         (with `at`: 'donderdag 22 februari 2024 om 19:00–20:30'), a range of days for
         meetings over several days, and the last day of an all-day meeting (whose end is the
@@ -107,7 +99,8 @@ class Texts:
         def moment(value: dt.datetime) -> str:
             if at:
                 return self.gettext("{date} at {time}").format(
-                    date=self.date(value.date()), time=self.time(value))
+                    date=self.date(value.date()), time=self.time(value)
+                )
             return f"{self.date(value.date())}, {self.time(value)}"
 
         if start.date() == end.date():
@@ -120,38 +113,42 @@ class Texts:
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.locale)
 
-    def kind(self, kind: Kind) -> str:
+    def kind(self, kind: str) -> str:
+        """The name of a kind of meeting ('work-session' -> 'werksessie'); `kind` is the
+        model's Kind (a str enum) or its value."""
         _ = self.gettext
         return {
-            Kind.work_session: _("work session"),
-            Kind.intervision: _("intervision"),
-            Kind.webinar: _("webinar"),
-            Kind.coaching: _("coaching"),
-            Kind.study_day: _("study day"),
-            Kind.network_day: _("network day"),
-            Kind.inspiration_day: _("inspiration day"),
-            Kind.workshop: _("workshop"),
-            Kind.expert_group: _("expert group"),
-            Kind.closing_event: _("closing event"),
-            Kind.meeting: _("meeting"),
-            Kind.excursion: _("excursion"),
-            Kind.other: _("other"),
-        }[kind]
+            "work-session": _("work session"),
+            "intervision": _("intervision"),
+            "webinar": _("webinar"),
+            "coaching": _("coaching"),
+            "study-day": _("study day"),
+            "network-day": _("network day"),
+            "inspiration-day": _("inspiration day"),
+            "workshop": _("workshop"),
+            "expert-group": _("expert group"),
+            "closing-event": _("closing event"),
+            "meeting": _("meeting"),
+            "excursion": _("excursion"),
+            "other": _("other"),
+        }[str(kind)]
 
-    def status(self, status: Status) -> str:
+    def status(self, status: str) -> str:
+        """The name of a meeting's status ('cancelled' -> 'geannuleerd')."""
         _ = self.gettext
         return {
-            Status.planned: _("planned"),
-            Status.confirmed: _("confirmed"),
-            Status.cancelled: _("cancelled"),
-        }[status]
+            "planned": _("planned"),
+            "confirmed": _("confirmed"),
+            "cancelled": _("cancelled"),
+        }[str(status)]
 
-    def role(self, role: Role) -> str:
+    def role(self, role: str) -> str:
+        """The name of a participant's role ('expert' -> 'expert', 'facilitator' -> ...)."""
         _ = self.gettext
         return {
-            Role.participant: _("participant"),
-            Role.facilitator: _("facilitator"),
-            Role.expert: _("expert"),
-            Role.host: _("host"),
-            Role.guest: _("guest"),
-        }[role]
+            "participant": _("participant"),
+            "facilitator": _("facilitator"),
+            "expert": _("expert"),
+            "host": _("host"),
+            "guest": _("guest"),
+        }[str(role)]

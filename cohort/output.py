@@ -30,6 +30,8 @@ class Written:
 
 
 class OutputFolder:
+    """A folder cohort writes outputs into (see the module's docstring for the rules)."""
+
     def __init__(self, path: Path, programme_folder: Path | None = None) -> None:
         self.path = path
         self.removed: list[Path] = []

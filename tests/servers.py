@@ -71,8 +71,12 @@ class Mailbox:
     refuse: recipients answered with 550 at RCPT.
     """
 
-    def __init__(self, fail_after: int | None = None, fail_with: str = "421 4.3.0 try later",
-                 refuse: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        fail_after: int | None = None,
+        fail_with: str = "421 4.3.0 try later",
+        refuse: frozenset[str] = frozenset(),
+    ) -> None:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.fail_after = fail_after
         self.fail_with = fail_with
@@ -122,15 +126,21 @@ def smtp_server(
 
     options: dict[str, object] = {}
     if users is not None:
-        options.update(authenticator=authenticator, auth_required=True,
-                       # aiosmtpd cannot tell implicit TLS from none; STARTTLS it does know
-                       auth_require_tls=tls == "starttls")
+        options.update(
+            authenticator=authenticator,
+            auth_required=True,
+            # aiosmtpd cannot tell implicit TLS from none; STARTTLS it does know
+            auth_require_tls=tls == "starttls",
+        )
     if tls == "starttls":
         options.update(tls_context=context, require_starttls=True)
     controller = Controller(
-        mailbox, hostname="localhost", port=port,
+        mailbox,
+        hostname="localhost",
+        port=port,
         ssl_context=context if tls == "implicit" else None,
-        server_hostname="localhost", **options,
+        server_hostname="localhost",
+        **options,
     )
     controller.start()
     scheme = {None: "smtp", "starttls": "smtp+starttls", "implicit": "smtps"}[tls]

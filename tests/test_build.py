@@ -154,8 +154,12 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
     folder = seed("twente-cop-2024")
     text = (folder / "programme.yaml").read_text()
     (folder / "programme.yaml").write_text(
-        edit(text, "  website: https://tetem.nl/\n",
-             "  website: https://tetem.nl/\n  registration: https://tetem.nl/aanmelden\n"))
+        edit(
+            text,
+            "  website: https://tetem.nl/\n",
+            "  website: https://tetem.nl/\n  registration: https://tetem.nl/aanmelden\n",
+        )
+    )
     site = tmp_path / "site"
     build(folder, site)
     page = (site / "index.html").read_text()
@@ -166,14 +170,26 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
 def test_a_build_reports_its_progress_step_by_step(seed, tmp_path):
     import datetime as dt
 
-    from cohort.build import build as build_site
-    from cohort.build import steps
-    from cohort.check import load_checked
+    from cohort.documents.build import build as build_site
+    from cohort.documents.build import steps
+    from cohort.records.workspace import load_checked
 
     checked = load_checked(seed("twente-cop-2024"))
     seen: list[tuple[str, int]] = []
-    build_site(checked.folder, checked.programme, tmp_path / "site", dt.date(2024, 5, 1),
-               progress=lambda what, n: seen.append((what, n)))
+    build_site(
+        checked.folder,
+        checked.programme,
+        tmp_path / "site",
+        dt.date(2024, 5, 1),
+        progress=lambda what, n: seen.append((what, n)),
+    )
     assert sum(n for _, n in seen) == steps(checked.programme)
-    assert [what for what, _ in seen] == ["calendars", "agendas", "agendas", "agendas",
-                                          "report", "index", "written"]
+    assert [what for what, _ in seen] == [
+        "calendars",
+        "agendas",
+        "agendas",
+        "agendas",
+        "report",
+        "index",
+        "written",
+    ]

@@ -413,8 +413,11 @@ def test_calendar_refuses_a_programme_with_errors(write, tmp_path):
 
 def test_the_example_programmes_are_never_written_to():
     # every test works on copies: nothing a run writes may land in programmes/
-    written = [p.relative_to(PROGRAMMES) for p in PROGRAMMES.rglob("*")
-               if p.name in ("published.json", "attendance") or p.suffix in (".ics", ".eml")]
+    written = [
+        p.relative_to(PROGRAMMES)
+        for p in PROGRAMMES.rglob("*")
+        if p.name in ("published.json", "attendance") or p.suffix in (".ics", ".eml")
+    ]
     assert written == []
 
 

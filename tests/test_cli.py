@@ -14,8 +14,19 @@ HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays")
 def test_help_lists_every_command():
     result = cohort("--help")
     assert result.exit_code == 0
-    for command in ("init", "validate", "schedule", "schema", "calendar", "invite", "send",
-                    "agenda", "attendance", "report", "build"):
+    for command in (
+        "init",
+        "validate",
+        "schedule",
+        "schema",
+        "calendar",
+        "invite",
+        "send",
+        "agenda",
+        "attendance",
+        "report",
+        "build",
+    ):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
     sub = cohort("attendance", "--help")
     assert "sheet" in sub.stdout and "record" in sub.stdout

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from conftest import ROOT
 
 from cohort.i18n import LOCALE_DIR, Texts
-from cohort.model import Kind, Role, Status
+from cohort.programme.model import Kind, Role, Status
 
 
 def extracted_messages(tmp_path):
@@ -99,18 +99,54 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
 @pytest.mark.parametrize(
     ("language", "start", "end", "all_day", "at", "expected"),
     [
-        ("nl", (2024, 4, 9, 19, 0), (2024, 4, 9, 20, 30), False, True,
-         "dinsdag 9 april 2024 om 19:00–20:30"),
-        ("fr", (2024, 4, 9, 19, 0), (2024, 4, 9, 20, 30), False, True,
-         "mardi 9 avril 2024 à 19:00–20:30"),
-        ("nl", (2024, 4, 9, 19, 0), (2024, 4, 9, 20, 30), False, False,
-         "dinsdag 9 april 2024, 19:00–20:30"),
-        ("en", (2031, 6, 2, 10, 0), (2031, 6, 4, 16, 0), False, True,
-         "Monday, 2 June 2031 at 10:00 – Wednesday, 4 June 2031 at 16:00"),
-        ("nl", (2023, 9, 21, 0, 0), (2023, 9, 22, 0, 0), True, False,
-         "donderdag 21 september 2023"),
-        ("fr", (2031, 6, 10, 0, 0), (2031, 6, 13, 0, 0), True, False,
-         "mardi 10 juin 2031 – jeudi 12 juin 2031"),
+        (
+            "nl",
+            (2024, 4, 9, 19, 0),
+            (2024, 4, 9, 20, 30),
+            False,
+            True,
+            "dinsdag 9 april 2024 om 19:00–20:30",
+        ),
+        (
+            "fr",
+            (2024, 4, 9, 19, 0),
+            (2024, 4, 9, 20, 30),
+            False,
+            True,
+            "mardi 9 avril 2024 à 19:00–20:30",
+        ),
+        (
+            "nl",
+            (2024, 4, 9, 19, 0),
+            (2024, 4, 9, 20, 30),
+            False,
+            False,
+            "dinsdag 9 april 2024, 19:00–20:30",
+        ),
+        (
+            "en",
+            (2031, 6, 2, 10, 0),
+            (2031, 6, 4, 16, 0),
+            False,
+            True,
+            "Monday, 2 June 2031 at 10:00 – Wednesday, 4 June 2031 at 16:00",
+        ),
+        (
+            "nl",
+            (2023, 9, 21, 0, 0),
+            (2023, 9, 22, 0, 0),
+            True,
+            False,
+            "donderdag 21 september 2023",
+        ),
+        (
+            "fr",
+            (2031, 6, 10, 0, 0),
+            (2031, 6, 13, 0, 0),
+            True,
+            False,
+            "mardi 10 juin 2031 – jeudi 12 juin 2031",
+        ),
     ],
 )
 def test_when_a_meeting_takes_place_in_words(language, start, end, all_day, at, expected):

@@ -398,26 +398,36 @@ def test_invitations_need_the_organisers_address(write, tmp_path):
     folder = write(text)
     check = cohort("validate", folder, "--today", "2030-01-10")
     assert f"{folder / 'programme.yaml'}:5:1: warning: the organiser has no e-mail address" in (
-        check.stderr)
+        check.stderr
+    )
     result = cohort("invite", folder, "-o", tmp_path / "outbox", env=NOW)
     assert result.exit_code == 1
     assert "the organiser has no e-mail address, and invitations are sent from it" in (
-        result.stderr)
+        result.stderr
+    )
     assert not (tmp_path / "outbox").exists()
 
 
 def test_a_meeting_over_several_days_says_when_it_ends(write, tmp_path):
-    text = edit(network("en"), "date: 2030-02-05\n    start: '19:00'\n    end: '21:00'",
-                "date: 2030-02-05\n    end_date: 2030-02-07\n    start: '10:00'\n    end: '16:00'")
+    text = edit(
+        network("en"),
+        "date: 2030-02-05\n    start: '19:00'\n    end: '21:00'",
+        "date: 2030-02-05\n    end_date: 2030-02-07\n    start: '10:00'\n    end: '16:00'",
+    )
     invite(write(text), tmp_path / "outbox")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
     assert "Tuesday, 5 February 2030 at 10:00 – Thursday, 7 February 2030 at 16:00" in body
 
 
 def test_an_invitation_says_by_when_to_register(write, tmp_path):
-    text = edit(network(), "  m1:\n    title: Bijeenkomst 1\n",
-                "  m1:\n    title: Bijeenkomst 1\n    registration_deadline: 2030-01-31\n")
-    text = edit(text, "calendar:", "links:\n  registration: https://netwerk.example.org/in\ncalendar:")
+    text = edit(
+        network(),
+        "  m1:\n    title: Bijeenkomst 1\n",
+        "  m1:\n    title: Bijeenkomst 1\n    registration_deadline: 2030-01-31\n",
+    )
+    text = edit(
+        text, "calendar:", "links:\n  registration: https://netwerk.example.org/in\ncalendar:"
+    )
     invite(write(text), tmp_path / "outbox", "--meeting", "m1")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
     assert "Schrijf je in vóór donderdag 31 januari 2030. https://netwerk.example.org/in" in body

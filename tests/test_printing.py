@@ -69,7 +69,8 @@ def test_an_online_agenda_shows_the_join_link_and_a_qr_code(seed, tmp_path):
     assert '<a href="https://meet.example.org/brein-festijn-2021">' in html
     # the QR code on the page, read back module by module, is the join link's
     assert qr_modules(out / "brein-festijn.pdf") == expected_modules(
-        "https://meet.example.org/brein-festijn-2021")
+        "https://meet.example.org/brein-festijn-2021"
+    )
 
 
 def qr_modules(path) -> set[tuple[int, int]]:
@@ -249,7 +250,7 @@ def test_every_seed_prints(seed, tmp_path, name):
 def test_one_compiler_for_many_documents_gives_each_its_own_bytes():
     import datetime as dt
 
-    from cohort import typeset
+    from cohort.documents import typeset
 
     day = dt.date(2030, 1, 1)
     first = typeset.pdf("= Een\nEerste document", "a", day)

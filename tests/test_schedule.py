@@ -109,9 +109,9 @@ def test_the_same_input_gives_the_same_output(write):
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, write):
     import sys
 
-    from cohort.check import load_checked
     from cohort.cli import colour_wanted
-    from cohort.schedule import render
+    from cohort.documents.schedule import render
+    from cohort.records.workspace import load_checked
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -122,5 +122,5 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, write):
     monkeypatch.delenv("NO_COLOR")
     assert not colour_wanted()
     checked = load_checked(write())
-    assert "\x1b[" in render(checked, "table", color=True)
-    assert "\x1b[" not in render(checked, "table", color=False)
+    assert "\x1b[" in render(checked.programme, "table", color=True)
+    assert "\x1b[" not in render(checked.programme, "table", color=False)

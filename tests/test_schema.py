@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from conftest import PROGRAMMES, SEEDS, cohort
 
-from cohort.yamlfile import read
+from cohort.programme.yamlfile import read
 
 _INT = re.compile(r"[-+]?\d+")
 _FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?")

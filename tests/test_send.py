@@ -228,15 +228,26 @@ def test_encrypted_servers_with_a_user_and_password(write, tmp_path, authority, 
     bundle = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(bundle))
     mailbox = Mailbox()
-    env = {**NOW, "SSL_CERT_FILE": str(bundle), "COHORT_SMTP_USER": "facilitator",
-           "COHORT_SMTP_PASSWORD": "geheim"}
-    with smtp_server(mailbox, tls=tls, certificate=certificate,
-                     users={"facilitator": "geheim"}) as url:
+    env = {
+        **NOW,
+        "SSL_CERT_FILE": str(bundle),
+        "COHORT_SMTP_USER": "facilitator",
+        "COHORT_SMTP_PASSWORD": "geheim",
+    }
+    with smtp_server(
+        mailbox, tls=tls, certificate=certificate, users={"facilitator": "geheim"}
+    ) as url:
         result = cohort("send", outbox, "--server", url, "--confirm", "--limit", "3", env=env)
         assert result.exit_code == 0, result
         assert len(mailbox.received) == 3
-        wrong = cohort("send", outbox, "--server", url, "--confirm",
-                       env={**env, "COHORT_SMTP_PASSWORD": "fout"})
+        wrong = cohort(
+            "send",
+            outbox,
+            "--server",
+            url,
+            "--confirm",
+            env={**env, "COHORT_SMTP_PASSWORD": "fout"},
+        )
     assert wrong.exit_code == 1
     assert "localhost refused the user and password (535" in wrong.stderr
     assert "check COHORT_SMTP_USER and COHORT_SMTP_PASSWORD" in wrong.stderr
@@ -256,22 +267,35 @@ def test_a_server_whose_certificate_is_not_trusted_is_not_sent_to(write, tmp_pat
 def test_a_server_without_login_is_named_not_retried(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
     with smtp_server(Mailbox()) as url:
-        result = cohort("send", outbox, "--server", url, "--confirm",
-                        env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "x"})
+        result = cohort(
+            "send",
+            outbox,
+            "--server",
+            url,
+            "--confirm",
+            env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "x"},
+        )
     assert result.exit_code == 1
     assert "does not offer to log in (no AUTH)" in result.stderr
-    assert not (outbox / "journal.jsonl").exists() or "failed" not in (
-        outbox / "journal.jsonl").read_text()
+    assert (
+        not (outbox / "journal.jsonl").exists()
+        or "failed" not in (outbox / "journal.jsonl").read_text()
+    )
 
 
 def test_progress_is_reported_message_by_message(write, tmp_path):
-    from cohort.send import Server
-    from cohort.send import send as send_outbox
+    from cohort.delivery.send import Server
+    from cohort.delivery.send import send as send_outbox
 
     outbox = outbox_of(write, tmp_path)
     seen = []
     with smtp_server(Mailbox()) as url:
-        outcome = send_outbox(outbox, Server.parse(url, {}), limit=7, backoff=0,
-                              progress=lambda item: seen.append(item.recipient))
+        outcome = send_outbox(
+            outbox,
+            Server.parse(url, {}),
+            limit=7,
+            backoff=0,
+            progress=lambda item: seen.append(item.recipient),
+        )
     assert len(outcome.sent) == 7
     assert len(seen) == 7 and all(address.endswith("@example.org") for address in seen)

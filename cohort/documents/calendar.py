@@ -11,16 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUri
 
-from . import __version__
-from .i18n import Texts, texts_for
-from .model import Participant, Programme, Status
-from .output import OutputFolder, Written
-from .publish import Entry, location, publication
-from .state import State, load_state, now
+from .. import __version__
+from ..output import OutputFolder, Written
+from ..planning.publication import Entry, publication
+from ..programme.model import Participant, Programme, Status
+from ..records.published import State, load_state, now
+from .view import MeetingView, Views, language_of, texts_for
 from .vtimezone import vtimezone
 
 PRODID = f"-//cohort//cohort {__version__}//EN"
@@ -40,6 +39,13 @@ class Calendars:
         self.programme = programme
         self.entries = entries
         self._events: dict[tuple[str, str], bytes] = {}
+        self._views: dict[str, Views] = {}
+
+    def views(self, language: str) -> Views:
+        """The meeting views in one language, shared by every file and message of a run."""
+        if language not in self._views:
+            self._views[language] = Views(self.programme, texts_for(self.programme, language))
+        return self._views[language]
 
     @cached_property
     def vtimezone_bytes(self) -> bytes:
@@ -49,24 +55,22 @@ class Calendars:
         return bytes(zone.to_ical())
 
     def language_of(self, person: Participant | None) -> str:
-        if person is not None and person.language is not None:
-            return person.language.value
-        return self.programme.language.value
+        return language_of(self.programme, person)
 
     # -- events -------------------------------------------------------------------------------
 
     def event(self, entry: Entry, language: str) -> bytes:
         key = (entry.id, language)
         if key not in self._events:
-            self._events[key] = bytes(self.vevent(entry, texts_for(self.programme, language))
-                                      .to_ical())
+            self._events[key] = bytes(self.vevent(entry, self.views(language)).to_ical())
         return self._events[key]
 
-    def vevent(self, entry: Entry, texts: Texts) -> Event:
+    def vevent(self, entry: Entry, views: Views) -> Event:
         """The VEVENT of a meeting as published (cancelled if it is, or was removed)."""
         p = self.programme
+        texts = views.texts
         record = entry.record
-        meeting = entry.meeting
+        meeting = views.meeting(entry.meeting) if entry.meeting is not None else None
         event = Event()
         event.add("uid", record.uid)
         event.add("sequence", record.sequence)
@@ -84,12 +88,12 @@ class Calendars:
         if entry.cancelled:
             title = texts.gettext("Cancelled: {title}").format(title=title)
         event.add("summary", title)
-        event.add("status", "CANCELLED" if meeting is None else _STATUS[meeting.status])
-        where = record.location if meeting is None else location(p, meeting)
+        event.add("status", "CANCELLED" if meeting is None else _STATUS[Status(meeting.status)])
+        where = record.location if meeting is None else meeting.location
         if where:
             event.add("location", where)
         if meeting is not None:
-            self._details(event, meeting, texts)
+            self._details(event, meeting, views)
         organiser = p.organiser
         if organiser.email:
             event.add(
@@ -98,29 +102,37 @@ class Calendars:
             )
         return event
 
-    def _details(self, event: Event, meeting: Any, texts: Texts) -> None:
+    def _details(self, event: Event, meeting: MeetingView, views: Views) -> None:
         p = self.programme
-        venue = p.venue_of(meeting)
-        join = p.join_url(meeting)
-        event.add("description", self.description(meeting, texts))
-        event.add("categories", [texts.kind(meeting.kind)])
+        texts = views.texts
+        venue = meeting.venue
+        join = meeting.join_url
+        event.add("description", self.description(meeting, views))
+        event.add("categories", [meeting.kind_label])
         if venue is not None and venue.coordinates is not None:
-            event.add("geo", (venue.coordinates.lat, venue.coordinates.lon))
+            event.add("geo", venue.coordinates)
         if p.links.website:
             event.add("url", vUri(p.links.website), parameters={"VALUE": "URI"})
         if join:
             event.add(
                 "conference",
                 vUri(join),
-                parameters={"VALUE": "URI", "FEATURE": "VIDEO",
-                            "LABEL": venue.name if venue else texts.gettext("Join online")},
+                parameters={
+                    "VALUE": "URI",
+                    "FEATURE": "VIDEO",
+                    "LABEL": venue.name if venue else texts.gettext("Join online"),
+                },
             )
         if p.calendar.list_attendees:
-            for person in p.invitees(meeting):
+            for person in p.invitees(p.meetings[meeting.id]):
                 if person.email:
-                    event.add("attendee", vCalAddress(
-                        f"mailto:{person.email}",
-                        params={"CN": person.name, "ROLE": "REQ-PARTICIPANT"}))
+                    event.add(
+                        "attendee",
+                        vCalAddress(
+                            f"mailto:{person.email}",
+                            params={"CN": person.name, "ROLE": "REQ-PARTICIPANT"},
+                        ),
+                    )
         if not meeting.cancelled:
             for before in p.calendar.reminders:
                 alarm = Alarm()
@@ -129,14 +141,16 @@ class Calendars:
                 alarm.add("trigger", -before)
                 event.add_component(alarm)
 
-    def description(self, meeting: Any, texts: Texts) -> str:
+    @staticmethod
+    def description(meeting: MeetingView, views: Views) -> str:
         """The event's text: what, which themes, the agenda, how to join or get there, who."""
-        p = self.programme
+        texts = views.texts
+        programme = views.programme_view
         _ = texts.gettext
         blocks: list[str] = []
         if meeting.description:
             blocks.append(meeting.description)
-        themes = [p.themes[t].title for t in meeting.themes if t in p.themes]
+        themes = [theme.title for theme in meeting.themes]
         if themes:
             blocks.append(
                 texts.ngettext("Theme: {themes}", "Themes: {themes}", len(themes)).format(
@@ -147,24 +161,21 @@ class Calendars:
             lines = [_("Agenda:")]
             for item in meeting.agenda:
                 when = f"{texts.time(item.time)}  " if item.time else ""
-                who = ""
-                if item.speaker:
-                    person = p.participants.get(item.speaker)
-                    who = f" ({person.name if person else item.speaker})"
+                who = f" ({item.speaker})" if item.speaker else ""
                 lines.append(f"{when}{item.title}{who}")
             blocks.append("\n".join(lines))
-        join = p.join_url(meeting)
-        if join:
-            blocks.append(_("Join online: {link}").format(link=join))
-        venue = p.venue_of(meeting)
+        if meeting.join_url:
+            blocks.append(_("Join online: {link}").format(link=meeting.join_url))
+        venue = meeting.venue
         if venue is not None and venue.accessibility:
             blocks.append(_("Accessibility: {text}").format(text=venue.accessibility))
         if venue is not None and venue.directions:
             blocks.append(_("Directions: {text}").format(text=venue.directions))
-        contact = p.organiser.name + (f", {p.organiser.email}" if p.organiser.email else "")
+        organiser = programme.organiser
+        contact = organiser.name + (f", {organiser.email}" if organiser.email else "")
         blocks.append(_("Organiser: {contact}").format(contact=contact))
-        if p.links.website:
-            blocks.append(p.links.website)
+        if programme.links.website:
+            blocks.append(programme.links.website)
         return "\n\n".join(blocks)
 
     # -- files --------------------------------------------------------------------------------
@@ -241,13 +252,27 @@ class CalendarsWritten(Written):
 
     raised: list[tuple[str, int]] = field(default_factory=list)
 
+    def lines(self) -> list[str]:
+        """For the terminal: each meeting whose SEQUENCE rose, then what was written."""
+        out = [
+            f"'{meeting_id}' changed: SEQUENCE is now {sequence}"
+            for meeting_id, sequence in self.raised
+        ]
+        out.append(
+            f"wrote {self.files} calendar files to {self.folder} "
+            f"({len(self.changed)} changed, {len(self.removed)} removed)"
+        )
+        return out
+
 
 def personal_feed_name(state: State, person: Participant) -> str:
+    """The path of someone's personal feed: their id and an unguessable code."""
     return f"people/{person.id}-{state.feed_token(person.id)}.ics"
 
 
-def calendar_files(programme: Programme, state: State, moment: dt.datetime
-                   ) -> tuple[dict[str, bytes], list[Entry]]:
+def calendar_files(
+    programme: Programme, state: State, moment: dt.datetime
+) -> tuple[dict[str, bytes], list[Entry]]:
     """Every calendar file by its path relative to the output folder."""
     entries = publication(programme, state, moment)
     calendars = Calendars(programme, entries)
@@ -269,7 +294,8 @@ def write_calendars(folder: Path, programme: Programme, out: Path) -> CalendarsW
     written.changed = target.write_all(files, owned=("programme.ics", "meetings/", "people/"))
     written.removed = target.removed
     written.raised = [
-        (e.id, e.record.sequence) for e in entries
+        (e.id, e.record.sequence)
+        for e in entries
         if e.id in before and e.record.sequence != before[e.id]
     ]
     if state.changed:

@@ -18,14 +18,15 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import CohortError, Location
-from .i18n import Texts
-from .templates import builtin_dir
+from ..errors import CohortError, Location
+from ..i18n import Texts
+from ..templates import builtin_dir
 
 USER_TEMPLATES = "templates"
 
 
 def template_dirs(programme_folder: Path | None) -> list[Path]:
+    """Where templates are looked up: the programme's own `templates/` (if any), then cohort's."""
     dirs = []
     if programme_folder is not None and (programme_folder / USER_TEMPLATES).is_dir():
         dirs.append(programme_folder / USER_TEMPLATES)

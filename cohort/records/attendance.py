@@ -26,11 +26,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import CohortError, Diagnostic, Location, Report, did_you_mean
-from .files import write_atomic
-from .model import Frozen, Ids, Meeting, Programme
-from .values import NonEmptyText, Text
-from .yamlfile import Positions, YamlProblem, read
+from ..errors import CohortError, Diagnostic, Location, Report, did_you_mean
+from ..files import write_atomic
+from ..programme.model import Frozen, Ids, Meeting, Programme
+from ..programme.values import NonEmptyText, Text
+from ..programme.yamlfile import Positions, YamlProblem, read
 
 FOLDER = "attendance"
 MARKER = "# Written by cohort attendance record"
@@ -43,6 +43,8 @@ _NOT_MARKED = {"", "0", "no", "nee", "non", "n", "false", "onwaar", "faux", "-",
 
 
 class Visitor(Frozen):
+    """Someone who came without being invited."""
+
     name: NonEmptyText
     organisation: Text | None = None
 
@@ -71,12 +73,13 @@ class Loaded:
 
 
 def path_of(folder: Path, meeting_id: str) -> Path:
+    """The attendance file of a meeting."""
     return folder / FOLDER / f"{meeting_id}.yaml"
 
 
 def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
     """Every attendance file of a programme, by meeting id; problems go to `report`."""
-    from .load import explain  # pydantic errors at their line, as for the programme
+    from ..programme.explain import explain  # pydantic errors at their line, as for the programme
 
     found: dict[str, Loaded] = {}
     base = folder / FOLDER
@@ -96,48 +99,69 @@ def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
             report.extend(explain(err, Record, (), document.positions))
             continue
         if record.meeting in found:
-            report.error(document.positions.at(("meeting",)),
-                         f"the attendance of '{record.meeting}' is also in "
-                         f"{found[record.meeting].path.name}; keep one file per meeting")
+            report.error(
+                document.positions.at(("meeting",)),
+                f"the attendance of '{record.meeting}' is also in "
+                f"{found[record.meeting].path.name}; keep one file per meeting",
+            )
             continue
         found[record.meeting] = Loaded(path, record, document.positions, by_cohort)
     return found
 
 
-def check(programme: Programme, loaded: dict[str, Loaded], report: Report,
-          today: Any = None) -> None:
+def check(
+    programme: Programme, loaded: dict[str, Loaded], report: Report, today: Any = None
+) -> None:
     """Attendance files that do not fit the programme."""
     for meeting_id, item in loaded.items():
         record, at = item.record, item.positions.at
         assert record is not None
         meeting = programme.meetings.get(meeting_id)
         if meeting is None:
-            report.error(at(("meeting",)), f"unknown meeting '{meeting_id}'",
-                         did_you_mean(meeting_id, programme.meetings) or "")
+            report.error(
+                at(("meeting",)),
+                f"unknown meeting '{meeting_id}'",
+                did_you_mean(meeting_id, programme.meetings) or "",
+            )
             continue
         if item.path.stem != meeting_id:
-            report.warning(at(("meeting",)), f"the attendance of '{meeting_id}' is in "
-                           f"{item.path.name}", f"rename it to {meeting_id}.yaml")
-        invited = {p.id for p in programme.invitees(meeting)}
-        seen: dict[str, str] = {}
-        for status in STATUSES:
-            for index, pid in enumerate(getattr(record, status)):
-                where = at((status, index))
-                if pid not in programme.participants:
-                    report.error(where, f"unknown participant '{pid}'",
-                                 did_you_mean(pid, programme.participants))
-                elif pid in seen:
-                    report.error(where, f"'{pid}' is recorded as both {seen[pid]} and {status}")
-                elif pid not in invited and status != "absent":
-                    report.warning(where, f"'{pid}' was not invited to '{meeting_id}'",
-                                   "fine if they came anyway")
-                seen.setdefault(pid, status)
+            report.warning(
+                at(("meeting",)),
+                f"the attendance of '{meeting_id}' is in {item.path.name}",
+                f"rename it to {meeting_id}.yaml",
+            )
+        _check_people(programme, meeting, item, report)
         if meeting.cancelled and (record.attended or record.visitors):
-            report.warning(at(("meeting",)),
-                           f"attendance is recorded for '{meeting_id}', which is cancelled")
+            report.warning(
+                at(("meeting",)), f"attendance is recorded for '{meeting_id}', which is cancelled"
+            )
         if today is not None and meeting.date > today and (record.attended or record.visitors):
-            report.warning(at(("meeting",)), f"attendance is recorded for '{meeting_id}', "
-                           f"which is still to come ({meeting.date})")
+            report.warning(
+                at(("meeting",)),
+                f"attendance is recorded for '{meeting_id}', "
+                f"which is still to come ({meeting.date})",
+            )
+
+
+def _check_people(programme: Programme, meeting: Meeting, item: Loaded, report: Report) -> None:
+    """Each id in an attendance file: known, recorded once, and invited (or a warning)."""
+    assert item.record is not None
+    invited = {p.id for p in programme.invitees(meeting)}
+    seen: dict[str, str] = {}
+    for status in STATUSES:
+        for index, pid in enumerate(getattr(item.record, status)):
+            where = item.positions.at((status, index))
+            if pid not in programme.participants:
+                report.error(
+                    where, f"unknown participant '{pid}'", did_you_mean(pid, programme.participants)
+                )
+            elif pid in seen:
+                report.error(where, f"'{pid}' is recorded as both {seen[pid]} and {status}")
+            elif pid not in invited and status != "absent":
+                report.warning(
+                    where, f"'{pid}' was not invited to '{meeting.id}'", "fine if they came anyway"
+                )
+            seen.setdefault(pid, status)
 
 
 # -- recording ----------------------------------------------------------------------------------
@@ -155,42 +179,48 @@ class Marks:
 
 @dataclass
 class Recorded:
+    """What `record` did: the file, the record as it stands, whether it changed, counts."""
+
     path: Path
     record: Record
     changed: bool
     counts: dict[str, int]
 
+    def summary(self) -> str:
+        """One line for the terminal."""
+        c = self.counts
+        counts = (
+            f"{c['attended']} attended, {c['excused']} excused, {c['absent']} absent, "
+            f"{c['visitors']} visitor(s); {c['unrecorded']} invitee(s) not recorded "
+            "(they count as absent)"
+        )
+        if self.changed:
+            return f"recorded for '{self.record.meeting}' in {self.path}: {counts}"
+        return f"nothing changed for '{self.record.meeting}' ({counts})"
 
-def record(folder: Path, programme: Programme, meeting: Meeting, marks: Marks,
-           force: bool = False) -> Recorded:
+
+def record(
+    folder: Path, programme: Programme, meeting: Meeting, marks: Marks, force: bool = False
+) -> Recorded:
     """Add `marks` to what was recorded of `meeting`, and write it if anything changed."""
     problems = _check_marks(programme, marks)
     path = path_of(folder, meeting.id)
-    before = Record(meeting=meeting.id)
-    if path.exists():
-        report = Report()
-        loaded = load_all(folder, report).get(meeting.id)
-        if report.errors:
-            raise CohortError(diagnostics=report.sorted())
-        if loaded is not None and loaded.path == path:
-            if not loaded.by_cohort:
-                raise CohortError(
-                    f"{path} was written by hand; cohort does not rewrite it. Edit it yourself, "
-                    "or move it away to let cohort record"
-                )
-            assert loaded.record is not None
-            before = loaded.record
+    before = _recorded(folder, path, meeting)
     status = {pid: s for s in STATUSES for pid in getattr(before, s)}
     for new in STATUSES:
         for pid in getattr(marks, new):
             old = status.get(pid)
             if old is not None and old != new and not force:
                 problems.append(
-                    f"'{pid}' was recorded as {old}; add --force to record them as {new}")
+                    f"'{pid}' was recorded as {old}; add --force to record them as {new}"
+                )
             status[pid] = new
     if problems:
-        raise CohortError("; ".join(problems) if len(problems) == 1 else
-                          "nothing was recorded:\n  " + "\n  ".join(problems))
+        raise CohortError(
+            "; ".join(problems)
+            if len(problems) == 1
+            else "nothing was recorded:\n  " + "\n  ".join(problems)
+        )
     visitors = {v.key(): v for v in before.visitors}
     for visitor in marks.visitors:
         visitors.setdefault(visitor.key(), visitor)
@@ -207,6 +237,25 @@ def record(folder: Path, programme: Programme, meeting: Meeting, marks: Marks,
     counts["visitors"] = len(after.visitors)
     counts["unrecorded"] = len(invited - set(status))
     return Recorded(path, after, changed, counts)
+
+
+def _recorded(folder: Path, path: Path, meeting: Meeting) -> Record:
+    """What cohort recorded of a meeting before (an empty record if nothing). Raises
+    CohortError when the file is damaged or was written by hand (cohort never rewrites it)."""
+    if not path.exists():
+        return Record(meeting=meeting.id)
+    report = Report()
+    loaded = load_all(folder, report).get(meeting.id)
+    if report.errors:
+        raise CohortError(diagnostics=report.sorted())
+    if loaded is None or loaded.path != path or loaded.record is None:
+        return Record(meeting=meeting.id)
+    if not loaded.by_cohort:
+        raise CohortError(
+            f"{path} was written by hand; cohort does not rewrite it. Edit it yourself, "
+            "or move it away to let cohort record"
+        )
+    return loaded.record
 
 
 def _check_marks(programme: Programme, marks: Marks) -> list[str]:
@@ -231,8 +280,9 @@ def _dump(record: Record) -> str:
         {"name": v.name, **({"organisation": v.organisation} if v.organisation else {})}
         for v in record.visitors
     ]
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=100)
+    body = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
     return _HEADER.format(meeting=record.meeting) + body
 
 
@@ -254,13 +304,18 @@ def _plain(text: str) -> str:
 
 def _headers() -> dict[str, str]:
     """Column titles in every language cohort writes sheets in -> what the column holds."""
-    from .i18n import LANGUAGES, Texts
+    from ..i18n import Texts
+    from ..languages import LANGUAGES
 
     names = {"id": "id"}
     for language in LANGUAGES:
         _ = Texts(language).gettext
-        for word, column in (("Name", "name"), ("Organisation", "organisation"),
-                             ("Present", "present"), ("Excused", "excused")):
+        for word, column in (
+            ("Name", "name"),
+            ("Organisation", "organisation"),
+            ("Present", "present"),
+            ("Excused", "excused"),
+        ):
             names[_plain(_(word))] = column
     return names
 
@@ -273,8 +328,9 @@ def _rows(path: Path) -> list[list[str]]:
             sheet = load_workbook(path, read_only=True, data_only=True).active
         except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
             raise CohortError(f"{path}: cannot read it as an XLSX workbook ({err})") from None
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(
-            values_only=True)]
+        return [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     if path.suffix.lower() == ".csv":
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -292,7 +348,7 @@ def _cell(value: str) -> str:
     return value
 
 
-def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:
+def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # noqa: C901 (rewritten with the sheet reader of issue 11)
     """Read a filled-in sign-in sheet (CSV or XLSX, as `attendance sheet` wrote it, with the
     facilitator's marks). Every row that cannot be matched is reported, none dropped."""
     if not path.is_file():
@@ -303,8 +359,10 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:
     known = _headers()
     columns = {known[_plain(h)]: i for i, h in enumerate(rows[0]) if _plain(h) in known}
     if "present" not in columns:
-        raise CohortError(f"{path}:1: no column for who was present (such as "
-                          "'Aanwezig', 'Present' or 'Présent'); is this a cohort sheet?")
+        raise CohortError(
+            f"{path}:1: no column for who was present (such as "
+            "'Aanwezig', 'Present' or 'Présent'); is this a cohort sheet?"
+        )
     if "id" not in columns and "name" not in columns:
         raise CohortError(f"{path}:1: no 'id' or name column to tell who is who")
     invitees = programme.invitees(meeting)
@@ -336,19 +394,27 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:
                 close = difflib.get_close_matches(_plain(name), list(by_name), n=1, cutoff=0.8)
                 if close:
                     person = by_name[close[0]]
-                    problems.append(Diagnostic(
-                        where, "error", f"'{name}' is not on the list",
-                        f"did you mean '{person.name}' ({person.id})? put the id in the id "
-                        "column, or correct the name", "unknown-name"))
+                    problems.append(
+                        Diagnostic(
+                            where,
+                            "error",
+                            f"'{name}' is not on the list",
+                            f"did you mean '{person.name}' ({person.id})? put the id in the id "
+                            "column, or correct the name",
+                            "unknown-name",
+                        )
+                    )
                     continue
                 if not excused:  # someone who was not invited wrote their name: a visitor
                     marks.visitors.append(
-                        Visitor(name=name, organisation=get(row, "organisation") or None))
+                        Visitor(name=name, organisation=get(row, "organisation") or None)
+                    )
                 continue
         elif pid not in programme.participants:
             hint = did_you_mean(pid, programme.participants)
-            problems.append(Diagnostic(where, "error", f"unknown participant id '{pid}'",
-                                       hint, "unknown-id"))
+            problems.append(
+                Diagnostic(where, "error", f"unknown participant id '{pid}'", hint, "unknown-id")
+            )
             continue
         if present:
             marks.attended.append(pid)

@@ -20,10 +20,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..output import OutputFolder, Written
+from ..programme.model import Meeting, Participant, Programme
 from . import typeset
-from .i18n import Texts, texts_for
-from .model import Meeting, Participant, Programme
 from .templating import Renderer
+from .view import Views, texts_for
 
 #: empty rows on a sign-in sheet for people who were not invited
 BLANK_ROWS = 8
@@ -31,37 +32,30 @@ BLANK_ROWS = 8
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _context(programme: Programme, meeting: Meeting, texts: Texts) -> dict[str, Any]:
-    venue = programme.venue_of(meeting)
-    join_url = programme.join_url(meeting)
-    link = join_url or programme.links.website
-    _ = texts.gettext
+def _context(views: Views, meeting: Meeting) -> dict[str, Any]:
+    """What an agenda or a sign-in sheet shows of a meeting: its view, and its parts by name
+    (the names templates have always had)."""
+    view = views.meeting(meeting)
+    _ = views.texts.gettext
     return {
-        "programme": programme,
-        "meeting": meeting,
-        "kind": texts.kind(meeting.kind),
-        "themes": [programme.themes[t] for t in meeting.themes if t in programme.themes],
-        "venue": venue,
-        "join_url": join_url,
-        "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at,
-        "day": meeting.date,
-        "all_day": meeting.all_day,
-        "when": texts.period(meeting.starts_at, meeting.ends_at, meeting.all_day),
-        "agenda": [
-            {
-                "time": item.time,
-                "title": item.title,
-                "speaker": (programme.participants[item.speaker].name
-                            if item.speaker in programme.participants else item.speaker),
-                "description": item.description,
-            }
-            for item in meeting.agenda
-        ],
-        "organiser": programme.organiser,
-        "language": texts.language,
-        "link": link,
-        "qr_label": _("Join online") if join_url else (programme.links.website or ""),
+        "programme": views.programme_view,
+        "meeting": view,
+        "kind": view.kind_label,
+        "themes": view.themes,
+        "venue": view.venue,
+        "join_url": view.join_url,
+        "starts_at": view.starts_at,
+        "ends_at": view.ends_at,
+        "day": view.day,
+        "all_day": view.all_day,
+        "when": view.when,
+        "agenda": view.agenda,
+        "organiser": views.programme_view.organiser,
+        "language": views.texts.language,
+        "link": view.link,
+        "qr_label": _("Join online")
+        if view.join_url
+        else (views.programme_view.links.website or ""),
     }
 
 
@@ -74,17 +68,18 @@ class Printer:
 
     def __post_init__(self) -> None:
         self.texts = texts_for(self.programme)
+        self.views = Views(self.programme, self.texts)
         self.typst = typeset.renderer(self.folder, self.texts)
         self.html = Renderer(self.folder, self.texts, autoescape=True)
 
     def agenda_pdf(self, meeting: Meeting) -> bytes:
-        context = _context(self.programme, meeting, self.texts)
+        context = _context(self.views, meeting)
         context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
         source = self.typst.render("agenda/agenda.typ", **context)
         return typeset.pdf(source, f"agenda of '{meeting.id}'", meeting.date)
 
     def agenda_html(self, meeting: Meeting) -> str:
-        context = _context(self.programme, meeting, self.texts)
+        context = _context(self.views, meeting)
         context["qr_svg"] = Markup(_qr_svg(context["link"])) if context["link"] else None
         return self.html.render("agenda/agenda.html", **context)
 
@@ -93,8 +88,12 @@ class Printer:
         p = self.programme
         return sorted(
             p.invitees(meeting),
-            key=lambda x: (p.organisation_name(x) == "", _sortable(p.organisation_name(x)),
-                           _sortable(x.name), x.id),
+            key=lambda x: (
+                p.organisation_name(x) == "",
+                _sortable(p.organisation_name(x)),
+                _sortable(x.name),
+                x.id,
+            ),
         )
 
     def sheet_pdf(self, meeting: Meeting) -> bytes:
@@ -103,20 +102,21 @@ class Printer:
             {"number": n, "name": x.name, "organisation": p.organisation_name(x)}
             for n, x in enumerate(self.sheet_rows(meeting), start=1)
         ]
-        context = _context(p, meeting, self.texts)
-        source = self.typst.render("attendance/sheet.typ", **context, rows=rows,
-                                   blank=BLANK_ROWS)
+        context = _context(self.views, meeting)
+        source = self.typst.render("attendance/sheet.typ", **context, rows=rows, blank=BLANK_ROWS)
         return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date)
 
     def sheet_table(self, meeting: Meeting) -> list[list[str]]:
         """The sheet as rows of text: a header, the invitees, empty rows for walk-ins."""
         _ = self.texts.gettext
         p = self.programme
-        table = [["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused"),
-                  _("Note")]]
+        table = [
+            ["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused"), _("Note")]
+        ]
         for x in self.sheet_rows(meeting):
-            table.append([x.id, x.name, p.organisation_name(x), self.texts.role(x.role),
-                          "", "", ""])
+            table.append(
+                [x.id, x.name, p.organisation_name(x), self.texts.role(x.role), "", "", ""]
+            )
         table += [[""] * len(table[0]) for _row in range(BLANK_ROWS)]
         return table
 
@@ -156,6 +156,42 @@ class Printer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             ExcelWriter(workbook, archive).save()
         return _stable_zip(buffer.getvalue(), moment)
+
+
+def write_agendas(
+    folder: Path,
+    programme: Programme,
+    meetings: list[Meeting],
+    output: Path,
+    formats: tuple[str, ...] = ("pdf", "html"),
+) -> Written:
+    """Write the agendas of `meetings` into the output folder `output`: `<meeting>.pdf` and/or
+    `<meeting>.html`. Raises UsageError when `output` holds files cohort did not write."""
+    target = OutputFolder(output, programme_folder=folder)
+    printer = Printer(folder, programme)
+    files: dict[str, bytes | str] = {}
+    for meeting in meetings:
+        if "pdf" in formats:
+            files[f"{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
+        if "html" in formats:
+            files[f"{meeting.id}.html"] = printer.agenda_html(meeting)
+    written = Written(output, files=len(files))
+    written.changed = target.write_all(files, owned=())
+    return written
+
+
+def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Path) -> list[str]:
+    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX; returns the
+    file names."""
+    target = OutputFolder(output, programme_folder=folder)
+    printer = Printer(folder, programme)
+    files: dict[str, bytes | str] = {
+        f"{meeting.id}-sheet.pdf": printer.sheet_pdf(meeting),
+        f"{meeting.id}-sheet.csv": printer.sheet_csv(meeting),
+        f"{meeting.id}-sheet.xlsx": printer.sheet_xlsx(meeting),
+    }
+    target.write_all(files, owned=())
+    return list(files)
 
 
 def neutralise(cell: str) -> str:

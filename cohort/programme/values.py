@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
@@ -131,9 +132,7 @@ def _url(value: Any) -> str:
     return text
 
 
-Url = Annotated[
-    str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri"})
-]
+Url = Annotated[str, BeforeValidator(_url), WithJsonSchema({"type": "string", "format": "uri"})]
 
 
 def _positive_int(value: Any) -> int:
@@ -163,6 +162,8 @@ Flag = Annotated[bool, BeforeValidator(_boolean), WithJsonSchema({"type": "boole
 
 
 class Coordinates(NamedTuple):
+    """Latitude and longitude in degrees (WGS 84), as a map gives them."""
+
     lat: float
     lon: float
 
@@ -216,3 +217,63 @@ def one_or_many(value: Any) -> Any:
     if isinstance(value, str):
         return (value,)
     return value
+
+
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def _email(value: Any) -> str:
+    """An e-mail address. Plain ASCII addresses are checked here; anything else (and every
+    mistake) goes through email-validator, which knows the RFCs and explains what is wrong."""
+    text = str(value).strip()
+    if len(text) <= 254 and _PLAIN_EMAIL.fullmatch(text):
+        local, domain = text.rsplit("@", 1)
+        if len(local) <= 64:
+            return f"{local}@{domain.lower()}"
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as err:
+        raise ValueError(f"'{text}' is not an e-mail address: {err}") from None
+
+
+Email = Annotated[
+    str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
+]
+
+
+def _timezone(value: Any) -> str:
+    text = str(value).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        import difflib
+
+        close = difflib.get_close_matches(text, sorted(available_timezones()), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(
+            f"'{text}' is not an IANA time zone such as Europe/Brussels{hint}"
+        ) from None
+    if "/" not in text and text != "UTC":
+        raise ValueError(
+            f"'{text}' is an abbreviation; use a full IANA name such as Europe/Brussels"
+        )
+    return text
+
+
+TimeZoneName = Annotated[
+    str,
+    BeforeValidator(_timezone),
+    WithJsonSchema({"type": "string", "examples": ["Europe/Brussels", "Europe/Amsterdam"]}),
+]
+
+Country = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v).strip().upper()),
+    Field(pattern=r"^[A-Z]{2}$"),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$", "examples": ["BE", "NL"]}),
+]

@@ -14,17 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Report
+from ..i18n import Texts
+from ..programme.model import Meeting, Organisation, Participant, Programme
+from ..records.attendance import Record, load_all
 from . import typeset
-from .attendance import Record, load_all
-from .errors import Report
-from .i18n import Texts, texts_for
-from .model import Meeting, Organisation, Participant, Programme
-from .schedule import Rotation, rotation
 from .templating import Renderer
+from .view import Rotation, rotation_of, texts_for
+
+#: The formats of the report, in the order they are written.
+FORMATS = ("html", "md", "pdf", "json")
 
 
 @dataclass
 class MeetingRow:
+    """A meeting in the report: held or not, its attendance record (if any), its invitees."""
+
     meeting: Meeting
     held: bool
     record: Record | None
@@ -72,6 +77,8 @@ class MeetingRow:
 
 @dataclass
 class PersonRow:
+    """A participant in the report: meetings held and recorded, and where they stand on the rule."""
+
     participant: Participant
     organisation: str
     invited: int  # meetings held and recorded that they were invited to
@@ -83,6 +90,8 @@ class PersonRow:
 
 @dataclass
 class OrganisationRow:
+    """An organisation in the report: its people and how often they came."""
+
     organisation: Organisation
     people: int
     attended: int  # attendances of its people, summed
@@ -92,6 +101,8 @@ class OrganisationRow:
 
 @dataclass
 class Summary:
+    """Everything the report says, computed once (as of a day); the formats only lay it out."""
+
     programme: Programme
     as_of: dt.date
     meetings: list[MeetingRow]
@@ -114,13 +125,32 @@ class Summary:
         rates = [m.rate for m in self.held if m.rate is not None]
         return sum(rates) / len(rates) if rates else None
 
+    def lines(self) -> list[str]:
+        """A few lines for the terminal (rich markup): how it went so far."""
+        recorded = [r for r in self.held if r.recorded]
+        out = [
+            f"[bold]{self.programme.title}[/bold] (as of {self.as_of})",
+            f"  meetings: {len(self.held)} held ({len(recorded)} recorded), "
+            f"{len(self.to_come)} to come",
+        ]
+        if self.average_rate is not None:
+            out.append(f"  average attendance: {self.average_rate:.0%}")
+        if self.rule:
+            out.append(
+                f"  attendance rule: {self.rule['met']} met, "
+                f"{self.rule['can']} can still meet it, {self.rule['not-met']} not"
+            )
+        return out
+
 
 def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
+    """Compute the report as of `today`: only meetings held (on or before it) and recorded count."""
     report = Report()
     records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
     rows = [
-        MeetingRow(m, m.date <= today and not m.cancelled, records.get(m.id),
-                   list(programme.invitees(m)))
+        MeetingRow(
+            m, m.date <= today and not m.cancelled, records.get(m.id), list(programme.invitees(m))
+        )
         for m in programme.chronological()
     ]
     counted = [r for r in rows if r.held and r.recorded]
@@ -132,16 +162,18 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
             invited_to.setdefault(pid, []).append(r)
     people = []
     tally = {"met": 0, "not-met": 0, "can": 0}
-    for person in sorted(programme.participants.values(),
-                         key=lambda p: (p.name.casefold(), p.id)):
+    for person in sorted(programme.participants.values(), key=lambda p: (p.name.casefold(), p.id)):
         theirs = invited_to.get(person.id, [])
         mine = [r for r in theirs if r.held and r.recorded]
         attended = sum(person.id in r.came for r in mine)
         excused = sum(person.id in r.apologised for r in mine)
         status = ""
         if rule is not None and person.role in rule.roles:
-            relevant = [r for r in theirs if not r.meeting.cancelled
-                        and (not kinds or r.meeting.kind in kinds)]
+            relevant = [
+                r
+                for r in theirs
+                if not r.meeting.cancelled and (not kinds or r.meeting.kind in kinds)
+            ]
             done = [r for r in relevant if r.held and r.recorded]
             came = sum(person.id in r.came for r in done)
             open_ = len(relevant) - len(done)
@@ -153,8 +185,17 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
             else:
                 status = "can"
             tally[status] += 1
-        people.append(PersonRow(person, programme.organisation_name(person), len(mine),
-                                attended, excused, len(mine) - attended - excused, status))
+        people.append(
+            PersonRow(
+                person,
+                programme.organisation_name(person),
+                len(mine),
+                attended,
+                excused,
+                len(mine) - attended - excused,
+                status,
+            )
+        )
     organisations = []
     for org in programme.organisations.values():
         members = {p.id for p in programme.people_of(org.id)}
@@ -162,24 +203,37 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
             continue
         theirs_held = [r for r in counted if members & r.invited_ids]
         counts = [len(members & r.came) for r in theirs_held]
-        organisations.append(OrganisationRow(org, len(members), sum(counts),
-                                             sum(1 for n in counts if n), len(theirs_held)))
+        organisations.append(
+            OrganisationRow(
+                org, len(members), sum(counts), sum(1 for n in counts if n), len(theirs_held)
+            )
+        )
     organisations.sort(key=lambda o: (-o.present_at, -o.attended, o.organisation.name))
     themes = []
     for theme in programme.themes.values():
         held = sum(theme.id in r.meeting.themes for r in rows if r.held)
-        coming = sum(theme.id in r.meeting.themes for r in rows
-                     if not r.held and not r.meeting.cancelled)
+        coming = sum(
+            theme.id in r.meeting.themes for r in rows if not r.held and not r.meeting.cancelled
+        )
         themes.append((theme.title, held, coming))
     texts = texts_for(programme)
-    return Summary(programme, today, rows, people, organisations, themes,
-                   rotation(programme, texts), tally if rule is not None else {})
+    return Summary(
+        programme,
+        today,
+        rows,
+        people,
+        organisations,
+        themes,
+        rotation_of(programme, texts),
+        tally if rule is not None else {},
+    )
 
 
 # -- formats ----------------------------------------------------------------------------------
 
 
 def as_json(summary: Summary) -> str:
+    """The report for machines: meetings by id with counts and ids, people, organisations."""
     p = summary.programme
     data = {
         "programme": {"id": p.id, "title": p.title},
@@ -206,14 +260,25 @@ def as_json(summary: Summary) -> str:
             for r in summary.meetings
         ],
         "participants": [
-            {"id": x.participant.id, "organisation": x.participant.organisation,
-             "invited": x.invited, "attended": x.attended, "excused": x.excused,
-             "missed": x.missed, "rule": x.rule or None}
+            {
+                "id": x.participant.id,
+                "organisation": x.participant.organisation,
+                "invited": x.invited,
+                "attended": x.attended,
+                "excused": x.excused,
+                "missed": x.missed,
+                "rule": x.rule or None,
+            }
             for x in summary.people
         ],
         "organisations": [
-            {"id": o.organisation.id, "people": o.people, "attended": o.attended,
-             "present_at": o.present_at, "meetings": o.meetings}
+            {
+                "id": o.organisation.id,
+                "people": o.people,
+                "attended": o.attended,
+                "present_at": o.present_at,
+                "meetings": o.meetings,
+            }
             for o in summary.organisations
         ],
         "rule": summary.rule or None,
@@ -234,12 +299,19 @@ def chart(summary: Summary, texts: Texts) -> str:
     scale = (width - label - 60) / most
     renderer = Renderer(None, texts, autoescape=True)
     return renderer.render(
-        "report/chart.svg", bars=bars, width=width, height=height, row=row, label=label,
-        scale=scale, title=texts.gettext("Attendance per meeting"),
+        "report/chart.svg",
+        bars=bars,
+        width=width,
+        height=height,
+        row=row,
+        label=label,
+        scale=scale,
+        title=texts.gettext("Attendance per meeting"),
     )
 
 
 def render(summary: Summary, folder: Path, format: str) -> bytes:
+    """The report in one format (html, md, pdf, json) as bytes."""
     p = summary.programme
     texts = texts_for(p)
     context: dict[str, Any] = {
@@ -264,11 +336,34 @@ def render(summary: Summary, folder: Path, format: str) -> bytes:
         return renderer.render("report/report.html", chart=Markup(svg), **context).encode()
     typst = typeset.renderer(folder, texts)
     typst.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
-    source = typst.render("report/report.typ", chart=typeset.Code(
-        f"image(bytes({typeset.string(svg)}), format: \"svg\", width: 100%)"), **context)
+    source = typst.render(
+        "report/report.typ",
+        chart=typeset.Code(f'image(bytes({typeset.string(svg)}), format: "svg", width: 100%)'),
+        **context,
+    )
     return typeset.pdf(source, "report", summary.as_of)
 
 
 def _cell(value: Any) -> str:
     """A Markdown table cell: a '|' would end the cell, a line break the row."""
     return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def write_report(
+    folder: Path,
+    programme: Programme,
+    output: Path,
+    today: dt.date,
+    formats: tuple[str, ...] = FORMATS,
+) -> tuple[Summary, list[str]]:
+    """Write the report as of `today` into the output folder `output`, in each of `formats`
+    (html, md, pdf, json); returns the summary and the file names."""
+    from ..output import OutputFolder
+
+    summary = summarise(folder, programme, today)
+    target = OutputFolder(output, programme_folder=folder)
+    files: dict[str, bytes | str] = {
+        f"report.{format}": render(summary, folder, format) for format in formats
+    }
+    target.write_all(files, owned=())
+    return summary, list(files)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .model import Meeting, Programme, Status
-from .state import Published, State, fingerprint
+from ..programme.model import Meeting, Programme, Status
+from ..records.published import Published, State, fingerprint
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Entry:
 
 
 def uid(programme: Programme, meeting_id: str) -> str:
+    """A meeting's calendar UID, stable for ever (RFC 5545 §3.8.4.7): meeting id, programme id and
+    the programme's domain."""
     domain = programme.calendar.domain or "cohort.invalid"
     return f"{meeting_id}.{programme.id}@{domain}"
 
@@ -41,18 +43,18 @@ def location(programme: Programme, meeting: Meeting) -> str:
     return ", ".join(part for part in (venue.name, venue.full_address) if part)
 
 
-def _times(meeting: Meeting) -> tuple[str, str]:
+def _times(programme: Programme, meeting: Meeting) -> tuple[str, str]:
     if meeting.all_day:
         return meeting.date.isoformat(), (meeting.last_date + dt.timedelta(days=1)).isoformat()
-    return meeting.starts_at.isoformat(), meeting.ends_at.isoformat()
+    return programme.starts_at(meeting).isoformat(), programme.ends_at(meeting).isoformat()
 
 
 def _content(programme: Programme, meeting: Meeting) -> str:
     """A fingerprint of everything an event shows, so DTSTAMP moves when any of it changes."""
     venue = programme.venue_of(meeting)
-    themes = [programme.themes[t].title for t in meeting.themes if t in programme.themes]
+    themes = [theme.title for theme in programme.themes_of(meeting)]
     speakers = {
-        item.speaker: programme.participants[item.speaker].name
+        item.speaker: programme.speaker_of(item)
         for item in meeting.agenda
         if item.speaker in programme.participants
     }
@@ -77,7 +79,7 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
     stamp = moment.isoformat()
     entries: list[Entry] = []
     for meeting in programme.chronological():
-        start, end = _times(meeting)
+        start, end = _times(programme, meeting)
         where = location(programme, meeting)
         significant = fingerprint([start, end, meeting.all_day, where, meeting.status.value])
         content = _content(programme, meeting)
@@ -85,9 +87,18 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
         record = state.meetings.get(meeting.id)
         if record is None:
             record = Published(
-                uid=uid(programme, meeting.id), sequence=0, created=stamp, modified=stamp,
-                significant=significant, content=content, title=meeting.title, start=start,
-                end=end, all_day=meeting.all_day, location=where, status=meeting.status.value,
+                uid=uid(programme, meeting.id),
+                sequence=0,
+                created=stamp,
+                modified=stamp,
+                significant=significant,
+                content=content,
+                title=meeting.title,
+                start=start,
+                end=end,
+                all_day=meeting.all_day,
+                location=where,
+                status=meeting.status.value,
                 invitees=invitees,
             )
             state.meetings[meeting.id] = record
@@ -106,7 +117,11 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
             record.removed = False
             record.significant, record.content, record.invitees = significant, content, invitees
             record.title, record.start, record.end, record.all_day = (
-                meeting.title, start, end, meeting.all_day)
+                meeting.title,
+                start,
+                end,
+                meeting.all_day,
+            )
             record.location, record.status = where, meeting.status.value
         entries.append(Entry(meeting.id, meeting, record))
     for meeting_id, record in sorted(state.meetings.items()):

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import CohortError
-from .i18n import Texts
+from ..errors import CohortError
+from ..i18n import Texts
 from .templating import Renderer
 
 # Characters with a meaning in Typst markup; a backslash before each makes it literal.
@@ -49,7 +49,7 @@ def qr_code(url: str, width: str = "3cm") -> Code:
     import segno
 
     svg = segno.make(url, error="m").svg_inline(scale=4, border=0)
-    return Code(f"image(bytes({string(svg)}), format: \"svg\", width: {width})")
+    return Code(f'image(bytes({string(svg)}), format: "svg", width: {width})')
 
 
 def renderer(folder: Path | None, texts: Texts) -> Renderer:
@@ -75,8 +75,9 @@ class Typesetter:
 
         self._main.write_text(source, encoding="utf-8")
         if self._compiler is None:
-            self._compiler = typst.Compiler(str(self._main), root=self._folder.name,
-                                            ignore_system_fonts=True)
+            self._compiler = typst.Compiler(
+                str(self._main), root=self._folder.name, ignore_system_fonts=True
+            )
         stamp = int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
         try:
             return bytes(self._compiler.compile(format="pdf", timestamp=stamp))

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CohortError, Location
-from .files import write_atomic
+from ..errors import CohortError, Location
+from ..files import write_atomic
 
 STATE_FILE = "published.json"
 _ABOUT = (
@@ -71,6 +71,8 @@ class Published:
 
 @dataclass
 class State:
+    """What cohort published (published.json): per meeting its record, and the feed secret."""
+
     path: Path
     secret: str
     meetings: dict[str, Published]
@@ -116,5 +118,6 @@ def load_state(folder: Path) -> State:
 
 
 def fingerprint(value: Any) -> str:
+    """A short, stable digest of a JSON-able value, to tell whether it changed."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

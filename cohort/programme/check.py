@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache, cached_property
 from typing import Any
 
-from .errors import Location, Report, did_you_mean
+from ..errors import Location, Report, did_you_mean
 from .load import Loaded
 from .model import COLLECTIONS, Meeting, Participant, Programme, Status
 
@@ -18,7 +18,9 @@ MAX_NAMES = 5
 
 
 def check(loaded: Loaded, today: dt.date | None = None) -> Report:
-    """Run every cross-check on a loaded programme; returns the loaded report, extended."""
+    """Run every cross-check on a loaded programme; returns the loaded report, extended.
+    The files cohort keeps in the folder (attendance, published state, ...) are checked by
+    `records.workspace`, which calls this first."""
     programme = loaded.programme
     if programme is not None:
         context = _Context(loaded, programme, loaded.report)
@@ -42,8 +44,6 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             run(context)
         if today is not None:
             _past(context, today)
-        _attendance(context, today)
-    _state_file(loaded)
     return loaded.report
 
 
@@ -96,21 +96,33 @@ def _reference(
 def _references(ctx: _Context) -> None:
     p = ctx.programme
     for pid, person in p.participants.items():
-        _reference(ctx, person.organisation, "organisations", "organisation",
-                   "participants", pid, "organisation")
+        _reference(
+            ctx,
+            person.organisation,
+            "organisations",
+            "organisation",
+            "participants",
+            pid,
+            "organisation",
+        )
     for oid, org in p.organisations.items():
         for i, member in enumerate(org.members):
-            _reference(ctx, member, "organisations", "organisation",
-                       "organisations", oid, "members", i)
+            _reference(
+                ctx, member, "organisations", "organisation", "organisations", oid, "members", i
+            )
     for vid, venue in p.venues.items():
         _reference(ctx, venue.host, "organisations", "organisation", "venues", vid, "host")
     for mid, meeting in p.meetings.items():
         _reference(ctx, meeting.venue, "venues", "venue", "meetings", mid, "venue")
         for i, theme in enumerate(meeting.themes):
             # `themes: x` is shorthand for `themes: [x]`: point at the item, or at the value
-            _reference(ctx, theme, "themes", "theme",
-                       *_first_known(ctx, ("meetings", mid, "themes", i),
-                                     ("meetings", mid, "themes")))
+            _reference(
+                ctx,
+                theme,
+                "themes",
+                "theme",
+                *_first_known(ctx, ("meetings", mid, "themes", i), ("meetings", mid, "themes")),
+            )
         rule = meeting.invited
         for field, collection, what in (
             ("organisations", "organisations", "organisation"),
@@ -140,8 +152,10 @@ def _organisation_cycles(ctx: _Context) -> None:
     orgs = ctx.programme.organisations
     for oid, org in orgs.items():
         if oid in org.members:
-            ctx.report.error(ctx.at("organisations", oid, "members"),
-                             f"organisation '{oid}' lists itself as a member")
+            ctx.report.error(
+                ctx.at("organisations", oid, "members"),
+                f"organisation '{oid}' lists itself as a member",
+            )
             continue
         # walk down the members; reaching oid again is a cycle
         seen, todo = set(), list(org.members)
@@ -163,10 +177,16 @@ def _organisation_cycles(ctx: _Context) -> None:
 def _times(ctx: _Context) -> None:
     for mid, m in ctx.programme.meetings.items():
         if m.end_date is not None and m.end_date < m.date:
-            ctx.report.error(ctx.at("meetings", mid, "end_date"),
-                             f"end_date {m.end_date} is before date {m.date}")
+            ctx.report.error(
+                ctx.at("meetings", mid, "end_date"),
+                f"end_date {m.end_date} is before date {m.date}",
+            )
             continue
-        if not m.all_day and m.end is not None and m.ends_at <= m.starts_at:
+        if (
+            not m.all_day
+            and m.end is not None
+            and (ctx.programme.ends_at(m) <= ctx.programme.starts_at(m))
+        ):
             ctx.report.error(
                 ctx.at("meetings", mid, "end"),
                 f"meeting '{mid}' ends ({m.end:%H:%M}) before it starts ({m.start:%H:%M})",
@@ -176,8 +196,7 @@ def _times(ctx: _Context) -> None:
         if m.registration_deadline and m.registration_deadline > m.date:
             ctx.report.error(
                 ctx.at("meetings", mid, "registration_deadline"),
-                f"registration_deadline {m.registration_deadline} is after the meeting "
-                f"({m.date})",
+                f"registration_deadline {m.registration_deadline} is after the meeting ({m.date})",
             )
 
 
@@ -217,13 +236,15 @@ def _agenda(ctx: _Context) -> None:
         for i, item in enumerate(m.agenda):
             where = ctx.at("meetings", mid, "agenda", i, "time")
             if item.time is not None:
-                if not m.all_day and m.start and (
-                    item.time < m.start or (m.end and item.time >= m.end and m.end > m.start)
+                if (
+                    not m.all_day
+                    and m.start
+                    and (item.time < m.start or (m.end and item.time >= m.end and m.end > m.start))
                 ):
                     ctx.report.warning(
                         where,
                         f"agenda item at {item.time:%H:%M} lies outside the meeting "
-                        f"({m.start:%H:%M}–{m.ends_at:%H:%M})",
+                        f"({m.start:%H:%M}–{ctx.programme.ends_at(m):%H:%M})",
                     )
                 if previous is not None and item.time < previous:
                     ctx.report.warning(where, "agenda items are not in order of time")
@@ -239,11 +260,11 @@ def _agenda(ctx: _Context) -> None:
                     )
 
 
-def _overlaps(meetings: list[Meeting]) -> Iterator[tuple[Meeting, Meeting]]:
+def _overlaps(programme: Programme, meetings: list[Meeting]) -> Iterator[tuple[Meeting, Meeting]]:
     """Pairs of meetings whose times overlap (meetings in chronological order)."""
     for i, first in enumerate(meetings):
         for second in meetings[i + 1 :]:
-            if second.starts_at >= first.ends_at:
+            if programme.starts_at(second) >= programme.ends_at(first):
                 break
             yield first, second
 
@@ -255,7 +276,7 @@ def _venue_double_booked(ctx: _Context) -> None:
         if venue is not None and not venue.online:
             by_venue[venue.id].append(m)
     for vid, meetings in by_venue.items():
-        for first, second in _overlaps(meetings):
+        for first, second in _overlaps(ctx.programme, meetings):
             ctx.report.warning(
                 ctx.at("meetings", second.id, "venue"),
                 f"venue '{vid}' is double-booked: '{first.id}' and '{second.id}' overlap "
@@ -267,7 +288,7 @@ def _venue_double_booked(ctx: _Context) -> None:
 
 def _overlapping_invitations(ctx: _Context) -> None:
     p = ctx.programme
-    for first, second in _overlaps(ctx.active()):
+    for first, second in _overlaps(p, ctx.active()):
         both = {x.id for x in p.invitees(first)} & {x.id for x in p.invitees(second)}
         if both:
             people = [p.participants[i] for i in sorted(both)]
@@ -290,8 +311,11 @@ def _capacity(ctx: _Context) -> None:
             limits.append((m.capacity, "the meeting's capacity", ("meetings", m.id, "capacity")))
         if venue is not None and venue.capacity:
             limits.append(
-                (venue.capacity, f"{venue.name} holds {venue.capacity}",
-                 ("meetings", m.id, "venue"))
+                (
+                    venue.capacity,
+                    f"{venue.name} holds {venue.capacity}",
+                    ("meetings", m.id, "venue"),
+                )
             )
             if m.capacity and m.capacity > venue.capacity:
                 ctx.report.warning(
@@ -309,12 +333,18 @@ def _capacity(ctx: _Context) -> None:
                 )
                 break
         if invited == 0 and not ctx.known("participants") - set(ctx.programme.participants):
-            ctx.report.warning(ctx.at("meetings", m.id, "title"),
-                               f"nobody is invited to '{m.id}'", code="nobody-invited")
+            ctx.report.warning(
+                ctx.at("meetings", m.id, "title"),
+                f"nobody is invited to '{m.id}'",
+                code="nobody-invited",
+            )
         if venue is None and not m.join_url and m.venue is None:
-            ctx.report.warning(ctx.at("meetings", m.id, "title"),
-                               f"meeting '{m.id}' has no venue yet",
-                               "add 'venue:' with a venue id", "no-venue")
+            ctx.report.warning(
+                ctx.at("meetings", m.id, "title"),
+                f"meeting '{m.id}' has no venue yet",
+                "add 'venue:' with a venue id",
+                "no-venue",
+            )
 
 
 @cache
@@ -407,17 +437,7 @@ def _attendance_rule(ctx: _Context) -> None:
     if not counted or not bound:
         return
     if rule.required == "all":
-        for m in counted:
-            invited = {x.id for x in p.invitees(m)}
-            left_out = [x for x in bound if x.id not in invited]
-            if left_out:
-                ctx.report.warning(
-                    ctx.at("meetings", m.id, "invited"),
-                    f"'{m.id}' does not invite {len(left_out)} of the people bound by the "
-                    f"attend-all rule, so they cannot meet it: {_names(left_out)}",
-                    "invite them, or leave this kind of meeting out with 'attendance: kinds:'",
-                    "rule-impossible",
-                )
+        _attend_all(ctx, counted, bound)
         return
     reachable: dict[str, int] = defaultdict(int)
     for m in counted:
@@ -433,24 +453,20 @@ def _attendance_rule(ctx: _Context) -> None:
             )
 
 
-def _attendance(ctx: _Context, today: dt.date | None) -> None:
-    """The attendance files (attendance/<meeting>.yaml) must fit the programme."""
-    from . import attendance
-
-    records = attendance.load_all(ctx.loaded.folder, ctx.report)
-    attendance.check(ctx.programme, records, ctx.report, today)
-
-
-def _state_file(loaded: Loaded) -> None:
-    """cohort's record of what it published must be readable (a merge conflict breaks it)."""
-    from .errors import CohortError
-    from .state import STATE_FILE, load_state
-
-    if (loaded.folder / STATE_FILE).exists():
-        try:
-            load_state(loaded.folder)
-        except CohortError as err:
-            loaded.report.extend(err.all_diagnostics())
+def _attend_all(ctx: _Context, counted: list[Meeting], bound: list[Participant]) -> None:
+    """With `required: all`, a meeting that leaves out someone bound makes the rule
+    impossible for them."""
+    for m in counted:
+        invited = {x.id for x in ctx.programme.invitees(m)}
+        left_out = [x for x in bound if x.id not in invited]
+        if left_out:
+            ctx.report.warning(
+                ctx.at("meetings", m.id, "invited"),
+                f"'{m.id}' does not invite {len(left_out)} of the people bound by the "
+                f"attend-all rule, so they cannot meet it: {_names(left_out)}",
+                "invite them, or leave this kind of meeting out with 'attendance: kinds:'",
+                "rule-impossible",
+            )
 
 
 def _past(ctx: _Context, today: dt.date) -> None:
@@ -462,27 +478,3 @@ def _past(ctx: _Context, today: dt.date) -> None:
                 "set 'status: confirmed' if it took place, 'cancelled' if not, or correct the date",
                 "past",
             )
-
-
-class Checked:
-    """A programme that loaded and passed the checks, with the warnings that remain."""
-
-    def __init__(self, loaded: Loaded, warnings: list[Any]) -> None:
-        assert loaded.programme is not None
-        self.loaded = loaded
-        self.programme: Programme = loaded.programme
-        self.folder = loaded.folder
-        self.warnings = warnings
-
-
-def load_checked(folder: Any, today: dt.date | None = None) -> Checked:
-    """Load and check a programme for a command that produces something from it: any error
-    stops here, with every problem listed; warnings travel along to be shown."""
-    from .errors import CohortError
-    from .load import load
-
-    loaded = load(folder)
-    report = check(loaded, today)
-    if report.errors or loaded.programme is None:
-        raise CohortError(diagnostics=report.sorted())
-    return Checked(loaded, report.sorted())

@@ -8,33 +8,35 @@ mappings keyed by id: the id is the key, each entry is short, and a diff shows w
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from ..languages import Language
 from .values import (
     CoordinatesField,
     Count,
+    Country,
     Date,
     Duration,
+    Email,
     Flag,
     Id,
     NonEmptyText,
     Text,
     Time,
+    TimeZoneName,
     Url,
     one_or_many,
 )
@@ -43,16 +45,14 @@ COLLECTIONS = ("organisations", "participants", "venues", "themes", "meetings")
 
 
 class Frozen(BaseModel):
+    """The base of every model: frozen, and unknown fields are errors."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 
-class Language(StrEnum):
-    nl = "nl"
-    en = "en"
-    fr = "fr"
-
-
 class Role(StrEnum):
+    """What part someone plays in the programme."""
+
     participant = "participant"
     facilitator = "facilitator"
     expert = "expert"
@@ -79,74 +79,15 @@ class Kind(StrEnum):
 
 
 class Status(StrEnum):
+    """Whether a meeting is planned, confirmed or cancelled."""
+
     planned = "planned"
     confirmed = "confirmed"
     cancelled = "cancelled"
 
 
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-
-
-def _email(value: Any) -> str:
-    """An e-mail address. Plain ASCII addresses are checked here; anything else (and every
-    mistake) goes through email-validator, which knows the RFCs and explains what is wrong."""
-    text = str(value).strip()
-    if len(text) <= 254 and _PLAIN_EMAIL.fullmatch(text):
-        local, domain = text.rsplit("@", 1)
-        if len(local) <= 64:
-            return f"{local}@{domain.lower()}"
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as err:
-        raise ValueError(f"'{text}' is not an e-mail address: {err}") from None
-
-
-Email = Annotated[
-    str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
-]
-
-
-def _timezone(value: Any) -> str:
-    text = str(value).strip()
-    try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        import difflib
-
-        close = difflib.get_close_matches(text, sorted(available_timezones()), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(
-            f"'{text}' is not an IANA time zone such as Europe/Brussels{hint}"
-        ) from None
-    if "/" not in text and text != "UTC":
-        raise ValueError(
-            f"'{text}' is an abbreviation; use a full IANA name such as Europe/Brussels"
-        )
-    return text
-
-
-TimeZoneName = Annotated[
-    str,
-    BeforeValidator(_timezone),
-    WithJsonSchema({"type": "string", "examples": ["Europe/Brussels", "Europe/Amsterdam"]}),
-]
-
-Country = Annotated[
-    str,
-    BeforeValidator(lambda v: str(v).strip().upper()),
-    Field(pattern=r"^[A-Z]{2}$"),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{2}$", "examples": ["BE", "NL"]}),
-]
-
 # Lists where a single item may be written without brackets (`themes: intro`).
-Ids = Annotated[
-    tuple[Id, ...], BeforeValidator(one_or_many, json_schema_input_type=Id | list[Id])
-]
+Ids = Annotated[tuple[Id, ...], BeforeValidator(one_or_many, json_schema_input_type=Id | list[Id])]
 Kinds = Annotated[
     tuple[Kind, ...], BeforeValidator(one_or_many, json_schema_input_type=Kind | list[Kind])
 ]
@@ -163,6 +104,8 @@ FileNames = Annotated[
 
 
 class Person(Frozen):
+    """Someone to write to, such as the organiser."""
+
     name: NonEmptyText
     email: Email | None = None
     phone: Text | None = None
@@ -192,6 +135,8 @@ class AttendanceRule(Frozen):
 
 
 class Links(Frozen):
+    """The programme's links: website, registration form, contact page."""
+
     website: Url | None = None
     registration: Url | None = None
     contact: Url | None = None
@@ -207,6 +152,8 @@ class Calendar(Frozen):
 
 
 class Organisation(Frozen):
+    """An organisation taking part; a partnership lists its partners as members."""
+
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     name: NonEmptyText
     kind: Text | None = None
@@ -217,6 +164,8 @@ class Organisation(Frozen):
 
 
 class Participant(Frozen):
+    """Someone taking part: name, e-mail, organisation, role and language."""
+
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     name: NonEmptyText
     email: Email | None = None
@@ -226,6 +175,8 @@ class Participant(Frozen):
 
 
 class Venue(Frozen):
+    """A place to meet: a street address and city, or a join link for an online venue."""
+
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     name: NonEmptyText
     address: Text | None = None
@@ -259,12 +210,16 @@ class Venue(Frozen):
 
 
 class Theme(Frozen):
+    """A theme that meetings are about."""
+
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     title: NonEmptyText
     description: Text | None = None
 
 
 class AgendaItem(Frozen):
+    """An item of a meeting's agenda: when, what, who speaks."""
+
     time: Time | None = None
     title: NonEmptyText
     speaker: Text | None = None
@@ -301,7 +256,10 @@ InvitedField = Annotated[
     BeforeValidator(_invited, json_schema_input_type=Literal["everyone"] | list[str] | Invited),
 ]
 
+
 class Meeting(Frozen):
+    """A meeting of the programme: what, when, where, who is invited."""
+
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     title: NonEmptyText
     kind: Kind = Kind.meeting
@@ -321,17 +279,13 @@ class Meeting(Frozen):
     registration_deadline: Date | None = None
     join_url: Url | None = None
 
-    _zone: ZoneInfo = PrivateAttr(default=ZoneInfo("UTC"))
-
     @model_validator(mode="after")
     def _times(self) -> Meeting:
         if self.all_day:
             if self.start or self.end or self.duration:
                 raise ValueError("an all-day meeting has no start, end or duration; remove them")
         elif self.start is None:
-            raise ValueError(
-                "a meeting needs a start time (start: '19:00'), or 'all_day: true'"
-            )
+            raise ValueError("a meeting needs a start time (start: '19:00'), or 'all_day: true'")
         elif self.end is None and self.duration is None:
             raise ValueError("a meeting needs an end time (end: '20:30') or a duration (1h30)")
         elif self.end is not None and self.duration is not None:
@@ -342,23 +296,22 @@ class Meeting(Frozen):
     def cancelled(self) -> bool:
         return self.status is Status.cancelled
 
-    @property
-    def starts_at(self) -> dt.datetime:
-        """The start as an aware datetime in the programme's time zone (midnight if all day)."""
-        return dt.datetime.combine(self.date, self.start or dt.time(0), self._zone)
+    def starts_in(self, zone: ZoneInfo) -> dt.datetime:
+        """The start as an aware datetime in `zone`, the programme's time zone (midnight if
+        all day). A meeting has no time zone of its own: `Programme.starts_at` gives it one."""
+        return dt.datetime.combine(self.date, self.start or dt.time(0), zone)
 
-    @property
-    def ends_at(self) -> dt.datetime:
-        """The end as an aware datetime; for all-day meetings the (exclusive) next midnight."""
+    def ends_in(self, zone: ZoneInfo) -> dt.datetime:
+        """The end as an aware datetime in `zone`; for all-day meetings the (exclusive) next
+        midnight. A duration is counted in real time, so one over a DST change stays exact."""
         last = self.end_date or self.date
         if self.all_day:
-            return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), self._zone)
+            return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
         if self.end is not None:
-            return dt.datetime.combine(last, self.end, self._zone)
+            return dt.datetime.combine(last, self.end, zone)
         assert self.duration is not None
-        # wall-clock arithmetic through UTC, so a duration over a DST change stays exact
-        utc = self.starts_at.astimezone(dt.UTC) + self.duration
-        return utc.astimezone(self._zone)
+        utc = self.starts_in(zone).astimezone(dt.UTC) + self.duration
+        return utc.astimezone(zone)
 
     @property
     def last_date(self) -> dt.date:
@@ -403,12 +356,6 @@ class Programme(Frozen):
                 }
         return data
 
-    @model_validator(mode="after")
-    def _place_meetings_in_time(self) -> Programme:
-        for meeting in self.meetings.values():
-            meeting._zone = self.zone
-        return self
-
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -422,9 +369,30 @@ class Programme(Frozen):
             self.timezone
         )
 
+    def starts_at(self, meeting: Meeting) -> dt.datetime:
+        """When a meeting starts, as an aware datetime in the programme's time zone."""
+        return meeting.starts_in(self.zone)
+
+    def ends_at(self, meeting: Meeting) -> dt.datetime:
+        """When a meeting ends (for all-day meetings: the next midnight, exclusive)."""
+        return meeting.ends_in(self.zone)
+
     def chronological(self) -> list[Meeting]:
         """Meetings in the order they happen (ties by id, so the order is stable)."""
-        return sorted(self.meetings.values(), key=lambda m: (m.starts_at, m.id))
+        return sorted(self.meetings.values(), key=lambda m: (self.starts_at(m), m.id))
+
+    def themes_of(self, meeting: Meeting) -> tuple[Theme, ...]:
+        """The themes of a meeting, in the order it lists them (unknown ids left out: the
+        checks report them)."""
+        return tuple(self.themes[t] for t in meeting.themes if t in self.themes)
+
+    def speaker_of(self, item: AgendaItem) -> str | None:
+        """Who speaks at an agenda item: a participant's name when `speaker` is a participant
+        id, else the text as written ('Expertenpanel')."""
+        if item.speaker is None:
+            return None
+        person = self.participants.get(item.speaker)
+        return person.name if person is not None else item.speaker
 
     def venue_of(self, meeting: Meeting) -> Venue | None:
         return self.venues.get(meeting.venue) if meeting.venue else None

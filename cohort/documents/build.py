@@ -19,21 +19,20 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
 
+from ..output import OutputFolder, Written
+from ..programme.model import Programme
+from ..records.published import load_state, now
 from .calendar import calendar_files
-from .i18n import texts_for
-from .model import Meeting, Programme
-from .output import OutputFolder, Written
 from .printing import Printer
-from .report import render, summarise
-from .state import load_state, now
+from .report import FORMATS, render, summarise
 from .templating import Renderer
+from .view import Views, texts_for
 
 OWNED = ("index.html", "calendar/", "agendas/", "report/")
 _NO_LISTING = (
-    "<!DOCTYPE html><meta charset=\"utf-8\"><title>-</title><meta name=\"robots\" "
-    "content=\"noindex\">\n"
+    '<!DOCTYPE html><meta charset="utf-8"><title>-</title><meta name="robots" content="noindex">\n'
 )
 
 
@@ -42,18 +41,20 @@ class Built(Written):
     """What `build` wrote, and how many invitations it put in the outbox."""
 
     messages: int = 0
+    invitations: bool = False
 
-
-def map_url(programme: Programme, meeting: Meeting) -> str | None:
-    """OpenStreetMap at the venue: by its coordinates, or a search for its address."""
-    venue = programme.venue_of(meeting)
-    if venue is None or venue.online:
-        return None
-    if venue.coordinates is not None:
-        lat, lon = venue.coordinates
-        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
-    address = ", ".join(p for p in (venue.full_address, venue.country) if p)
-    return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
+    def lines(self) -> list[str]:
+        """For the terminal: what was written, where to look, and a warning about the outbox."""
+        out = [
+            f"built {self.folder}: {self.files} files, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed; open {self.folder / 'index.html'}"
+        ]
+        if self.invitations:
+            out.append(
+                f"{self.messages} invitation(s) due in {self.folder / 'outbox'}: it holds "
+                "e-mail addresses, so never publish that folder"
+            )
+        return out
 
 
 def webcal(programme: Programme, path: str) -> str | None:
@@ -66,29 +67,38 @@ def webcal(programme: Programme, path: str) -> str | None:
 
 
 def index_page(folder: Path, programme: Programme, agendas: bool, link_report: bool) -> str:
+    """The programme's public page (site/index.html): each meeting with its view, links to agendas
+    and calendar files."""
     texts = texts_for(programme)
+    views = Views(programme, texts)
     items = []
     for meeting in programme.chronological():
-        venue = programme.venue_of(meeting)
-        items.append({
-            "meeting": meeting,
-            "when": texts.period(meeting.starts_at, meeting.ends_at, meeting.all_day),
-            "kind": texts.kind(meeting.kind),
-            "themes": [programme.themes[t].title for t in meeting.themes
-                       if t in programme.themes],
-            "venue": venue,
-            "address": venue.full_address if venue is not None and not venue.online else "",
-            "map_url": map_url(programme, meeting),
-            "join_url": programme.join_url(meeting),
-            "agenda_pdf": f"agendas/{meeting.id}.pdf" if agendas else None,
-            "agenda_html": f"agendas/{meeting.id}.html" if agendas else None,
-            "ics": f"calendar/meetings/{meeting.id}.ics",
-        })
+        view = views.meeting(meeting)
+        items.append(
+            {
+                "meeting": view,
+                "when": view.when,
+                "kind": view.kind_label,
+                "themes": [theme.title for theme in view.themes],
+                "venue": view.venue,
+                "address": view.venue.full_address if view.venue is not None else "",
+                "map_url": view.venue.map_url if view.venue is not None else None,
+                "join_url": view.join_url,
+                "agenda_pdf": f"agendas/{meeting.id}.pdf" if agendas else None,
+                "agenda_html": f"agendas/{meeting.id}.html" if agendas else None,
+                "ics": f"calendar/meetings/{meeting.id}.ics",
+            }
+        )
     renderer = Renderer(folder, texts, autoescape=True)
     return renderer.render(
-        "site/index.html", programme=programme, meetings=items, language=texts.language,
-        feed="calendar/programme.ics", webcal=webcal(programme, "calendar/programme.ics"),
-        report="report/report.html" if link_report else None, organiser=programme.organiser,
+        "site/index.html",
+        programme=views.programme_view,
+        meetings=items,
+        language=texts.language,
+        feed="calendar/programme.ics",
+        webcal=webcal(programme, "calendar/programme.ics"),
+        report="report/report.html" if link_report else None,
+        organiser=views.programme_view.organiser,
     )
 
 
@@ -103,6 +113,7 @@ def build(
     progress: Callable[[str, int], None] | None = None,
 ) -> Built:
     """Write the whole programme into `out`."""
+
     def step(what: str, amount: int = 1) -> None:
         if progress is not None:
             progress(what, amount)
@@ -120,7 +131,7 @@ def build(
         files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
         step("agendas")
     summary = summarise(folder, programme, today)
-    for format in ("html", "md", "pdf", "json"):
+    for format in FORMATS:
         files[f"report/report.{format}"] = render(summary, folder, format)
     step("report")
     files["index.html"] = index_page(folder, programme, agendas=True, link_report=link_report)
@@ -131,10 +142,11 @@ def build(
     if state.changed:
         state.save()
     if invitations:
-        from .mail import render_invitations
+        from .invitations import render_invitations
 
         rendered = render_invitations(folder, programme, out / "outbox", today=today)
         built.messages = len(rendered.plan.messages)
+        built.invitations = True
     step("written")
     return built
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import CohortError
+from ..errors import CohortError
 
 SENT = "sent"
 JOURNAL = "journal.jsonl"
@@ -28,6 +28,8 @@ KINDS = ("invitation", "update", "cancellation", "reminder")
 
 @dataclass(frozen=True, order=True)
 class Name:
+    """The file name of a message: meeting, participant, kind and SEQUENCE."""
+
     meeting: str
     participant: str
     kind: str
@@ -48,6 +50,8 @@ class Name:
 
 
 class Outbox:
+    """An outbox folder: messages waiting, sent, and the journal of sending."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 

@@ -7,17 +7,16 @@ out of the model and remembered in `Loaded.broken`, so the checks do not report 
 
 from __future__ import annotations
 
-import difflib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from ..errors import CohortError, Location, Report, UsageError, did_you_mean
 from . import model
-from .errors import CohortError, Diagnostic, Location, Report, UsageError
+from .explain import SINGULAR, explain
 from .yamlfile import Document, Positions, YamlProblem, read
 
 ENTRY_FILE = "programme.yaml"
@@ -28,13 +27,6 @@ _ENTRY_MODELS: dict[str, type[model.Frozen]] = {
     "venues": model.Venue,
     "themes": model.Theme,
     "meetings": model.Meeting,
-}
-_SINGULAR = {
-    "organisations": "organisation",
-    "participants": "participant",
-    "venues": "venue",
-    "themes": "theme",
-    "meetings": "meeting",
 }
 
 
@@ -118,7 +110,7 @@ def load(folder: Path) -> Loaded:
             continue
         for key in doc.data:
             if key not in model.COLLECTIONS:
-                hint = _suggest(key, model.COLLECTIONS) or (
+                hint = did_you_mean(key, model.COLLECTIONS) or (
                     f"included files hold only {_names(model.COLLECTIONS)}"
                 )
                 report.error(doc.positions.at((key,), key=True), f"unknown key '{key}'", hint)
@@ -160,11 +152,6 @@ def _names(names: typing.Iterable[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _suggest(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
 def _included(
     folder: Path, entry: Path, patterns: Any, positions: Positions, report: Report
 ) -> list[Path]:
@@ -177,35 +164,40 @@ def _included(
         report.error(positions.at(("include",)), "include: expected a list of file names")
         return []
     found: list[Path] = []
-    root = folder.resolve()
     for index, pattern in enumerate(patterns):
         where = positions.at(("include", index))
-        if not isinstance(pattern, str) or not pattern.strip():
-            report.error(where, "include: expected a file name such as 'participants.yaml'")
-            continue
-        pure = PurePosixPath(pattern)
-        if pure.is_absolute() or ".." in pure.parts:
-            report.error(
-                where,
-                f"include: '{pattern}' lies outside the programme folder",
-                "keep included files inside the folder, e.g. 'people/participants.yaml'",
-            )
-            continue
-        matches = sorted(p for p in folder.glob(pattern) if p.is_file())
-        if not matches:
-            report.error(where, f"include: no file matches '{pattern}'")
-            continue
-        for path in matches:
-            if path.resolve() == entry.resolve() or path in found:
-                continue
-            if not path.resolve().is_relative_to(root):
-                report.error(where, f"include: '{path}' lies outside the programme folder")
-                continue
-            if path.suffix not in {".yaml", ".yml"}:
-                report.error(where, f"include: '{path.name}' is not a .yaml file")
-                continue
-            found.append(path)
+        for path in _matches(folder, pattern, where, report):
+            if path.resolve() != entry.resolve() and path not in found:
+                found.append(path)
     return found
+
+
+def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> list[Path]:
+    """The YAML files inside `folder` that one `include:` pattern names; every file it names
+    that cannot be included is reported at the pattern."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        report.error(where, "include: expected a file name such as 'participants.yaml'")
+        return []
+    pure = PurePosixPath(pattern)
+    if pure.is_absolute() or ".." in pure.parts:
+        report.error(
+            where,
+            f"include: '{pattern}' lies outside the programme folder",
+            "keep included files inside the folder, e.g. 'people/participants.yaml'",
+        )
+        return []
+    matches = sorted(p for p in folder.glob(pattern) if p.is_file())
+    if not matches:
+        report.error(where, f"include: no file matches '{pattern}'")
+    good = []
+    for path in matches:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            report.error(where, f"include: '{path}' lies outside the programme folder")
+        elif path.suffix not in {".yaml", ".yml"}:
+            report.error(where, f"include: '{path.name}' is not a .yaml file")
+        else:
+            good.append(path)
+    return good
 
 
 def _merge(
@@ -223,10 +215,10 @@ def _merge(
         where = doc.positions.at((name,))
         if isinstance(entries, list):
             hint = "write each entry under its id as key: 'tetem:' instead of '- id: tetem'"
-            report.error(where, f"{name}: expected a mapping from id to {_SINGULAR[name]}", hint)
+            report.error(where, f"{name}: expected a mapping from id to {SINGULAR[name]}", hint)
             continue
         if not isinstance(entries, dict):
-            report.error(where, f"{name}: expected a mapping from id to {_SINGULAR[name]}")
+            report.error(where, f"{name}: expected a mapping from id to {SINGULAR[name]}")
             continue
         for key, entry in entries.items():
             here = doc.positions.at((name, key), key=True)
@@ -234,7 +226,7 @@ def _merge(
                 first = origin[(name, key)]
                 report.error(
                     here,
-                    f"duplicate {_SINGULAR[name]} id '{key}' (first defined at {first})",
+                    f"duplicate {SINGULAR[name]} id '{key}' (first defined at {first})",
                     "give each an id of its own",
                 )
                 continue
@@ -242,7 +234,7 @@ def _merge(
             if isinstance(entry, dict) and "id" in entry:
                 report.error(
                     doc.positions.at((name, key, "id"), key=True),
-                    f"the id of this {_SINGULAR[name]} is its key '{key}'; remove 'id:'",
+                    f"the id of this {SINGULAR[name]} is its key '{key}'; remove 'id:'",
                 )
                 entry = {k: v for k, v in entry.items() if k != "id"}
             merged[name][key] = entry
@@ -270,7 +262,7 @@ def _validate(
                 report.extend(explain(err, cls, (name, key), positions))
             except ValueError:
                 broken.add((name, key))
-                report.error(positions.at((name, key)), f"invalid {_SINGULAR[name]} '{key}'")
+                report.error(positions.at((name, key)), f"invalid {SINGULAR[name]} '{key}'")
     try:
         return model.Programme.model_validate({**top, **valid})
     except ValidationError as err:
@@ -288,151 +280,3 @@ def _validate(
         return None
     skipped.update(dropped)
     return programme
-
-
-# -- pydantic errors, in the facilitator's words, at the right line ------------------------------
-
-
-def explain(
-    err: ValidationError,
-    cls: type[BaseModel],
-    prefix: tuple[str | int, ...],
-    positions: Positions,
-) -> list[Diagnostic]:
-    out = []
-    for error in err.errors(include_url=False):
-        loc = tuple(p for p in error["loc"] if not _is_tag(p))
-        if loc[-1:] == ("[key]",):
-            loc = loc[:-1]
-        path = (*prefix, *loc)
-        kind = error["type"]
-        if kind == "extra_forbidden" or not loc and prefix:
-            where = positions.at(path, key=True)
-        elif kind == "missing":
-            where = positions.at(path[:-1], key=True) if path[:-1] else positions.at(())
-        else:
-            where = positions.at(path)
-        message, hint = _explain(error, cls, loc, prefix)
-        out.append(Diagnostic(where, "error", message, hint, kind.replace("_", "-")))
-    return out
-
-
-def _is_tag(part: str | int) -> bool:
-    return isinstance(part, str) and ("[" in part and part.endswith("]") and part != "[key]")
-
-
-def _explain(
-    error: Any, cls: type[BaseModel], loc: tuple[str | int, ...], prefix: tuple[str | int, ...]
-) -> tuple[str, str]:
-    kind = error["type"]
-    names = [p for p in loc if isinstance(p, str)]
-    name = names[-1] if names else ""
-    owner = _owner(prefix)
-    value = error.get("input")
-    if kind == "missing":
-        fields = _fields_at(cls, loc[:-1])
-        what = f"{owner} is missing '{name}'" if owner else f"'{name}' is missing"
-        return what, _field_hint(name, fields)
-    if kind == "extra_forbidden":
-        fields = _fields_at(cls, loc[:-1])
-        hint = _suggest(name, fields) or (f"known fields: {', '.join(fields)}" if fields else "")
-        return f"unknown field '{name}'", hint
-    label = f"{name}: " if name else (f"{owner}: " if owner else "")
-    if kind in {"value_error", "assertion_error"}:
-        message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        return label + message, ""
-    if kind in {"enum", "literal_error"}:
-        expected = error.get("ctx", {}).get("expected", "")
-        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
-        return (
-            f"{label}'{value}' is not one of {', '.join(choices)}",
-            _suggest(str(value), choices),
-        )
-    if kind == "string_too_short":
-        return f"{label}must not be empty", ""
-    if kind == "string_pattern_mismatch" and name == "country":
-        return f"{label}'{value}' is not a two-letter country code", "write BE, NL, FR, ..."
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"{label}expected a mapping of 'key: value' lines, not {_describe(value)}", ""
-    if kind in {"tuple_type", "list_type"}:
-        return f"{label}expected a list, not {_describe(value)}", ""
-    if kind in {"string_type"}:
-        return f"{label}expected text, not {_describe(value)}", ""
-    return f"{label}{error['msg']}", ""
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "an empty value"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return f"'{value}'"
-
-
-def _owner(prefix: tuple[str | int, ...]) -> str:
-    if len(prefix) == 2 and prefix[0] in _SINGULAR:
-        return f"{_SINGULAR[str(prefix[0])]} '{prefix[1]}'"
-    return ""
-
-
-def _field_hint(name: str, fields: list[str]) -> str:
-    examples = {
-        "title": "add a line such as 'title: Bijeenkomst 1'",
-        "date": "add a line such as 'date: 2024-02-22'",
-        "name": "add a line such as 'name: Tetem'",
-        "organiser": "add 'organiser:' with 'name:' and 'email:' below it",
-        "id": "add a short id such as 'id: twente-2024'",
-    }
-    return examples.get(name, f"add '{name}:'")
-
-
-def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
-    """The YAML field names of the model found at `loc` inside `cls` (for hints)."""
-    current: Any = cls
-    for part in loc:
-        if not isinstance(part, str):
-            continue
-        found = _model_in(current)
-        if found is None:
-            return []
-        info = found.model_fields.get(part)
-        if info is None:
-            by_alias = {f.alias: f for f in found.model_fields.values() if f.alias}
-            info = by_alias.get(part)
-        if info is None:
-            # a dict key (an id): stay on the dict's value type
-            current = _dict_value(current)
-            continue
-        current = info.annotation
-    found = _model_in(current)
-    if found is None:
-        return []
-    return [
-        (info.alias or name)
-        for name, info in found.model_fields.items()
-        if not info.exclude
-    ]
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _dict_value(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is dict:
-        return typing.get_args(annotation)[1]
-    if origin in (typing.Union, types.UnionType, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            found = _dict_value(arg)
-            if found is not None:
-                return found
-    return annotation

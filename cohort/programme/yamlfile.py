@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, Location
+from ..errors import Diagnostic, Location
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -239,8 +239,10 @@ class _Converter:
         merged: dict[str, Any] = {}
         seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and _plain(
-                key_node
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and key_node.value == "<<"
+                and _plain(key_node)
             ):
                 merged.update(self._merge(value_node, path))
                 continue

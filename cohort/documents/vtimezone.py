@@ -97,15 +97,15 @@ def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Timezone:
     runs: dict[bool, list[list[_Change]]] = {True: [], False: []}
     for change in changes:
         same_kind = runs[change.rule.daylight]
-        if same_kind and same_kind[-1][-1].rule == change.rule and (
-            change.local.year == same_kind[-1][-1].local.year + 1
+        if (
+            same_kind
+            and same_kind[-1][-1].rule == change.rule
+            and (change.local.year == same_kind[-1][-1].local.year + 1)
         ):
             same_kind[-1].append(change)
         else:
             same_kind.append([change])
-    ordered = sorted(
-        (run for kind in runs.values() for run in kind), key=lambda run: run[0].utc
-    )
+    ordered = sorted((run for kind in runs.values() for run in kind), key=lambda run: run[0].utc)
     for run in ordered:
         rule = run[0].rule
         sub = TimezoneDaylight() if rule.daylight else TimezoneStandard()

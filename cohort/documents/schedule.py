@@ -11,91 +11,44 @@ import io
 import json
 from dataclasses import dataclass
 
-from .check import Checked
-from .i18n import Texts, texts_for
-from .model import Meeting, Programme
+from ..i18n import Texts
+from ..programme.model import Programme
+from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 
 @dataclass(frozen=True)
 class Row:
-    meeting: Meeting
-    date: str
-    time: str
-    kind: str
-    title: str
-    themes: str
+    """A line of the schedule: the meeting's view, its place on one line, how many invited."""
+
+    meeting: MeetingView
     venue: str
     invited: int
-    status: str
-
-
-@dataclass(frozen=True)
-class Rotation:
-    id: str
-    venue: str
-    city: str
-    host: str
-    dates: list[str]
 
 
 def rows(programme: Programme, texts: Texts) -> list[Row]:
+    """The schedule's rows, one per meeting in order."""
+    views = Views(programme, texts)
     out = []
     for m in programme.chronological():
-        venue = programme.venue_of(m)
+        view = views.meeting(m)
+        venue = view.venue
+        _ = texts.gettext
         if venue is None:
-            _ = texts.gettext
             where = _("online") if m.join_url else _("venue to be announced")
         elif venue.online:
-            online = texts.gettext("online")
+            online = _("online")
             where = f"{venue.name} ({online})"
         else:
             where = ", ".join(x for x in (venue.name, venue.city) if x)
-        date = texts.date(m.date)
-        if m.end_date and m.end_date != m.date:
-            date = f"{date} – {texts.date(m.end_date)}"
-        out.append(
-            Row(
-                meeting=m,
-                date=date,
-                time=texts.time_range(m.starts_at, m.ends_at, m.all_day),
-                kind=texts.kind(m.kind),
-                title=m.title,
-                themes=", ".join(
-                    programme.themes[t].title for t in m.themes if t in programme.themes
-                ),
-                venue=where,
-                invited=len(programme.invitees(m)),
-                status=texts.status(m.status),
-            )
-        )
+        out.append(Row(view, where, len(programme.invitees(m))))
     return out
 
 
-def rotation(programme: Programme, texts: Texts) -> list[Rotation]:
-    """Venues in order of first use, with their host and the dates they receive the group."""
-    seen: dict[str, Rotation] = {}
-    for m in programme.chronological():
-        venue = programme.venue_of(m)
-        if venue is None or m.cancelled:
-            continue
-        if venue.id not in seen:
-            host = programme.organisations.get(venue.host or "")
-            seen[venue.id] = Rotation(
-                id=venue.id,
-                venue=venue.name,
-                city=venue.city or (texts.gettext("online") if venue.online else ""),
-                host=host.name if host else "",
-                dates=[],
-            )
-        seen[venue.id].dates.append(texts.date(m.date, "medium"))
-    return list(seen.values())
-
-
-def render(checked: Checked, format: str, color: bool = False) -> str:
-    programme = checked.programme
+def render(programme: Programme, format: str, color: bool = False) -> str:
+    """The schedule as text: `format` is table, markdown, csv or json."""
     texts = texts_for(programme)
     table = rows(programme, texts)
-    venues = rotation(programme, texts)
+    venues = rotation_of(programme, texts)
     if format == "json":
         return _json(programme, table, venues)
     if format == "csv":
@@ -108,8 +61,16 @@ def render(checked: Checked, format: str, color: bool = False) -> str:
 def _headers(texts: Texts) -> list[str]:
     _ = texts.gettext
     theme = texts.ngettext("Theme", "Themes", 1)
-    return [_("Date"), _("Time"), _("Kind"), _("Title"), theme, _("Venue"), _("Invited"),
-            _("Status")]
+    return [
+        _("Date"),
+        _("Time"),
+        _("Kind"),
+        _("Title"),
+        theme,
+        _("Venue"),
+        _("Invited"),
+        _("Status"),
+    ]
 
 
 def _rotation_headers(texts: Texts) -> list[str]:
@@ -118,8 +79,17 @@ def _rotation_headers(texts: Texts) -> list[str]:
 
 
 def _cells(row: Row) -> list[str]:
-    return [row.date, row.time, row.kind, row.title, row.themes, row.venue, str(row.invited),
-            row.status]
+    m = row.meeting
+    return [
+        m.dates,
+        m.time,
+        m.kind_label,
+        m.title,
+        ", ".join(t.title for t in m.themes),
+        row.venue,
+        str(row.invited),
+        m.status_label,
+    ]
 
 
 def _rotation_cells(item: Rotation) -> list[str]:
@@ -151,8 +121,9 @@ def _table(
         main.add_row(*_cells(row), style=style)
     console.print(main)
     if venues:
-        rot = Table(title=texts.gettext("Venues and hosts"), box=box.SIMPLE_HEAD,
-                    title_justify="left")
+        rot = Table(
+            title=texts.gettext("Venues and hosts"), box=box.SIMPLE_HEAD, title_justify="left"
+        )
         for header in _rotation_headers(texts):
             rot.add_column(header)
         for item in venues:
@@ -165,13 +136,13 @@ def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
 
-def _markdown(
-    programme: Programme, table: list[Row], venues: list[Rotation], texts: Texts
-) -> str:
+def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], texts: Texts) -> str:
     lines = [f"# {programme.title}", ""]
     headers = _headers(texts)
-    lines += [_md_row(headers), "|" + "|".join("---:" if i == 6 else "---" for i in
-                                              range(len(headers))) + "|"]
+    lines += [
+        _md_row(headers),
+        "|" + "|".join("---:" if i == 6 else "---" for i in range(len(headers))) + "|",
+    ]
     lines += [_md_row(_cells(row)) for row in table]
     if venues:
         lines += ["", "## " + texts.gettext("Venues and hosts"), ""]
@@ -193,22 +164,22 @@ def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str
     meetings = []
     for row in table:
         m = row.meeting
-        venue = programme.venue_of(m)
+        venue = m.venue
         meetings.append(
             {
                 "id": m.id,
                 "title": m.title,
-                "kind": m.kind.value,
-                "status": m.status.value,
-                "date": m.date.isoformat(),
-                "end_date": m.last_date.isoformat(),
+                "kind": m.kind,
+                "status": m.status,
+                "date": m.day.isoformat(),
+                "end_date": m.last_day.isoformat(),
                 "all_day": m.all_day,
                 "start": m.starts_at.isoformat(),
                 "end": m.ends_at.isoformat(),
-                "themes": list(m.themes),
-                "venue": m.venue,
+                "themes": [t.id for t in m.themes],
+                "venue": venue.id if venue else None,
                 "city": venue.city if venue else None,
-                "online": bool(programme.join_url(m)) and (venue is None or venue.online),
+                "online": bool(m.join_url) and (venue is None or venue.online),
                 "invited": row.invited,
             }
         )
@@ -221,8 +192,13 @@ def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str
         },
         "meetings": meetings,
         "rotation": [
-            {"venue": r.id, "name": r.venue, "city": r.city, "host": r.host,
-             "meetings": len(r.dates)}
+            {
+                "venue": r.id,
+                "name": r.venue,
+                "city": r.city,
+                "host": r.host,
+                "meetings": len(r.dates),
+            }
             for r in venues
         ],
     }

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .errors import UsageError
-from .files import create_new
-from .templates import builtin_dir
+from ..errors import UsageError
+from ..files import create_new
+from ..templates import builtin_dir
 
 _DEFAULTS = {
     "nl": {"timezone": "Europe/Brussels", "city": "Gent", "postcode": "9000"},
@@ -38,7 +38,7 @@ def create(folder: Path, language: str, today: dt.date | None = None) -> list[Pa
     planned[folder / "programme.schema.json"] = json_schema()
     existing = [path for path in planned if path.exists()]
     if existing:
-        from .errors import CohortError
+        from ..errors import CohortError
 
         raise CohortError(
             f"'{existing[0]}' already exists; cohort init never overwrites files "

@@ -1,0 +1,11 @@
+"""The `cohort` command: a thin shell that turns arguments into paths, calls one function, prints.
+
+One module per command family; each imports what it needs when it runs, so `cohort --help`
+imports only typer. Errors become messages and exit codes in one place (`app.CohortGroup`).
+"""
+
+from . import calendars, mail, paper, programme, report  # noqa: F401  (they register commands)
+from .app import app, main
+from .common import colour_wanted
+
+__all__ = ["app", "colour_wanted", "main"]

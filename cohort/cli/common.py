@@ -1,0 +1,94 @@
+"""What every command shares: the programme folder argument, --today, --meeting, loading a
+checked programme (warnings shown first), colour, and one progress bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..records.workspace import Checked
+
+Folder = Annotated[
+    Path,
+    typer.Argument(
+        help="The programme's folder (holding programme.yaml).", show_default="current folder"
+    ),
+]
+
+Today = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="Check as if it were this day (default: today, or $COHORT_TODAY).",
+    ),
+]
+
+Meeting = Annotated[str | None, typer.Option("--meeting", help="Only this meeting (its id).")]
+TheMeeting = Annotated[str, typer.Option("--meeting", help="The meeting (its id).")]
+
+
+def today(value: str | None) -> dt.date:
+    """`--today` or COHORT_TODAY, so old programmes can be checked as of their own time."""
+    text = value or os.environ.get("COHORT_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today '{text}' is not a date; write YYYY-MM-DD") from None
+
+
+def checked(folder: Path, day: str | None, *, show_warnings: bool = True) -> Checked:
+    """Load and check a programme for a command that produces something; warnings go to
+    standard error first, errors stop the command (in CohortGroup)."""
+    from ..records.workspace import load_checked
+
+    result = load_checked(folder, today(day))
+    if show_warnings:
+        warn(str(w) for w in result.warnings)
+    return result
+
+
+def say(lines: str | Iterable[str]) -> None:
+    """Print lines on standard output."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(line)
+
+
+def warn(lines: str | Iterable[str]) -> None:
+    """Print lines on standard error."""
+    for line in [lines] if isinstance(lines, str) else lines:
+        typer.echo(line, err=True)
+
+
+def colour_wanted() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+Advance = Callable[[str, int], None]
+
+
+@contextmanager
+def progress(what: str, total: int, minimum: int = 10) -> Iterator[Advance]:
+    """A progress bar on standard error when it is a terminal and the job is long enough;
+    yields `advance(description, steps)`. Without a terminal, nothing is drawn."""
+    if not sys.stderr.isatty() or total <= minimum:
+        yield lambda _what, _n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda description, n: bar.update(task, advance=n, description=description)

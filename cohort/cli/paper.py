@@ -1,0 +1,125 @@
+"""Commands for paper at the door: agenda, attendance sheet, attendance record."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from .app import app, group
+from .common import Folder, Meeting, TheMeeting, Today, checked, say
+
+
+class AgendaFormat(StrEnum):
+    """The formats of an agenda."""
+
+    pdf = "pdf"
+    html = "html"
+
+
+@app.command()
+def agenda(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the agendas into.")
+    ] = Path("agendas"),
+    meeting: Meeting = None,
+    format: Annotated[
+        AgendaFormat | None,
+        typer.Option("--format", "-f", help="pdf or html (default: both)."),
+    ] = None,
+    day: Today = None,
+) -> None:
+    """Printable agendas: one A4 page per meeting, as PDF and as a web page."""
+    from ..documents.printing import write_agendas
+
+    programme = checked(folder, day)
+    formats = (format.value,) if format else tuple(f.value for f in AgendaFormat)
+    written = write_agendas(
+        programme.folder, programme.programme, programme.meetings(meeting), output, formats
+    )
+    say(f"wrote {written.files} agenda file(s) to {output} ({len(written.changed)} changed)")
+
+
+attendance_app = group("Sign-in sheets for the door, and recording who came.")
+app.add_typer(attendance_app, name="attendance")
+
+
+@attendance_app.command("sheet")
+def attendance_sheet(
+    folder: Folder = Path(),
+    meeting: TheMeeting = ...,  # type: ignore[assignment]
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the sheet into.")
+    ] = Path("sheets"),
+    day: Today = None,
+) -> None:
+    """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX."""
+    from ..documents.printing import write_sheet
+
+    programme = checked(folder, day)
+    (item,) = programme.meetings(meeting)
+    files = write_sheet(programme.folder, programme.programme, item, output)
+    count = len(programme.programme.invitees(item))
+    say(
+        f"wrote the sign-in sheet of '{item.id}' ({count} invitees) to {output}: "
+        + ", ".join(files)
+    )
+
+
+def _ids(values: list[str] | None) -> list[str]:
+    """`--present anna --present bert` or `--present anna,bert`."""
+    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+
+IdList = Annotated[list[str] | None, typer.Option(metavar="ID", help="Participant id(s).")]
+
+
+@attendance_app.command("record")
+def attendance_record(
+    folder: Folder = Path(),
+    meeting: TheMeeting = ...,  # type: ignore[assignment]
+    present: IdList = None,
+    excused: IdList = None,
+    absent: IdList = None,
+    visitor: Annotated[
+        list[str] | None,
+        typer.Option(metavar='"NAME, ORGANISATION"', help="Someone who came uninvited."),
+    ] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", help="A filled-in sheet (.csv or .xlsx) from 'attendance sheet'."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Change what was recorded before.")
+    ] = False,
+    day: Today = None,
+) -> None:
+    """Record who came to a meeting: attended, excused, absent (everyone else), visitors."""
+    from ..records import attendance
+
+    programme = checked(folder, day)
+    (item,) = programme.meetings(meeting)
+    given = any((present, excused, absent, visitor))
+    if from_file is not None and given:
+        raise UsageError("give either --from FILE or --present/--excused/--absent/--visitor")
+    if from_file is None and not given:
+        raise UsageError(
+            "say who came: --present ID ..., --excused ID ..., --absent ID ..., "
+            '--visitor "Name, Organisation", or --from a filled-in sheet'
+        )
+    if from_file is not None:
+        marks = attendance.from_sheet(from_file, programme.programme, item)
+    else:
+        marks = attendance.Marks(
+            attended=_ids(present),
+            excused=_ids(excused),
+            absent=_ids(absent),
+            visitors=[attendance.parse_visitor(v) for v in visitor or []],
+        )
+    say(
+        attendance.record(programme.folder, programme.programme, item, marks, force=force).summary()
+    )

@@ -1,0 +1,104 @@
+"""Commands about the programme itself: init, validate, schedule, schema."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..languages import Language
+from .app import app
+from .common import Folder, Today, checked, colour_wanted, say, today, warn
+
+
+class DiagnosticFormat(StrEnum):
+    """How `validate` reports: for people (text) or for machines (json)."""
+
+    text = "text"
+    json = "json"
+
+
+class ScheduleFormat(StrEnum):
+    """The formats of the schedule."""
+
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def init(
+    folder: Folder = Path(),
+    language: Annotated[Language, typer.Option(help="The programme's language.")] = Language.nl,
+) -> None:
+    """Start a new programme folder with a commented programme.yaml that validates."""
+    from ..programme.init import create
+
+    say(f"created {path}" for path in create(folder, language.value))
+    say(f"next: edit {folder / 'programme.yaml'}, then run 'cohort validate {folder}'")
+
+
+@app.command()
+def validate(
+    folder: Folder = Path(),
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    format: Annotated[
+        DiagnosticFormat, typer.Option("--format", "-f", help="Output for people or machines.")
+    ] = DiagnosticFormat.text,
+    day: Today = None,
+) -> None:
+    """Check a programme and report every problem, as FILE:LINE:COL: error|warning: message."""
+    from ..records.workspace import validate as run
+
+    validation = run(folder, today(day), strict=strict)
+    if format is DiagnosticFormat.json:
+        say(validation.as_json())
+    else:
+        warn(str(d) for d in validation.diagnostics)
+        verdict = validation.verdict()
+        if verdict is None:
+            pass
+        elif validation.failed or validation.programme is None:
+            warn(verdict)
+        else:
+            say(verdict)
+    if validation.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schedule(
+    folder: Folder = Path(),
+    format: Annotated[
+        ScheduleFormat, typer.Option("--format", "-f", help="How to show the schedule.")
+    ] = ScheduleFormat.table,
+    day: Today = None,
+) -> None:
+    """The overview: meetings in order, the venue and host rotation, and any warnings."""
+    from ..documents.schedule import render
+
+    programme = checked(folder, day, show_warnings=False)
+    typer.echo(render(programme.programme, format.value, color=colour_wanted()), nl=False)
+    warn(str(w) for w in programme.warnings)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of programme files, for editors that validate while you type."""
+    from ..programme.schema import json_schema
+
+    text = json_schema()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        from ..files import write_atomic
+
+        write_atomic(output, text)
+        warn(f"wrote {output}")

@@ -1,0 +1,84 @@
+"""Commands that sum up and bring together: report and build."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app
+from .common import Folder, Today, checked, progress, say, today
+
+
+class ReportFormat(StrEnum):
+    """The formats of the report."""
+
+    html = "html"
+    md = "md"
+    pdf = "pdf"
+    json = "json"
+
+
+@app.command()
+def report(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the report into.")
+    ] = Path("report"),
+    format: Annotated[
+        list[ReportFormat] | None,
+        typer.Option("--format", "-f", help="html, md, pdf or json (default: all four)."),
+    ] = None,
+    day: Today = None,
+) -> None:
+    """How the programme went: attendance per meeting, person and organisation, the rule."""
+    from rich.console import Console
+
+    from ..documents.report import write_report
+
+    programme = checked(folder, day)
+    formats = tuple(f.value for f in format or list(ReportFormat))
+    summary, files = write_report(
+        programme.folder, programme.programme, output, today(day), formats
+    )
+    console = Console(highlight=False)
+    for line in summary.lines():
+        console.print(line)
+    say(f"wrote {', '.join(files)} to {output}")
+
+
+@app.command()
+def build(
+    folder: Folder = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to build the programme into.")
+    ] = Path("site"),
+    invitations: Annotated[
+        bool, typer.Option("--invitations", help="Also write the invitation outbox (OUT/outbox).")
+    ] = False,
+    link_report: Annotated[
+        bool,
+        typer.Option(
+            "--link-report", help="Link the report from the public page (it names people)."
+        ),
+    ] = False,
+    day: Today = None,
+) -> None:
+    """Everything in one folder: the public page, calendars, agendas and the report."""
+    from ..documents.build import build as build_site
+    from ..documents.build import steps
+
+    programme = checked(folder, day)
+    with progress("building", steps(programme.programme), minimum=0) as advance:
+        built = build_site(
+            programme.folder,
+            programme.programme,
+            output,
+            today(day),
+            progress=advance,
+            invitations=invitations,
+            link_report=link_report,
+        )
+    say(built.lines())

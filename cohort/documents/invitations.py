@@ -1,0 +1,269 @@
+"""Invitations: one e-mail per invitee per meeting, carrying a calendar invite (iMIP, RFC 6047).
+
+Who gets what is decided in `planning.invitations`; this module renders each planned message
+(templates `email/subject.txt`, `message.txt`, `message.html` in the reader's language, with the
+meeting's view) and its iTIP object (the meeting's VEVENT with METHOD and the invitee as
+ATTENDEE), and writes the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from icalendar import Calendar, Event, vCalAddress
+
+from ..planning.invitations import Plan, Planned, plan
+from ..planning.publication import Entry, publication
+from ..programme.model import Participant, Programme
+from ..records.outbox import Name, Outbox
+from ..records.published import load_state, now
+from . import messages
+from .calendar import PRODID, Calendars
+from .messages import one_line
+from .templating import Renderer
+
+_END = b"END:VCALENDAR\r\n"
+
+
+_METHOD = {
+    "invitation": "REQUEST",
+    "update": "REQUEST",
+    "reminder": "REQUEST",
+    "cancellation": "CANCEL",
+}
+
+
+class Composer:
+    """Builds the messages of one programme; renderers and calendars are shared by all."""
+
+    def __init__(self, folder: Path, programme: Programme, entries: list[Entry]) -> None:
+        self.folder = folder
+        self.programme = programme
+        self.calendars = Calendars(programme, entries)
+        self._renderers: dict[tuple[str, bool], Renderer] = {}
+        self._heads: dict[str, bytes] = {}
+        self._events: dict[tuple[str, str, str], bytes] = {}
+
+    def renderer(self, language: str, html: bool) -> Renderer:
+        key = (language, html)
+        if key not in self._renderers:
+            self._renderers[key] = Renderer(
+                self.folder, self.calendars.views(language).texts, autoescape=html
+            )
+        return self._renderers[key]
+
+    def calendar(self, planned: Planned, language: str) -> bytes:
+        """The iTIP object: METHOD, the event, and the invitee as ATTENDEE (or everyone, when
+        the programme opts in to listing attendees). The event is serialised once per meeting,
+        language and method; only the ATTENDEE lines are serialised per person."""
+        p = self.programme
+        method = _METHOD[planned.name.kind]
+        people = [planned.person]
+        if p.calendar.list_attendees and planned.entry.meeting is not None:
+            people = [x for x in p.invitees(planned.entry.meeting) if x.email]
+        event = self._event(planned.entry, language, method)
+        # RFC 5545: an event's properties come before its VALARM components
+        cut = event.find(b"BEGIN:VALARM\r\n")
+        cut = cut if cut >= 0 else len(event) - len(b"END:VEVENT\r\n")
+        event = event[:cut] + self._attendees(people, method) + event[cut:]
+        return self._head(method) + self.calendars.vtimezone_bytes + event + _END
+
+    def _head(self, method: str) -> bytes:
+        if method not in self._heads:
+            cal = Calendar()
+            cal.add("prodid", PRODID)
+            cal.add("version", "2.0")
+            cal.add("method", method)
+            self._heads[method] = bytes(cal.to_ical())[: -len(_END)]
+        return self._heads[method]
+
+    def _event(self, entry: Entry, language: str, method: str) -> bytes:
+        key = (entry.id, language, method)
+        if key not in self._events:
+            event = self.calendars.vevent(entry, self.calendars.views(language))
+            if method == "CANCEL":
+                event["STATUS"] = "CANCELLED"
+            event.pop("ATTENDEE", None)  # the feed's list, if any: invitations write their own
+            self._events[key] = bytes(event.to_ical())
+        return self._events[key]
+
+    @staticmethod
+    def _attendees(people: list[Participant], method: str) -> bytes:
+        holder = Event()
+        for person in people:
+            params = {
+                "CN": one_line(person.name),
+                "ROLE": "REQ-PARTICIPANT",
+                "PARTSTAT": "NEEDS-ACTION",
+                "CUTYPE": "INDIVIDUAL",
+            }
+            if method == "REQUEST":
+                params["RSVP"] = "TRUE"
+            holder.add("attendee", vCalAddress(f"mailto:{person.email}", params=params))
+        return Calendars.properties(holder)
+
+    def message(self, planned: Planned) -> bytes:
+        """The whole e-mail of one planned message, as bytes (see `messages.build`)."""
+        p = self.programme
+        person = planned.person
+        language = self.calendars.language_of(person)
+        views = self.calendars.views(language)
+        text = self.renderer(language, html=False)
+        record = planned.entry.record
+        meeting = views.meeting(planned.entry.meeting) if planned.entry.meeting else None
+        context = {
+            "programme": views.programme_view,
+            "meeting": meeting,
+            "title": meeting.title if meeting else record.title,
+            "kind": planned.name.kind,
+            "meeting_cancelled": planned.entry.cancelled,
+            "person": views.person(person),
+            "organisation": views.person(person).organisation,
+            "venue": meeting.venue if meeting else None,
+            "where": meeting.location if meeting else record.location,
+            "join_url": meeting.join_url if meeting else None,
+            "starts_at": dt.datetime.fromisoformat(record.start) if not record.all_day else None,
+            "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
+            "day": dt.date.fromisoformat(record.start[:10]),
+            "all_day": record.all_day,
+            "when": text.texts.period(
+                *_bounds(record.start, record.end, record.all_day), record.all_day, at=True
+            ),
+            "themes": meeting.themes if meeting else (),
+            "agenda": meeting.agenda if meeting else (),
+            "organiser": views.programme_view.organiser,
+        }
+        method = _METHOD[planned.name.kind]
+        return messages.build(
+            messages.Mail(
+                sender_name=p.organiser.name,
+                sender=p.organiser.email or "",
+                recipient_name=person.name,
+                recipient=person.email or "",
+                subject=text.render("email/subject.txt", **context),
+                date=record.modified_at,
+                message_id=messages.message_id(
+                    f"{record.uid}|{planned.name.file}",
+                    planned.name.kind,
+                    record.uid.rsplit("@", 1)[-1],
+                ),
+                language=language,
+                text=text.render("email/message.txt", **context),
+                html=self.renderer(language, html=True).render("email/message.html", **context),
+                calendar=self.calendar(planned, language),
+                method=method,
+                calendar_name="invite.ics" if method == "REQUEST" else "cancel.ics",
+            )
+        )
+
+
+def _bounds(start: str, end: str, all_day: bool) -> tuple[dt.datetime, dt.datetime]:
+    """A published start and end (ISO text) as datetimes; days at midnight when all day."""
+    if all_day:
+        return (
+            dt.datetime.combine(dt.date.fromisoformat(start), dt.time(0)),
+            dt.datetime.combine(dt.date.fromisoformat(end), dt.time(0)),
+        )
+    return dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+
+
+@dataclass
+class Rendered:
+    """What `render_invitations` did: the plan, the files written and removed."""
+
+    outbox: Path
+    plan: Plan
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        """Invitees who get nothing, for standard error."""
+        return [
+            f"warning: {person.name} ('{person.id}') has no e-mail address and gets no invitation"
+            for person in self.plan.without_email
+        ]
+
+    def lines(self) -> list[str]:
+        """For the terminal: how many messages of which kind are due, and what next."""
+        counts: dict[str, int] = {}
+        for planned in self.plan.messages:
+            counts[planned.name.kind] = counts.get(planned.name.kind, 0) + 1
+        what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items()))
+        out = [
+            f"{self.outbox}: {len(self.plan.messages)} message(s) due"
+            + (f" ({what})" if what else "")
+            + (
+                f"; {len(self.removed)} waiting message(s) no longer due removed"
+                if self.removed
+                else ""
+            )
+        ]
+        if self.plan.messages:
+            out.append(
+                f"next: cohort send {self.outbox} --server smtp+starttls://HOST:587 "
+                "(a dry run until you add --confirm)"
+            )
+        return out
+
+
+def render_invitations(
+    folder: Path,
+    programme: Programme,
+    outbox_path: Path,
+    *,
+    meeting: str | None = None,
+    reminder_days: int | None = None,
+    today: dt.date | None = None,
+) -> Rendered:
+    """Write every message due now into the outbox; remove waiting ones no longer due."""
+    from ..errors import UsageError
+    from ..output import OutputFolder
+
+    if meeting is not None and meeting not in programme.meetings:
+        from ..errors import did_you_mean
+
+        hint = did_you_mean(meeting, programme.meetings)
+        raise UsageError(
+            f"--meeting '{meeting}' is not a meeting of this programme"
+            + (f" ({hint})" if hint else "")
+        )
+    if not programme.organiser.email:
+        from ..errors import CohortError
+
+        raise CohortError(
+            "the organiser has no e-mail address, and invitations are sent from it (replies go "
+            "there too); add 'email:' under 'organiser:'",
+            location=folder / "programme.yaml",
+        )
+    target = OutputFolder(outbox_path, programme_folder=folder)
+    outbox = Outbox(outbox_path)
+    state = load_state(folder)
+    entries = publication(programme, state, now())
+    today = today or dt.date.today()
+    until = today + dt.timedelta(days=reminder_days) if reminder_days is not None else None
+    result = plan(
+        programme, entries, outbox.delivered(), meeting=meeting, reminder_until=until, today=today
+    )
+    composer = Composer(folder, programme, entries)
+    files = {planned.name.file: composer.message(planned) for planned in result.messages}
+    # waiting messages of the kinds this run decides on, and of the meetings it looked at
+    kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if until else set())
+    stale = [
+        path.name
+        for path in outbox.pending()
+        if (n := Name.parse(path.name))
+        and n.kind in kinds
+        and (meeting is None or n.meeting == meeting)
+        and path.name not in files
+    ]
+    keep = {path.name: path.read_bytes() for path in outbox.pending() if path.name not in stale}
+    rendered = Rendered(outbox_path, result)
+    rendered.written = target.write_all({**keep, **files}, owned=())
+    for name in stale:
+        (outbox_path / name).unlink()
+        rendered.removed.append(outbox_path / name)
+    if state.changed:
+        state.save()
+    return rendered

@@ -1,0 +1,298 @@
+"""One view of a meeting, built in one place, that every document uses.
+
+Calendars, e-mails, agendas, sign-in sheets, the site, the schedule and the report all show the
+same things about a meeting: its times in words, its venue and address, its themes, agenda and
+speakers, how to join. `Views` builds each meeting's `MeetingView` once per language, so a new
+field is added here and every output agrees. Views are plain frozen data (strings, dates,
+tuples of further views): templates get these, never the programme's model, so a template can
+read what a meeting shows and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import quote_plus
+
+from ..i18n import Texts
+from ..planning.publication import location
+from ..programme.model import Meeting, Participant, Programme, Venue
+
+
+def texts_for(programme: Programme, language: str | None = None) -> Texts:
+    """The words and formats for a programme's outputs: its language (or `language`, a
+    participant's own) with the conventions of its country (nl_BE, fr_BE, ...)."""
+    return Texts(language or programme.language.value, programme.home_country)
+
+
+def language_of(programme: Programme, person: Participant | None) -> str:
+    """The language someone reads: their own, else the programme's (a code: nl, en, fr)."""
+    if person is not None and person.language is not None:
+        return person.language.value
+    return programme.language.value
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone to write to: the organiser."""
+
+    name: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Links:
+    """The programme's links: website, registration form, contact page."""
+
+    website: str | None
+    registration: str | None
+    contact: str | None
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """What a document says about the programme itself."""
+
+    id: str
+    title: str
+    description: str | None
+    language: str
+    timezone: str
+    organiser: Contact
+    links: Links
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A participant as a document names them (no e-mail address: a document that needs one
+    takes it from the model, where it must)."""
+
+    id: str
+    name: str
+    organisation: str
+    role: str
+    role_label: str
+    language: str
+
+
+@dataclass(frozen=True)
+class VenueView:
+    """A venue as documents show it, with its full address and a map link."""
+
+    id: str
+    name: str
+    address: str | None  # the street
+    postcode: str | None
+    city: str | None
+    country: str | None
+    full_address: str  # street, postcode and city on one line ('' for an online venue)
+    accessibility: str | None
+    directions: str | None
+    online: bool
+    capacity: int | None
+    host: str  # the host organisation's name, or ''
+    coordinates: tuple[float, float] | None
+    map_url: str | None  # OpenStreetMap at the venue
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """A theme of a meeting."""
+
+    id: str
+    title: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class AgendaItemView:
+    """An item of a meeting's agenda, with its speaker's name."""
+
+    time: dt.time | None
+    title: str
+    speaker: str | None  # a participant's name, or the text as written
+    description: str | None
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A meeting as every document shows it, in one language.
+
+    Times are aware datetimes in the programme's time zone; `when` is the date and time in
+    words ('donderdag 22 februari 2024, 19:00–20:30'), `when_at` the same for a sentence
+    ('... om 19:00–20:30'), `dates` the day (or days) alone, `time` the times alone.
+    """
+
+    id: str
+    title: str
+    kind: str  # the model's value, e.g. 'work-session'
+    kind_label: str  # in the reader's language
+    status: str
+    status_label: str
+    cancelled: bool
+    description: str | None
+    day: dt.date
+    last_day: dt.date
+    all_day: bool
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    when: str
+    when_at: str
+    dates: str
+    time: str
+    venue: VenueView | None
+    location: str  # one line: the venue's name and address, or the join link
+    join_url: str | None
+    themes: tuple[ThemeView, ...]
+    agenda: tuple[AgendaItemView, ...]
+    speakers: tuple[str, ...]  # everyone named on the agenda, once, in order
+    registration_deadline: dt.date | None
+    capacity: int | None
+    link: str | None  # for a QR code: the join link, else the programme's website
+
+
+def map_url(venue: Venue) -> str | None:
+    """OpenStreetMap at a venue: by its coordinates, or a search for its address."""
+    if venue.online:
+        return None
+    if venue.coordinates is not None:
+        lat, lon = venue.coordinates
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    address = ", ".join(p for p in (venue.full_address, venue.country) if p)
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
+
+
+class Views:
+    """The views of one programme in one language, each built once and reused."""
+
+    def __init__(self, programme: Programme, texts: Texts) -> None:
+        self.programme = programme
+        self.texts = texts
+        self._meetings: dict[str, MeetingView] = {}
+        self._venues: dict[str, VenueView] = {}
+
+    @cached_property
+    def programme_view(self) -> ProgrammeView:
+        p = self.programme
+        return ProgrammeView(
+            id=p.id,
+            title=p.title,
+            description=p.description,
+            language=self.texts.language,
+            timezone=p.timezone,
+            organiser=Contact(p.organiser.name, p.organiser.email, p.organiser.phone),
+            links=Links(p.links.website, p.links.registration, p.links.contact),
+        )
+
+    def person(self, person: Participant) -> PersonView:
+        return PersonView(
+            id=person.id,
+            name=person.name,
+            organisation=self.programme.organisation_name(person),
+            role=person.role.value,
+            role_label=self.texts.role(person.role),
+            language=language_of(self.programme, person),
+        )
+
+    def venue(self, venue: Venue) -> VenueView:
+        if venue.id not in self._venues:
+            host = self.programme.organisations.get(venue.host or "")
+            self._venues[venue.id] = VenueView(
+                id=venue.id,
+                name=venue.name,
+                address=venue.address,
+                postcode=venue.postcode,
+                city=venue.city,
+                country=venue.country,
+                full_address="" if venue.online else venue.full_address,
+                accessibility=venue.accessibility,
+                directions=venue.directions,
+                online=venue.online,
+                capacity=venue.capacity,
+                host=host.name if host else "",
+                coordinates=(venue.coordinates.lat, venue.coordinates.lon)
+                if venue.coordinates
+                else None,
+                map_url=map_url(venue),
+            )
+        return self._venues[venue.id]
+
+    def meeting(self, meeting: Meeting) -> MeetingView:
+        if meeting.id not in self._meetings:
+            self._meetings[meeting.id] = self._build(meeting)
+        return self._meetings[meeting.id]
+
+    def _build(self, meeting: Meeting) -> MeetingView:
+        p, texts = self.programme, self.texts
+        starts, ends = p.starts_at(meeting), p.ends_at(meeting)
+        venue = p.venue_of(meeting)
+        join_url = p.join_url(meeting)
+        agenda = tuple(
+            AgendaItemView(item.time, item.title, p.speaker_of(item), item.description)
+            for item in meeting.agenda
+        )
+        dates = texts.date(meeting.date)
+        if meeting.end_date and meeting.end_date != meeting.date:
+            dates = f"{dates} – {texts.date(meeting.end_date)}"
+        return MeetingView(
+            id=meeting.id,
+            title=meeting.title,
+            kind=meeting.kind.value,
+            kind_label=texts.kind(meeting.kind),
+            status=meeting.status.value,
+            status_label=texts.status(meeting.status),
+            cancelled=meeting.cancelled,
+            description=meeting.description,
+            day=meeting.date,
+            last_day=meeting.last_date,
+            all_day=meeting.all_day,
+            starts_at=starts,
+            ends_at=ends,
+            when=texts.period(starts, ends, meeting.all_day),
+            when_at=texts.period(starts, ends, meeting.all_day, at=True),
+            dates=dates,
+            time=texts.time_range(starts, ends, meeting.all_day),
+            venue=self.venue(venue) if venue is not None else None,
+            location=location(p, meeting),
+            join_url=join_url,
+            themes=tuple(ThemeView(t.id, t.title, t.description) for t in p.themes_of(meeting)),
+            agenda=agenda,
+            speakers=tuple(dict.fromkeys(i.speaker for i in agenda if i.speaker)),
+            registration_deadline=meeting.registration_deadline,
+            capacity=meeting.capacity,
+            link=join_url or p.links.website,
+        )
+
+
+def rotation_of(programme: Programme, texts: Texts) -> list[Rotation]:
+    """Venues in order of first use, with their host and the dates they receive the group
+    (cancelled meetings left out)."""
+    seen: dict[str, Rotation] = {}
+    for m in programme.chronological():
+        venue = programme.venue_of(m)
+        if venue is None or m.cancelled:
+            continue
+        if venue.id not in seen:
+            host = programme.organisations.get(venue.host or "")
+            seen[venue.id] = Rotation(
+                id=venue.id,
+                venue=venue.name,
+                city=venue.city or (texts.gettext("online") if venue.online else ""),
+                host=host.name if host else "",
+                dates=[],
+            )
+        seen[venue.id].dates.append(texts.date(m.date, "medium"))
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A venue in the rotation: who hosts it and the dates it receives the group."""
+
+    id: str
+    venue: str
+    city: str
+    host: str
+    dates: list[str]

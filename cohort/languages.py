@@ -1,0 +1,15 @@
+"""The languages cohort writes for people in, as one enum that the model, the words (i18n) and
+the command line share. Kept free of heavy imports, so the CLI can offer it as a choice."""
+
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    """A language of what people receive: Dutch, English or French (ISO 639-1 codes)."""
+
+    nl = "nl"
+    en = "en"
+    fr = "fr"
+
+
+LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)

@@ -1,0 +1,95 @@
+"""Who gets which message now: the decision behind `cohort invite`, kept apart from rendering.
+
+From the programme, each meeting's publication record (UID, SEQUENCE) and what was already
+delivered (the outbox's `sent/`), `plan` decides per invitee: an invitation the first time, an
+update when the meeting's SEQUENCE rose since, a cancellation when it is cancelled, removed, or
+the person is no longer invited (RFC 5546 §3.2.5), a reminder on request. It is a pure function
+over data, so a table of cases tests it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..programme.model import Participant, Programme
+from ..records.outbox import Name
+from .publication import Entry
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to write: its name in the outbox, the meeting as published, to whom."""
+
+    name: Name
+    entry: Entry
+    person: Participant
+
+
+@dataclass
+class Plan:
+    """The messages due now, and the invitees who cannot get one (no e-mail address)."""
+
+    messages: list[Planned] = field(default_factory=list)
+    without_email: list[Participant] = field(default_factory=list)
+
+
+def plan(
+    programme: Programme,
+    entries: list[Entry],
+    delivered: list[Name],
+    *,
+    meeting: str | None = None,
+    reminder_until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Plan:
+    """Decide every message to send now, from the programme and what was delivered before.
+
+    `entries` are the meetings as published (see `publication`), `delivered` the names of the
+    messages in the outbox's `sent/`; `meeting` limits the plan to one meeting, and
+    `reminder_until` asks for reminders of meetings from `today` up to that day."""
+    received: dict[tuple[str, str], list[Name]] = defaultdict(list)
+    for name in delivered:
+        received[(name.meeting, name.participant)].append(name)
+    result = Plan()
+    missing: dict[str, Participant] = {}
+    day = today or dt.date.today()
+    for entry in entries:
+        if meeting is not None and entry.id != meeting:
+            continue
+        invited = set(entry.record.invitees) if not entry.cancelled else set()
+        everyone = set(entry.record.invitees) | {pid for (mid, pid) in received if mid == entry.id}
+        for pid in sorted(everyone):
+            person = programme.participants.get(pid)
+            if person is None:
+                continue  # gone from the programme: no address left to write to
+            if person.email is None:
+                if pid in invited:
+                    missing[pid] = person
+                continue
+            reminder = (
+                reminder_until is not None
+                and entry.meeting is not None
+                and day <= entry.meeting.date <= reminder_until
+            )
+            kind = _due(received[(entry.id, pid)], entry.record.sequence, pid in invited, reminder)
+            if kind is not None:
+                name = Name(entry.id, pid, kind, entry.record.sequence)
+                result.messages.append(Planned(name, entry, person))
+    result.without_email = sorted(missing.values(), key=lambda p: p.id)
+    return result
+
+
+def _due(history: list[Name], sequence: int, invited: bool, reminder: bool) -> str | None:
+    """The one message someone should get now about a meeting at `sequence`, given what they
+    received (`history`): None when they are up to date."""
+    requests = [n for n in history if n.kind in ("invitation", "update")]
+    if not invited:
+        cancelled = any(n.kind == "cancellation" and n.sequence >= sequence for n in history)
+        return "cancellation" if requests and not cancelled else None
+    if not any(n.sequence == sequence for n in requests):
+        return "update" if requests else "invitation"
+    if reminder and not any(n.kind == "reminder" and n.sequence == sequence for n in history):
+        return "reminder"
+    return None

@@ -1,0 +1,169 @@
+"""Pydantic's validation errors in the facilitator's words, at the line of the YAML they are about.
+
+Used for the programme's own files (`load`) and for every YAML file cohort keeps in the folder
+(attendance records, and what planning writes), so all of them report problems the same way:
+`file:line:col: error: what (how to fix it)`, with "did you mean" where a name is close.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Diagnostic, did_you_mean
+from .yamlfile import Positions
+
+#: Each collection's entries, named in messages ('participant 'anna' is missing ...').
+SINGULAR = {
+    "organisations": "organisation",
+    "participants": "participant",
+    "venues": "venue",
+    "themes": "theme",
+    "meetings": "meeting",
+}
+
+
+def explain(
+    err: ValidationError,
+    cls: type[BaseModel],
+    prefix: tuple[str | int, ...],
+    positions: Positions,
+) -> list[Diagnostic]:
+    """Pydantic's errors for a value at `prefix` (a path in the YAML) as diagnostics at their
+    lines."""
+    out = []
+    for error in err.errors(include_url=False):
+        loc = tuple(p for p in error["loc"] if not _is_tag(p))
+        if loc[-1:] == ("[key]",):
+            loc = loc[:-1]
+        path = (*prefix, *loc)
+        kind = error["type"]
+        if kind == "extra_forbidden" or not loc and prefix:
+            where = positions.at(path, key=True)
+        elif kind == "missing":
+            where = positions.at(path[:-1], key=True) if path[:-1] else positions.at(())
+        else:
+            where = positions.at(path)
+        message, hint = _explain(error, cls, loc, prefix)
+        out.append(Diagnostic(where, "error", message, hint, kind.replace("_", "-")))
+    return out
+
+
+def _is_tag(part: str | int) -> bool:
+    return isinstance(part, str) and ("[" in part and part.endswith("]") and part != "[key]")
+
+
+def _explain(
+    error: Any, cls: type[BaseModel], loc: tuple[str | int, ...], prefix: tuple[str | int, ...]
+) -> tuple[str, str]:
+    kind = error["type"]
+    names = [p for p in loc if isinstance(p, str)]
+    name = names[-1] if names else ""
+    owner = _owner(prefix)
+    value = error.get("input")
+    if kind == "missing":
+        what = f"{owner} is missing '{name}'" if owner else f"'{name}' is missing"
+        return what, _field_hint(name)
+    if kind == "extra_forbidden":
+        fields = _fields_at(cls, loc[:-1])
+        known = f"known fields: {', '.join(fields)}" if fields else ""
+        hint = did_you_mean(name, fields) or known
+        return f"unknown field '{name}'", hint
+    label = f"{name}: " if name else (f"{owner}: " if owner else "")
+    if kind in {"value_error", "assertion_error"}:
+        message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return label + message, ""
+    if kind in {"enum", "literal_error"}:
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
+        return (
+            f"{label}'{value}' is not one of {', '.join(choices)}",
+            did_you_mean(str(value), choices),
+        )
+    if kind == "string_too_short":
+        return f"{label}must not be empty", ""
+    if kind == "string_pattern_mismatch" and name == "country":
+        return f"{label}'{value}' is not a two-letter country code", "write BE, NL, FR, ..."
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"{label}expected a mapping of 'key: value' lines, not {_describe(value)}", ""
+    if kind in {"tuple_type", "list_type"}:
+        return f"{label}expected a list, not {_describe(value)}", ""
+    if kind in {"string_type"}:
+        return f"{label}expected text, not {_describe(value)}", ""
+    return f"{label}{error['msg']}", ""
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"'{value}'"
+
+
+def _owner(prefix: tuple[str | int, ...]) -> str:
+    if len(prefix) == 2 and prefix[0] in SINGULAR:
+        return f"{SINGULAR[str(prefix[0])]} '{prefix[1]}'"
+    return ""
+
+
+def _field_hint(name: str) -> str:
+    examples = {
+        "title": "add a line such as 'title: Bijeenkomst 1'",
+        "date": "add a line such as 'date: 2024-02-22'",
+        "name": "add a line such as 'name: Tetem'",
+        "organiser": "add 'organiser:' with 'name:' and 'email:' below it",
+        "id": "add a short id such as 'id: twente-2024'",
+    }
+    return examples.get(name, f"add '{name}:'")
+
+
+def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The YAML field names of the model found at `loc` inside `cls` (for hints)."""
+    current: Any = cls
+    for part in loc:
+        if not isinstance(part, str):
+            continue
+        found = _model_in(current)
+        if found is None:
+            return []
+        info = found.model_fields.get(part)
+        if info is None:
+            by_alias = {f.alias: f for f in found.model_fields.values() if f.alias}
+            info = by_alias.get(part)
+        if info is None:
+            # a dict key (an id): stay on the dict's value type
+            current = _dict_value(current)
+            continue
+        current = info.annotation
+    found = _model_in(current)
+    if found is None:
+        return []
+    return [(info.alias or name) for name, info in found.model_fields.items() if not info.exclude]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _dict_value(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _dict_value(arg)
+            if found is not None:
+                return found
+    return annotation

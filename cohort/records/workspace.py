@@ -1,0 +1,164 @@
+"""A programme folder as every command sees it: the user's YAML, checked, with the files cohort
+keeps in it read back and checked against it.
+
+    programme.yaml (+ includes)   the facilitator's: read and checked by `programme`
+    published.json                cohort's record of what it published (UID, SEQUENCE)
+    attendance/<meeting>.yaml     who came
+
+`load_checked` is what a command that produces something calls: every problem of every file in
+one list, and nothing produced while one is an error. `validate` is `cohort validate`: the same
+diagnostics, and the verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
+from ..programme.check import check
+from ..programme.load import Loaded, load
+from ..programme.model import Meeting, Programme
+from . import attendance
+from .published import STATE_FILE, load_state
+
+
+def check_records(loaded: Loaded, today: dt.date | None) -> None:
+    """Check the files cohort keeps in the folder against the programme; problems go to the
+    loaded programme's report, at their own file and line."""
+    report = loaded.report
+    if loaded.programme is not None:
+        records = attendance.load_all(loaded.folder, report)
+        attendance.check(loaded.programme, records, report, today)
+    _state_file(loaded.folder, report)
+
+
+def _state_file(folder: Path, report: Report) -> None:
+    """cohort's record of what it published must be readable (a merge conflict breaks it)."""
+    if (folder / STATE_FILE).exists():
+        try:
+            load_state(folder)
+        except CohortError as err:
+            report.extend(err.all_diagnostics())
+
+
+class Checked:
+    """A programme that loaded and passed the checks, with the warnings that remain."""
+
+    def __init__(self, loaded: Loaded, warnings: list[Diagnostic]) -> None:
+        assert loaded.programme is not None
+        self.loaded = loaded
+        self.programme: Programme = loaded.programme
+        self.folder = loaded.folder
+        self.warnings = warnings
+
+    def meetings(self, meeting_id: str | None) -> list[Meeting]:
+        """The meeting asked for (`--meeting`), or all of them in order.
+
+        Raises UsageError for an id that is not a meeting of this programme."""
+        programme = self.programme
+        if meeting_id is None:
+            return list(programme.chronological())
+        if meeting_id not in programme.meetings:
+            hint = did_you_mean(meeting_id, programme.meetings)
+            raise UsageError(
+                f"--meeting '{meeting_id}' is not a meeting of this programme"
+                + (f" ({hint})" if hint else "")
+            )
+        return [programme.meetings[meeting_id]]
+
+
+def load_checked(folder: Path, today: dt.date | None = None) -> Checked:
+    """Load and check a programme for a command that produces something from it.
+
+    Raises CohortError with every problem (of the YAML and of cohort's own files) when any is
+    an error; otherwise the warnings travel along to be shown."""
+    loaded = load(folder)
+    report = check(loaded, today)
+    check_records(loaded, today)
+    if report.errors or loaded.programme is None:
+        raise CohortError(diagnostics=report.sorted())
+    return Checked(loaded, report.sorted())
+
+
+def plural(n: int, word: str) -> str:
+    """'1 error', '2 errors' (cohort's own messages are English)."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class Validation:
+    """What `cohort validate` found: every diagnostic, sorted, and the verdict."""
+
+    folder: Path
+    programme: Programme | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    strict: bool = False
+    #: the reading stopped at one problem (no programme.yaml, ...): nothing to count
+    stopped: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+    @property
+    def failed(self) -> bool:
+        """Errors fail; warnings fail too with --strict."""
+        return self.errors > 0 or (self.strict and bool(self.diagnostics))
+
+    def counts(self) -> str:
+        return f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
+
+    def verdict(self) -> str | None:
+        """The last line for people: what is there, or how many problems (None when the
+        reading stopped at its one problem)."""
+        if self.stopped:
+            return None
+        if not self.failed and self.programme is not None:
+            p = self.programme
+            return (
+                f'{self.folder}: ok: "{p.title}", {len(p.meetings)} meetings, '
+                f"{len(p.participants)} participants ({self.counts()})"
+            )
+        return self.counts()
+
+    def as_json(self) -> str:
+        """For machines: {ok, errors, warnings, diagnostics: [{file, line, column, severity,
+        code, message, hint}]}."""
+        return json.dumps(
+            {
+                "ok": not self.failed,
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "diagnostics": [d.as_json() for d in self.diagnostics],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+def validate(folder: Path, today: dt.date | None, strict: bool = False) -> Validation:
+    """Check a programme folder and everything cohort keeps in it. A problem that stops the
+    reading early (no programme.yaml, a file that is not YAML) is one more diagnostic; a
+    usage error (no such folder) is raised."""
+    try:
+        loaded = load(folder)
+        check(loaded, today)
+        check_records(loaded, today)
+    except UsageError:
+        raise
+    except CohortError as err:
+        return Validation(
+            folder,
+            None,
+            err.all_diagnostics(),
+            strict,
+            stopped=bool(err.message) and not err.diagnostics,
+        )
+    return Validation(folder, loaded.programme, loaded.report.sorted(), strict)
