@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -67,6 +68,27 @@ meetings:
     start: "19:00"
     end: "21:00"
 """
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def example_programmes_are_never_written_to() -> object:
+    """Every test works on copies: nothing a run writes may land in programmes/, and nothing
+    there may change (checked around the whole session, whatever the order of the tests)."""
+    before = _hashes(PROGRAMMES)
+    yield
+    after = _hashes(PROGRAMMES)
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    assert changed == [], f"tests wrote into programmes/: {changed}"
 
 
 class Result:
