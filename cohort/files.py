@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .errors import CohortError
@@ -51,3 +52,42 @@ def create_new(path: Path, content: str) -> None:
         ) from None
     except OSError as err:
         raise CohortError(f"cannot create '{path}': {err.strerror}") from err
+
+
+def read_regular(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
+    """The bytes of a regular file, read without blocking: a FIFO, a device or a folder where a
+    file is expected is refused at once (reading a FIFO would wait for ever), and so is a file
+    larger than `max_bytes`. Raises CohortError saying which."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise CohortError(f"there is no {what} '{path}'") from None
+    except IsADirectoryError:
+        raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path) from None
+    except OSError as err:
+        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise CohortError(
+                f"'{path}' is not a regular file (a pipe or a device?); cohort reads a {what} "
+                "only from a plain file",
+                location=path,
+            )
+        if info.st_size > max_bytes:
+            raise CohortError(
+                f"'{path}' is {info.st_size // (1024 * 1024)} MB; a {what} of more than "
+                f"{max_bytes // (1024 * 1024)} MB is refused",
+                location=path,
+            )
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as err:
+            raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+    if len(data) > max_bytes:
+        raise CohortError(
+            f"'{path}' grew beyond {max_bytes // (1024 * 1024)} MB while it was read", location=path
+        )
+    return data

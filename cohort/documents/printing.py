@@ -8,7 +8,6 @@ injection); XLSX cells are written as text.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import unicodedata
@@ -22,14 +21,13 @@ from markupsafe import Markup
 
 from ..output import OutputFolder, Written
 from ..programme.model import Meeting, Participant, Programme
+from ..tables import csv_bytes
 from . import typeset
 from .templating import Renderer
 from .view import Views, texts_for
 
 #: empty rows on a sign-in sheet for people who were not invited
 BLANK_ROWS = 8
-#: what a spreadsheet reads as the start of a formula (OWASP: CSV injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _context(views: Views, meeting: Meeting) -> dict[str, Any]:
@@ -121,12 +119,7 @@ class Printer:
         return table
 
     def sheet_csv(self, meeting: Meeting) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in self.sheet_table(meeting):
-            writer.writerow([neutralise(cell) for cell in row])
-        # with a byte order mark, Excel opens the file as UTF-8 (names with accents intact)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return csv_bytes(self.sheet_table(meeting))
 
     def sheet_xlsx(self, meeting: Meeting) -> bytes:
         from openpyxl import Workbook
@@ -192,11 +185,6 @@ def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Pa
     }
     target.write_all(files, owned=())
     return list(files)
-
-
-def neutralise(cell: str) -> str:
-    """A CSV cell that no spreadsheet will run as a formula (OWASP's advice: a leading quote)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _sortable(text: str) -> str:

@@ -8,9 +8,10 @@ out of the model and remembered in `Loaded.broken`, so the checks do not report 
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -67,10 +68,33 @@ def find_entry(folder: Path) -> Path:
     return entry
 
 
-def load(folder: Path) -> Loaded:
-    """Read and validate a programme folder. Raises CohortError only when nothing can be said
-    beyond the first problem (no entry file, a file that is not YAML); otherwise every problem
-    is in `Loaded.report`."""
+@dataclass
+class Raw:
+    """The programme as read from the facilitator's files, before validation: its top-level
+    fields and its collections (id -> entry as plain values), with where each value stands.
+    An overlay may add to it or complete it."""
+
+    folder: Path
+    top: dict[str, Any]
+    collections: dict[str, dict[str, Any]]
+    positions: Positions
+    files: list[Path]
+
+
+class Overlay(Protocol):
+    """What a file cohort owns adds to the programme before it is validated: a solved schedule
+    fills in open dates and venues, registrations add participants. Stages after reading
+    (`records`) provide overlays; reading itself knows none of them. An overlay reports its
+    problems to `report` at its own file's lines, and adds the files it read to `raw.files`
+    and their positions to `raw.positions`."""
+
+    def __call__(self, raw: Raw, report: Report) -> None: ...
+
+
+def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
+    """Read and validate a programme folder, with what `overlays` add to it. Raises CohortError
+    only when nothing can be said beyond the first problem (no entry file, a file that is not
+    YAML); otherwise every problem is in `Loaded.report`."""
     entry = find_entry(folder)
     folder = entry.parent
     report = Report()
@@ -118,7 +142,10 @@ def load(folder: Path) -> Loaded:
         _merge(doc, doc.data, merged, origin, report)
 
     top = {k: v for k, v in data.items() if k not in model.COLLECTIONS}
-    programme = _validate(top, merged, positions, report, loaded.broken, loaded.skipped)
+    raw = Raw(folder, top, merged, positions, loaded.files)
+    for overlay in overlays:
+        overlay(raw, report)
+    programme = _validate(raw.top, merged, positions, report, loaded.broken, loaded.skipped)
     loaded.programme = programme
     # a value the YAML reader refused (a tag, an alias loop) is reported once, not again by
     # the model

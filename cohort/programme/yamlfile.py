@@ -86,6 +86,7 @@ class Document:
     data: Any
     positions: Positions
     problems: list[Diagnostic]
+    text: str = ""
 
 
 def _loc(path: Path, mark: yaml.Mark | None) -> Location:
@@ -176,7 +177,7 @@ def read(path: Path) -> Document:
         raise YamlProblem(_diag(path, None, "this file is empty"))
     converter = _Converter(path, BASE_NODES + NODES_PER_LINE * text.count("\n"))
     data = converter.convert(node, ())
-    return Document(path, data, converter.positions, converter.problems)
+    return Document(path, data, converter.positions, converter.problems, text)
 
 
 class _TooMuch(Exception):

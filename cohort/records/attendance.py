@@ -16,28 +16,19 @@ hand-written or not.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from ..errors import CohortError, Diagnostic, Location, Report, did_you_mean
-from ..files import write_atomic
 from ..programme.model import Frozen, Ids, Meeting, Programme
 from ..programme.values import NonEmptyText, Text
-from ..programme.yamlfile import Positions, YamlProblem, read
+from ..tables import read_table, unneutralise
+from . import store
 
 FOLDER = "attendance"
-MARKER = "# Written by cohort attendance record"
-_HEADER = (
-    MARKER + ": who came to the meeting '{meeting}'.\n"
-    "# Change it with that command (--force to change what was recorded), not by hand.\n"
-)
 STATUSES = ("attended", "excused", "absent")
 _NOT_MARKED = {"", "0", "no", "nee", "non", "n", "false", "onwaar", "faux", "-", "x-"}
 
@@ -62,14 +53,8 @@ class Record(Frozen):
     visitors: tuple[Visitor, ...] = ()
 
 
-@dataclass
-class Loaded:
-    """An attendance file as read: its record (if valid), where things stand, who wrote it."""
-
-    path: Path
-    record: Record | None
-    positions: Positions
-    by_cohort: bool
+#: An attendance file as read: its record (if valid), where things stand, who wrote it.
+Loaded = store.Stored[Record]
 
 
 def path_of(folder: Path, meeting_id: str) -> Path:
@@ -79,33 +64,20 @@ def path_of(folder: Path, meeting_id: str) -> Path:
 
 def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
     """Every attendance file of a programme, by meeting id; problems go to `report`."""
-    from ..programme.explain import explain  # pydantic errors at their line, as for the programme
-
     found: dict[str, Loaded] = {}
-    base = folder / FOLDER
-    if not base.is_dir():
-        return found
-    for path in sorted(base.glob("*.y*ml")):
-        try:
-            document = read(path)
-        except YamlProblem as problem:
-            report.extend([problem.diagnostic])
-            continue
-        report.extend(document.problems)
-        by_cohort = path.read_text(encoding="utf-8").startswith(MARKER)
-        try:
-            record = Record.model_validate(document.data)
-        except ValidationError as err:
-            report.extend(explain(err, Record, (), document.positions))
+    for path in store.records_in(folder / FOLDER):
+        stored = store.read_record(path, Record, report)
+        record = stored.record
+        if record is None:
             continue
         if record.meeting in found:
             report.error(
-                document.positions.at(("meeting",)),
+                stored.positions.at(("meeting",)),
                 f"the attendance of '{record.meeting}' is also in "
                 f"{found[record.meeting].path.name}; keep one file per meeting",
             )
             continue
-        found[record.meeting] = Loaded(path, record, document.positions, by_cohort)
+        found[record.meeting] = stored
     return found
 
 
@@ -231,7 +203,11 @@ def record(
     )
     changed = after != before or not path.exists()
     if changed:
-        write_atomic(path, _dump(after))
+        head = store.header(
+            "attendance record",
+            f"who came to the meeting '{after.meeting}' (--force to change what was recorded)",
+        )
+        store.write(path, _dump(after), head)
     invited = {p.id for p in programme.invitees(meeting)}
     counts = {s: len(getattr(after, s)) for s in STATUSES}
     counts["visitors"] = len(after.visitors)
@@ -272,7 +248,7 @@ def _check_marks(programme: Programme, marks: Marks) -> list[str]:
     return problems
 
 
-def _dump(record: Record) -> str:
+def _dump(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"meeting": record.meeting}
     for status in STATUSES:
         data[status] = list(getattr(record, status))
@@ -280,10 +256,7 @@ def _dump(record: Record) -> str:
         {"name": v.name, **({"organisation": v.organisation} if v.organisation else {})}
         for v in record.visitors
     ]
-    body = yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )
-    return _HEADER.format(meeting=record.meeting) + body
+    return data
 
 
 def parse_visitor(text: str) -> Visitor:
@@ -320,40 +293,14 @@ def _headers() -> dict[str, str]:
     return names
 
 
-def _rows(path: Path) -> list[list[str]]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(path, read_only=True, data_only=True).active
-        except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
-            raise CohortError(f"{path}: cannot read it as an XLSX workbook ({err})") from None
-        return [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    if path.suffix.lower() == ".csv":
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return [row for row in csv.reader(handle)]
-        except UnicodeDecodeError:
-            raise CohortError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
-    raise CohortError(f"{path}: cohort reads attendance from .csv or .xlsx files")
-
-
 def _cell(value: str) -> str:
-    value = value.strip()
-    # undo what cohort did against formulas when it wrote the sheet
-    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
-        return value[1:]
-    return value
+    return unneutralise(value.strip())
 
 
 def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # noqa: C901 (rewritten with the sheet reader of issue 11)
     """Read a filled-in sign-in sheet (CSV or XLSX, as `attendance sheet` wrote it, with the
     facilitator's marks). Every row that cannot be matched is reported, none dropped."""
-    if not path.is_file():
-        raise CohortError(f"there is no file '{path}'")
-    rows = _rows(path)
+    rows = read_table(path, what="sign-in sheet").rows
     if not rows:
         raise CohortError(f"{path}: the sheet is empty")
     known = _headers()

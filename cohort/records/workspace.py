@@ -19,10 +19,17 @@ from pathlib import Path
 
 from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
 from ..programme.check import check
-from ..programme.load import Loaded, load
+from ..programme.load import Loaded, Overlay, load
 from ..programme.model import Meeting, Programme
 from . import attendance
 from .published import STATE_FILE, load_state
+
+
+def overlays() -> tuple[Overlay, ...]:
+    """What the files cohort owns add to the programme before it is validated (see
+    `programme.load.Overlay`), in the order they apply. Imported here, when a programme is
+    read, so that `cohort --help` stays fast."""
+    return ()
 
 
 def check_records(loaded: Loaded, today: dt.date | None) -> None:
@@ -75,7 +82,7 @@ def load_checked(folder: Path, today: dt.date | None = None) -> Checked:
 
     Raises CohortError with every problem (of the YAML and of cohort's own files) when any is
     an error; otherwise the warnings travel along to be shown."""
-    loaded = load(folder)
+    loaded = load(folder, overlays())
     report = check(loaded, today)
     check_records(loaded, today)
     if report.errors or loaded.programme is None:
@@ -148,7 +155,7 @@ def validate(folder: Path, today: dt.date | None, strict: bool = False) -> Valid
     reading early (no programme.yaml, a file that is not YAML) is one more diagnostic; a
     usage error (no such folder) is raised."""
     try:
-        loaded = load(folder)
+        loaded = load(folder, overlays())
         check(loaded, today)
         check_records(loaded, today)
     except UsageError:

@@ -1,0 +1,88 @@
+"""The YAML files cohort owns in a programme folder: how they are written and read back.
+
+What cohort decides or imports (attendance, a solved schedule, groups, registrations, replies)
+is kept in YAML files next to the facilitator's, in folders of their own (`attendance/`,
+`planning/`, `groups/`, ...), so that it can be committed, read and diffed like the rest. Each
+such file starts with a comment line naming the command that wrote it: cohort rewrites only
+files that start so, and never one a facilitator wrote by hand. Files are written atomically
+and durably (they are records, not outputs that the next run regenerates).
+
+Reading goes through the same strict YAML reader and the same translation of validation errors
+as the programme's own files, so a damaged record is reported at its file, line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Report
+from ..files import write_atomic
+from ..programme.explain import explain
+from ..programme.yamlfile import Positions, YamlProblem, read
+
+MARKER = "# Written by cohort"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Stored(Generic[M]):
+    """A file cohort owns, as read: its record (None when it is not valid), where each value
+    stands, and whether cohort wrote it (its first line is cohort's marker)."""
+
+    path: Path
+    record: M | None
+    positions: Positions
+    by_cohort: bool
+
+
+def header(command: str, about: str) -> str:
+    """The comment lines a record starts with: who wrote it and what it is; the first line
+    starts with MARKER, so cohort knows the file for its own."""
+    return (
+        f"{MARKER} {command}: {about}\n"
+        f"# Change it with that command, not by hand: cohort never rewrites a file you wrote.\n"
+    )
+
+
+def dump(data: Any, head: str) -> str:
+    """A record as YAML text after its header: keys in the given order, Unicode as written."""
+    body = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    return head + body
+
+
+def write(path: Path, data: Any, head: str) -> bool:
+    """Write a record atomically and durably; False when it already held exactly this."""
+    return write_atomic(path, dump(data, head), durable=True)
+
+
+def read_record(path: Path, model: type[M], report: Report) -> Stored[M]:
+    """Read one record file into `model`; every problem goes to `report` at its line, and the
+    record is None when it is not valid."""
+    try:
+        document = read(path)
+    except YamlProblem as problem:
+        report.extend([problem.diagnostic])
+        return Stored(path, None, Positions(), False)
+    report.extend(document.problems)
+    by_cohort = document.text.startswith(MARKER)
+    try:
+        record = model.model_validate(document.data)
+    except ValidationError as err:
+        report.extend(explain(err, model, (), document.positions))
+        return Stored(path, None, document.positions, by_cohort)
+    return Stored(path, record, document.positions, by_cohort)
+
+
+def records_in(folder: Path) -> Iterator[Path]:
+    """The YAML files of a record folder, in a stable order (none if it does not exist)."""
+    if folder.is_dir():
+        yield from sorted(p for p in folder.glob("*.y*ml") if not p.name.startswith("."))

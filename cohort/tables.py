@@ -1,0 +1,230 @@
+"""Tables people bring and take away: CSV and XLSX, read as people really save them, written so
+that no spreadsheet runs a cell as a formula.
+
+Reading is for every table a facilitator hands cohort (a filled-in sign-in sheet, a poll's
+export, a registration form's export):
+
+- CSV in UTF-8 with or without a byte order mark, UTF-16 (Excel's "Unicode text"), or
+  Windows-1252 as the last resort; the delimiter found among `,` `;` and tab (Dutch and French
+  Excel save with `;`), CRLF or LF line ends;
+- XLSX through openpyxl's read-only mode, after the archive itself is checked: its size, the
+  size it unpacks to and the ratio (a zip bomb is refused before it is opened), and the sheet's
+  declared dimension (a sheet claiming a million rows is refused before a row is read).
+
+Every cell comes back as text, so all readers parse the same way: dates as ISO 8601
+(`2026-03-05`, or `2026-03-05T19:00:00` with a time), whole numbers without `.0`.
+
+Writing goes through one CSV writer: UTF-8 with a byte order mark (so Excel opens accents
+intact) and cells that a spreadsheet would run as a formula neutralised (OWASP, "CSV
+injection": a leading `'`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CohortError, Location
+from .files import read_regular
+
+#: A table larger than this is refused: registrations of a national programme are far smaller.
+MAX_BYTES = 32 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_COLUMNS = 1_000
+#: An XLSX archive may unpack to at most this much, at most this many times its own size.
+MAX_UNPACKED = 256 * 1024 * 1024
+MAX_RATIO = 200
+#: What a spreadsheet reads as the start of a formula (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DELIMITERS = ",;\t"
+
+
+@dataclass(frozen=True)
+class Table:
+    """The rows of one table as text, with where they came from (for messages that point at a
+    row and column: row 1 is the file's first row, as a spreadsheet numbers it)."""
+
+    path: Path
+    rows: list[list[str]]
+    sheet: str | None = None
+
+    def at(self, row: int, column: int = 0) -> Location:
+        """The place of a cell: `row` and `column` count from 1 as in a spreadsheet (column 0:
+        the whole row)."""
+        return Location(self.path, row, column)
+
+    @staticmethod
+    def column_name(column: int) -> str:
+        """A spreadsheet's name of a column counted from 1: 1 -> A, 27 -> AA."""
+        name = ""
+        while column > 0:
+            column, rest = divmod(column - 1, 26)
+            name = chr(65 + rest) + name
+        return name
+
+
+def read_table(path: Path, *, what: str = "table") -> Table:
+    """Read a CSV or XLSX file as rows of text (see the module's docstring).
+
+    `what` names the table in messages ("poll export", "sign-in sheet"). Raises CohortError
+    for a file that is missing, not a regular file, too large, not a table, or neither CSV nor
+    XLSX."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        raise CohortError(f"cohort reads a {what} from a .csv or .xlsx file", location=path)
+    data = read_regular(path, MAX_BYTES, what=what)
+    if suffix in (".xlsx", ".xlsm"):
+        return Table(path, *_xlsx(path, data))
+    return Table(path, _csv(path, data))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise CohortError(
+            "not text in UTF-8 or Windows-1252; save the table as 'CSV UTF-8'", location=path
+        ) from None
+
+
+def _csv(path: Path, data: bytes) -> list[list[str]]:
+    text = _decode(path, data)
+    if "\x00" in text:
+        raise CohortError("this is not a CSV file (it holds NUL bytes)", location=path)
+    sample = text[: 64 * 1024]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        delimiter = max(_DELIMITERS, key=first.count) if first else ","
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False):
+            if len(rows) >= MAX_ROWS:
+                raise CohortError(
+                    f"more than {MAX_ROWS} rows; is this the right file?", location=path
+                )
+            if len(row) > MAX_COLUMNS:
+                raise CohortError(
+                    f"row {len(rows) + 1} has more than {MAX_COLUMNS} columns",
+                    location=Location(path, len(rows) + 1, 0),
+                )
+            rows.append(row)
+    except csv.Error as err:
+        raise CohortError(f"not a readable CSV file ({err})", location=path) from None
+    return _trimmed(rows)
+
+
+def _check_archive(path: Path, data: bytes) -> None:
+    """Refuse an XLSX that would unpack to far more than it is (a zip bomb)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise CohortError("not an XLSX workbook (not a zip archive)", location=path) from None
+    with archive:
+        entries = archive.infolist()
+        unpacked = sum(entry.file_size for entry in entries)
+        if (
+            len(entries) > 10_000
+            or unpacked > MAX_UNPACKED
+            or unpacked > MAX_RATIO * max(len(data), 1)
+        ):
+            raise CohortError(
+                f"this workbook would unpack to {unpacked // (1024 * 1024)} MB from "
+                f"{len(data) // 1024} KB; cohort refuses it (a damaged or hostile file?)",
+                location=path,
+            )
+
+
+def _xlsx(path: Path, data: bytes) -> tuple[list[list[str]], str | None]:
+    _check_archive(path, data)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
+        raise CohortError(f"cannot read it as an XLSX workbook ({err})", location=path) from None
+    try:
+        sheet = book.active if book.active is not None else book.worksheets[0]
+        declared = (sheet.max_row or 0, sheet.max_column or 0)
+        if declared[0] > MAX_ROWS or declared[1] > MAX_COLUMNS:
+            raise CohortError(
+                f"the sheet claims {declared[0]} rows and {declared[1]} columns; cohort reads "
+                f"at most {MAX_ROWS} rows and {MAX_COLUMNS} columns",
+                location=path,
+            )
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) >= MAX_ROWS:
+                raise CohortError(
+                    f"more than {MAX_ROWS} rows; is this the right file?", location=path
+                )
+            rows.append([_text(value) for value in row[:MAX_COLUMNS]])
+        return _trimmed(rows), sheet.title
+    finally:
+        book.close()
+
+
+def _text(value: object) -> str:
+    """A cell's value as the text a person sees in it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _trimmed(rows: list[list[str]]) -> list[list[str]]:
+    """Rows without the empty cells and rows a spreadsheet leaves at the end."""
+    out = []
+    for row in rows:
+        cells = list(row)
+        while cells and not cells[-1].strip():
+            cells.pop()
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def neutralise(cell: str) -> str:
+    """A cell that no spreadsheet will run as a formula (OWASP's advice: a leading quote)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo `neutralise` on a cell read back from a sheet cohort wrote."""
+    if cell.startswith("'") and cell[1:2] and cell[1:2] in "=+-@":
+        return cell[1:]
+    return cell
+
+
+def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
+    """Rows as CSV for a spreadsheet: UTF-8 with a byte order mark, CRLF line ends (RFC 4180),
+    every cell neutralised. `None` is written as an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
