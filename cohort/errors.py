@@ -14,6 +14,60 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+#: Every diagnostic's code, stable across versions, with what it means; `validate --format json`
+#: gives it so tools can filter, and docs/format.md lists them all (a test holds the two alike).
+CODES: dict[str, str] = {
+    # reading files
+    "unreadable": "a file cannot be read (permissions, a pipe, a folder)",
+    "file-too-large": "a file is larger than cohort reads",
+    "encoding": "a file is not UTF-8 text",
+    "empty-file": "a file holds nothing but comments",
+    "yaml": "a file is not valid YAML, or uses a tag, an alias loop or tabs cohort refuses",
+    "no-programme": "the folder has no programme.yaml",
+    "cannot-continue": "a problem that stops the command before anything else can be said",
+    # the shape of the programme
+    "not-a-mapping": "a mapping of 'key: value' lines was expected",
+    "not-a-list": "a list was expected",
+    "not-text": "text was expected",
+    "bad-include": "an include: entry that names no YAML file inside the programme folder",
+    "duplicate-id": "the same id is defined twice",
+    "id-in-entry": "an entry repeats its id inside (the key is the id)",
+    "missing-field": "a field that must be given is missing",
+    "unknown-field": "a field cohort does not know (a typo?)",
+    "invalid-value": "a value that cannot be read as what the field wants",
+    "not-a-choice": "a value that is not one of the field's choices",
+    "empty-value": "a field that must not be empty is",
+    # cross-checks
+    "unknown-id": "a reference to an id that does not exist",
+    "organisation-cycle": "an organisation that is, through its members, a member of itself",
+    "end-before-start": "a meeting that ends before it starts",
+    "deadline-after-meeting": "a registration deadline after the meeting",
+    "dst-gap": "a time that does not exist on that day (the clocks skip it)",
+    "dst-ambiguous": "a time that happens twice on that day (the clocks go back)",
+    "agenda-outside": "an agenda item outside the meeting's time",
+    "agenda-order": "agenda items out of order",
+    "unknown-speaker": "a speaker that looks like a mistyped participant id",
+    "double-booked": "two meetings at one venue at the same time",
+    "overlap": "people invited to two meetings at the same time",
+    "capacity": "more people invited than a meeting or venue holds",
+    "nobody-invited": "a meeting nobody is invited to",
+    "no-venue": "a meeting without a venue yet",
+    "holiday": "a meeting on a public holiday",
+    "no-email": "someone who should get e-mail has no address",
+    "shared-email": "two people share one e-mail address",
+    "rule-impossible": "an attendance rule that cannot be met",
+    "past": "a meeting in the past that is still planned",
+    # files cohort keeps
+    "damaged-record": "a file cohort keeps is damaged (a merge conflict?)",
+    "duplicate-record": "two files record the same thing",
+    "misnamed-record": "a record in a file named for something else",
+    "attendance-cancelled": "attendance recorded for a cancelled meeting",
+    "attendance-in-future": "attendance recorded for a meeting still to come",
+    "marked-twice": "someone recorded or marked with two statuses",
+    "not-invited": "attendance recorded for someone not invited",
+    "unknown-name": "a name on a sheet that matches no one, though one is close",
+}
+
 #: Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the command line is wrong.
 EXIT_DATA = 1
 EXIT_USAGE = 2
@@ -41,7 +95,11 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str = ""
-    code: str = ""
+    code: str = "cannot-continue"
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a bug in cohort: every code is listed (and documented)
+            raise ValueError(f"diagnostic code '{self.code}' is not in errors.CODES")
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.severity}: {self.message}"
@@ -76,10 +134,12 @@ class CohortError(Exception):
         message: str = "",
         diagnostics: Iterable[Diagnostic] = (),
         location: Location | Path | None = None,
+        code: str = "cannot-continue",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.code = code
         self.diagnostics: list[Diagnostic] = sorted(diagnostics, key=lambda d: d.sort_key)
 
     def all_diagnostics(self) -> list[Diagnostic]:
@@ -91,7 +151,7 @@ class CohortError(Exception):
                 if isinstance(self.location, Location)
                 else Location(self.location or Path())
             )
-            out.append(Diagnostic(where, "error", self.message))
+            out.append(Diagnostic(where, "error", self.message, code=self.code))
         return out
 
     def lines(self) -> list[str]:
@@ -114,10 +174,12 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, location: Location, message: str, hint: str = "", code: str = "") -> None:
+    def error(self, location: Location, message: str, hint: str = "", *, code: str) -> None:
+        """An error at `location`; `code` is one of CODES."""
         self.diagnostics.append(Diagnostic(location, "error", message, hint, code))
 
-    def warning(self, location: Location, message: str, hint: str = "", code: str = "") -> None:
+    def warning(self, location: Location, message: str, hint: str = "", *, code: str) -> None:
+        """A warning at `location`; `code` is one of CODES."""
         self.diagnostics.append(Diagnostic(location, "warning", message, hint, code))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SMALL, at, cohort, edit
+from conftest import ROOT, SMALL, at, cohort, edit
 
 TODAY = "2030-01-01"
 
@@ -449,3 +449,34 @@ def test_an_include_that_matches_nothing(write):
     text = SMALL.replace("organisations:", "include: [mensen.yaml]\norganisations:")
     found, _, _ = problems(write(text))
     assert found == [(at(text, "mensen.yaml"), "error", "include: no file matches 'mensen.yaml'")]
+
+
+def test_every_diagnostic_code_is_documented_and_used():
+    """docs/format.md lists each code with the meaning errors.CODES gives, and each code is
+    given somewhere in the code (an unused code is noise in the documentation)."""
+    import re
+
+    from cohort.errors import CODES
+
+    docs = (ROOT / "docs" / "format.md").read_text(encoding="utf-8")
+    section = docs.split("### Diagnostic codes", 1)[1]
+    documented = dict(re.findall(r"^\| `([a-z-]+)` \| (.+) \|$", section, re.M))
+    assert documented == CODES
+    source = "\n".join(p.read_text() for p in (ROOT / "cohort").rglob("*.py"))
+    unused = [c for c in CODES if f'"{c}"' not in source.replace(f'    "{c}": ', "")]
+    assert unused == []
+
+
+def test_validate_json_gives_every_problem_a_code(write):
+    text = edit(
+        SMALL, "    venue: zaal\n    date: 2030-03-05", "    venue: zall\n    date: 2030-03-05"
+    )
+    text = edit(
+        text, "kind: intervision\n    themes: start", "kind: intervisoin\n    themes: start"
+    )
+    text += (
+        "  derde:\n    title: Derde\n    date: 2030-04-01\n    start: '19:00'\n    end: '18:00'\n"
+    )
+    result = cohort("validate", write(text), "--format", "json")
+    codes = sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"])
+    assert codes == ["end-before-start", "no-venue", "not-a-choice", "unknown-id"]

@@ -90,7 +90,7 @@ def _reference(
             if ctx.known(collection)
             else f"there are no {collection} yet; add '{collection}:'"
         )
-    ctx.report.error(ctx.at(*path), f"unknown {what} '{value}'", hint, "unknown-id")
+    ctx.report.error(ctx.at(*path), f"unknown {what} '{value}'", hint, code="unknown-id")
 
 
 def _references(ctx: _Context) -> None:
@@ -155,6 +155,7 @@ def _organisation_cycles(ctx: _Context) -> None:
             ctx.report.error(
                 ctx.at("organisations", oid, "members"),
                 f"organisation '{oid}' lists itself as a member",
+                code="organisation-cycle",
             )
             continue
         # walk down the members; reaching oid again is a cycle
@@ -166,6 +167,7 @@ def _organisation_cycles(ctx: _Context) -> None:
                     ctx.at("organisations", oid, "members"),
                     f"organisation '{oid}' is, through its members, a member of itself",
                     "a partnership lists its partners; partners do not list the partnership",
+                    code="organisation-cycle",
                 )
                 break
             if current in seen or current not in orgs:
@@ -180,6 +182,7 @@ def _times(ctx: _Context) -> None:
             ctx.report.error(
                 ctx.at("meetings", mid, "end_date"),
                 f"end_date {m.end_date} is before date {m.date}",
+                code="end-before-start",
             )
             continue
         if (
@@ -191,12 +194,13 @@ def _times(ctx: _Context) -> None:
                 ctx.at("meetings", mid, "end"),
                 f"meeting '{mid}' ends ({m.end:%H:%M}) before it starts ({m.start:%H:%M})",
                 "check the times; a meeting past midnight needs 'end_date:'",
-                "end-before-start",
+                code="end-before-start",
             )
         if m.registration_deadline and m.registration_deadline > m.date:
             ctx.report.error(
                 ctx.at("meetings", mid, "registration_deadline"),
                 f"registration_deadline {m.registration_deadline} is after the meeting ({m.date})",
+                code="deadline-after-meeting",
             )
 
 
@@ -217,7 +221,7 @@ def _summer_time(ctx: _Context) -> None:
                     f"{time:%H:%M} on {day} does not exist in {zone.key}: "
                     "the clocks skip that hour for summer time",
                     "choose a time outside the skipped hour",
-                    "dst-gap",
+                    code="dst-gap",
                 )
             elif wall.replace(fold=1).utcoffset() != wall.replace(fold=0).utcoffset():
                 ctx.report.warning(
@@ -225,7 +229,7 @@ def _summer_time(ctx: _Context) -> None:
                     f"{time:%H:%M} on {day} happens twice in {zone.key} "
                     "(the clocks go back); cohort takes the first",
                     "choose a time outside that hour to avoid confusion",
-                    "dst-ambiguous",
+                    code="dst-ambiguous",
                 )
 
 
@@ -245,9 +249,12 @@ def _agenda(ctx: _Context) -> None:
                         where,
                         f"agenda item at {item.time:%H:%M} lies outside the meeting "
                         f"({m.start:%H:%M}–{ctx.programme.ends_at(m):%H:%M})",
+                        code="agenda-outside",
                     )
                 if previous is not None and item.time < previous:
-                    ctx.report.warning(where, "agenda items are not in order of time")
+                    ctx.report.warning(
+                        where, "agenda items are not in order of time", code="agenda-order"
+                    )
                 previous = item.time
             speaker = item.speaker
             if speaker and " " not in speaker and speaker not in participants:
@@ -257,6 +264,7 @@ def _agenda(ctx: _Context) -> None:
                         ctx.at("meetings", mid, "agenda", i, "speaker"),
                         f"speaker '{speaker}' is not a participant id; it will print as written",
                         hint,
+                        code="unknown-speaker",
                     )
 
 
@@ -282,7 +290,7 @@ def _venue_double_booked(ctx: _Context) -> None:
                 f"venue '{vid}' is double-booked: '{first.id}' and '{second.id}' overlap "
                 f"on {second.date}",
                 "fine for parallel rooms; otherwise move one of them",
-                "double-booked",
+                code="double-booked",
             )
 
 
@@ -297,7 +305,7 @@ def _overlapping_invitations(ctx: _Context) -> None:
                 f"'{first.id}' and '{second.id}' overlap, and {len(people)} invitee(s) are "
                 f"invited to both: {_names(people)}",
                 "fine for parallel tracks; otherwise change a time or the invitations",
-                "overlap",
+                code="overlap",
             )
 
 
@@ -321,6 +329,7 @@ def _capacity(ctx: _Context) -> None:
                 ctx.report.warning(
                     ctx.at("meetings", m.id, "capacity"),
                     f"capacity {m.capacity} is more than {venue.name} holds ({venue.capacity})",
+                    code="capacity",
                 )
         for limit, what, path in limits:
             if invited > limit:
@@ -329,7 +338,7 @@ def _capacity(ctx: _Context) -> None:
                     f"{invited} people are invited to '{m.id}', but {what}"
                     + (f" ({limit})" if what.startswith("the") else ""),
                     "invite fewer people or choose a larger venue",
-                    "capacity",
+                    code="capacity",
                 )
                 break
         if invited == 0 and not ctx.known("participants") - set(ctx.programme.participants):
@@ -343,7 +352,7 @@ def _capacity(ctx: _Context) -> None:
                 ctx.at("meetings", m.id, "title"),
                 f"meeting '{m.id}' has no venue yet",
                 "add 'venue:' with a venue id",
-                "no-venue",
+                code="no-venue",
             )
 
 
@@ -373,7 +382,7 @@ def _holidays(ctx: _Context) -> None:
                     ctx.at("meetings", m.id, "date"),
                     f"'{m.id}' falls on a public holiday in {country}: {name} ({day})",
                     "check that the venue is open and people are free",
-                    "holiday",
+                    code="holiday",
                 )
             day += dt.timedelta(days=1)
 
@@ -386,7 +395,7 @@ def _addresses(ctx: _Context) -> None:
             "the organiser has no e-mail address: invitations cannot be sent, and calendars "
             "name no organiser",
             "add 'email:' under 'organiser:'",
-            "no-email",
+            code="no-email",
         )
     invited_to: dict[str, int] = defaultdict(int)
     for m in ctx.active():
@@ -399,7 +408,7 @@ def _addresses(ctx: _Context) -> None:
                 f"participant '{pid}' has no e-mail address but is invited to "
                 f"{invited_to[pid]} meeting(s)",
                 "add 'email:' or they will not receive invitations",
-                "no-email",
+                code="no-email",
             )
     first: dict[str, str] = {}
     for pid, person in p.participants.items():
@@ -411,7 +420,7 @@ def _addresses(ctx: _Context) -> None:
                 ctx.at("participants", pid, "email"),
                 f"'{person.email}' is also the address of participant '{first[address]}'",
                 "each person gets their own invitations; check for a copy-and-paste slip",
-                "shared-email",
+                code="shared-email",
             )
         else:
             first[address] = pid
@@ -430,7 +439,7 @@ def _attendance_rule(ctx: _Context) -> None:
             f"the attendance rule asks for {rule.required} meetings, but the programme has "
             f"only {len(counted)} that count",
             "lower 'required:' or add meetings",
-            "rule-impossible",
+            code="rule-impossible",
         )
         return
     bound = [x for x in p.participants.values() if x.role in rule.roles]
@@ -465,7 +474,7 @@ def _attend_all(ctx: _Context, counted: list[Meeting], bound: list[Participant])
                 f"'{m.id}' does not invite {len(left_out)} of the people bound by the "
                 f"attend-all rule, so they cannot meet it: {_names(left_out)}",
                 "invite them, or leave this kind of meeting out with 'attendance: kinds:'",
-                "rule-impossible",
+                code="rule-impossible",
             )
 
 
@@ -476,5 +485,5 @@ def _past(ctx: _Context, today: dt.date) -> None:
                 ctx.at("meetings", mid, "date"),
                 f"'{mid}' on {m.date} is in the past but still planned",
                 "set 'status: confirmed' if it took place, 'cancelled' if not, or correct the date",
-                "past",
+                code="past",
             )

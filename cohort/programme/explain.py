@@ -16,6 +16,21 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Diagnostic, did_you_mean
 from .yamlfile import Positions
 
+#: Pydantic's error types -> cohort's diagnostic codes (errors.CODES); any other: invalid-value.
+_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "enum": "not-a-choice",
+    "literal_error": "not-a-choice",
+    "string_too_short": "empty-value",
+    "model_type": "not-a-mapping",
+    "model_attributes_type": "not-a-mapping",
+    "dict_type": "not-a-mapping",
+    "tuple_type": "not-a-list",
+    "list_type": "not-a-list",
+    "string_type": "not-text",
+}
+
 #: Each collection's entries, named in messages ('participant 'anna' is missing ...').
 SINGULAR = {
     "organisations": "organisation",
@@ -48,7 +63,7 @@ def explain(
         else:
             where = positions.at(path)
         message, hint = _explain(error, cls, loc, prefix)
-        out.append(Diagnostic(where, "error", message, hint, kind.replace("_", "-")))
+        out.append(Diagnostic(where, "error", message, hint, _CODES.get(kind, "invalid-value")))
     return out
 
 

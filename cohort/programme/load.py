@@ -64,7 +64,9 @@ def find_entry(folder: Path) -> Path:
             if other.is_file()
             else f"create one with 'cohort init {folder}'"
         )
-        raise CohortError(f"there is no {ENTRY_FILE} in '{folder}' ({hint})", location=folder)
+        raise CohortError(
+            f"there is no {ENTRY_FILE} in '{folder}' ({hint})", location=folder, code="no-programme"
+        )
     return entry
 
 
@@ -113,6 +115,7 @@ def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
             f"the top level of {ENTRY_FILE} must be a mapping of 'key: value' lines, "
             f"not a {_kind_of(data)}",
             "start with 'id:', 'title:' and so on; see 'cohort init'",
+            code="not-a-mapping",
         )
         report.raise_if_errors()
     data = dict(data)
@@ -130,6 +133,7 @@ def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
                 Location(path, 1, 1),
                 f"an included file must be a mapping with {_names(model.COLLECTIONS)}, "
                 f"not a {_kind_of(doc.data)}",
+                code="not-a-mapping",
             )
             continue
         for key in doc.data:
@@ -137,7 +141,12 @@ def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
                 hint = did_you_mean(key, model.COLLECTIONS) or (
                     f"included files hold only {_names(model.COLLECTIONS)}"
                 )
-                report.error(doc.positions.at((key,), key=True), f"unknown key '{key}'", hint)
+                report.error(
+                    doc.positions.at((key,), key=True),
+                    f"unknown key '{key}'",
+                    hint,
+                    code="unknown-field",
+                )
         positions.update(doc.positions)
         _merge(doc, doc.data, merged, origin, report)
 
@@ -188,7 +197,9 @@ def _included(
     if isinstance(patterns, str):
         patterns = [patterns]
     if not isinstance(patterns, list):
-        report.error(positions.at(("include",)), "include: expected a list of file names")
+        report.error(
+            positions.at(("include",)), "include: expected a list of file names", code="bad-include"
+        )
         return []
     found: list[Path] = []
     for index, pattern in enumerate(patterns):
@@ -203,7 +214,9 @@ def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> lis
     """The YAML files inside `folder` that one `include:` pattern names; every file it names
     that cannot be included is reported at the pattern."""
     if not isinstance(pattern, str) or not pattern.strip():
-        report.error(where, "include: expected a file name such as 'participants.yaml'")
+        report.error(
+            where, "include: expected a file name such as 'participants.yaml'", code="bad-include"
+        )
         return []
     pure = PurePosixPath(pattern)
     if pure.is_absolute() or ".." in pure.parts:
@@ -211,17 +224,20 @@ def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> lis
             where,
             f"include: '{pattern}' lies outside the programme folder",
             "keep included files inside the folder, e.g. 'people/participants.yaml'",
+            code="bad-include",
         )
         return []
     matches = sorted(p for p in folder.glob(pattern) if p.is_file())
     if not matches:
-        report.error(where, f"include: no file matches '{pattern}'")
+        report.error(where, f"include: no file matches '{pattern}'", code="bad-include")
     good = []
     for path in matches:
         if not path.resolve().is_relative_to(folder.resolve()):
-            report.error(where, f"include: '{path}' lies outside the programme folder")
+            report.error(
+                where, f"include: '{path}' lies outside the programme folder", code="bad-include"
+            )
         elif path.suffix not in {".yaml", ".yml"}:
-            report.error(where, f"include: '{path.name}' is not a .yaml file")
+            report.error(where, f"include: '{path.name}' is not a .yaml file", code="bad-include")
         else:
             good.append(path)
     return good
@@ -242,10 +258,19 @@ def _merge(
         where = doc.positions.at((name,))
         if isinstance(entries, list):
             hint = "write each entry under its id as key: 'tetem:' instead of '- id: tetem'"
-            report.error(where, f"{name}: expected a mapping from id to {SINGULAR[name]}", hint)
+            report.error(
+                where,
+                f"{name}: expected a mapping from id to {SINGULAR[name]}",
+                hint,
+                code="not-a-mapping",
+            )
             continue
         if not isinstance(entries, dict):
-            report.error(where, f"{name}: expected a mapping from id to {SINGULAR[name]}")
+            report.error(
+                where,
+                f"{name}: expected a mapping from id to {SINGULAR[name]}",
+                code="not-a-mapping",
+            )
             continue
         for key, entry in entries.items():
             here = doc.positions.at((name, key), key=True)
@@ -255,6 +280,7 @@ def _merge(
                     here,
                     f"duplicate {SINGULAR[name]} id '{key}' (first defined at {first})",
                     "give each an id of its own",
+                    code="duplicate-id",
                 )
                 continue
             origin[(name, key)] = here
@@ -262,6 +288,7 @@ def _merge(
                 report.error(
                     doc.positions.at((name, key, "id"), key=True),
                     f"the id of this {SINGULAR[name]} is its key '{key}'; remove 'id:'",
+                    code="id-in-entry",
                 )
                 entry = {k: v for k, v in entry.items() if k != "id"}
             merged[name][key] = entry
@@ -289,7 +316,11 @@ def _validate(
                 report.extend(explain(err, cls, (name, key), positions))
             except ValueError:
                 broken.add((name, key))
-                report.error(positions.at((name, key)), f"invalid {SINGULAR[name]} '{key}'")
+                report.error(
+                    positions.at((name, key)),
+                    f"invalid {SINGULAR[name]} '{key}'",
+                    code="invalid-value",
+                )
     try:
         return model.Programme.model_validate({**top, **valid})
     except ValidationError as err:

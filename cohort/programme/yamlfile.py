@@ -100,7 +100,9 @@ def read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError as err:
-        raise YamlProblem(_diag(path, None, f"cannot read this file: {err.strerror}")) from err
+        raise YamlProblem(
+            _diag(path, None, f"cannot read this file: {err.strerror}", code="unreadable")
+        ) from err
     if size > MAX_FILE_BYTES:
         raise YamlProblem(
             _diag(
@@ -109,6 +111,7 @@ def read_text(path: Path) -> str:
                 f"file is {size // (1024 * 1024)} MB; cohort reads programme files up to "
                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
                 "split it over several files with 'include:'",
+                code="file-too-large",
             )
         )
     raw = path.read_bytes()
@@ -129,8 +132,10 @@ def read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _diag(path: Path, mark: yaml.Mark | None, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(_loc(path, mark), "error", message, hint, "yaml")
+def _diag(
+    path: Path, mark: yaml.Mark | None, message: str, hint: str = "", code: str = "yaml"
+) -> Diagnostic:
+    return Diagnostic(_loc(path, mark), "error", message, hint, code)
 
 
 def _tab_problem(path: Path, text: str) -> Diagnostic | None:
@@ -156,7 +161,13 @@ def read(path: Path) -> Document:
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise YamlProblem(
-            _diag(path, None, "this file is empty", "run 'cohort init' for a commented example")
+            _diag(
+                path,
+                None,
+                "this file is empty",
+                "run 'cohort init' for a commented example",
+                code="empty-file",
+            )
         )
     loader = _Loader(text)
     try:

@@ -75,6 +75,7 @@ def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
                 stored.positions.at(("meeting",)),
                 f"the attendance of '{record.meeting}' is also in "
                 f"{found[record.meeting].path.name}; keep one file per meeting",
+                code="duplicate-record",
             )
             continue
         found[record.meeting] = stored
@@ -94,6 +95,7 @@ def check(
                 at(("meeting",)),
                 f"unknown meeting '{meeting_id}'",
                 did_you_mean(meeting_id, programme.meetings) or "",
+                code="unknown-id",
             )
             continue
         if item.path.stem != meeting_id:
@@ -101,17 +103,21 @@ def check(
                 at(("meeting",)),
                 f"the attendance of '{meeting_id}' is in {item.path.name}",
                 f"rename it to {meeting_id}.yaml",
+                code="misnamed-record",
             )
         _check_people(programme, meeting, item, report)
         if meeting.cancelled and (record.attended or record.visitors):
             report.warning(
-                at(("meeting",)), f"attendance is recorded for '{meeting_id}', which is cancelled"
+                at(("meeting",)),
+                f"attendance is recorded for '{meeting_id}', which is cancelled",
+                code="attendance-cancelled",
             )
         if today is not None and meeting.date > today and (record.attended or record.visitors):
             report.warning(
                 at(("meeting",)),
                 f"attendance is recorded for '{meeting_id}', "
                 f"which is still to come ({meeting.date})",
+                code="attendance-in-future",
             )
 
 
@@ -125,13 +131,23 @@ def _check_people(programme: Programme, meeting: Meeting, item: Loaded, report: 
             where = item.positions.at((status, index))
             if pid not in programme.participants:
                 report.error(
-                    where, f"unknown participant '{pid}'", did_you_mean(pid, programme.participants)
+                    where,
+                    f"unknown participant '{pid}'",
+                    did_you_mean(pid, programme.participants),
+                    code="unknown-id",
                 )
             elif pid in seen:
-                report.error(where, f"'{pid}' is recorded as both {seen[pid]} and {status}")
+                report.error(
+                    where,
+                    f"'{pid}' is recorded as both {seen[pid]} and {status}",
+                    code="marked-twice",
+                )
             elif pid not in invited and status != "absent":
                 report.warning(
-                    where, f"'{pid}' was not invited to '{meeting.id}'", "fine if they came anyway"
+                    where,
+                    f"'{pid}' was not invited to '{meeting.id}'",
+                    "fine if they came anyway",
+                    code="not-invited",
                 )
             seen.setdefault(pid, status)
 
@@ -331,7 +347,9 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # 
         if not pid and not name:
             continue
         if present and excused:
-            problems.append(Diagnostic(where, "error", "marked both present and excused"))
+            problems.append(
+                Diagnostic(where, "error", "marked both present and excused", code="marked-twice")
+            )
             continue
         if not pid:
             match = by_name.get(_plain(name))

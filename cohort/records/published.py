@@ -108,11 +108,13 @@ def load_state(folder: Path) -> State:
             f"{STATE_FILE} is damaged ({err.msg}); it is cohort's record of what was "
             "published: restore it from git (a merge conflict?) rather than editing it",
             location=Location(path, err.lineno, err.colno),
+            code="damaged-record",
         ) from None
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
         raise CohortError(
             f"{STATE_FILE} is not as cohort wrote it ({err}); restore it from git",
             location=path,
+            code="damaged-record",
         ) from None
     return State(path, secret, meetings)
 
