@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 from pathlib import Path
 
 import pytest
@@ -431,3 +432,31 @@ def test_an_invitation_says_by_when_to_register(write, tmp_path):
     invite(write(text), tmp_path / "outbox", "--meeting", "m1")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
     assert "Schrijf je in vóór donderdag 31 januari 2030. https://netwerk.example.org/in" in body
+
+
+GOLDEN = Path(__file__).parent / "golden" / "email"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["m1.p0.invitation.0.eml", "m2.p0.update.1.eml", "m3.p0.cancellation.1.eml"],
+)
+def test_the_mime_structure_of_each_kind_of_message_is_held(write, tmp_path, name):
+    """An invitation, an update and a cancellation, byte for byte: an unintended change to the
+    MIME structure, a header or the calendar part fails here. After an intended change, write
+    them again with COHORT_WRITE_GOLDEN=1 and read the diff."""
+    folder, outbox = invited_and_sent(write, tmp_path)
+    text = (folder / "programme.yaml").read_text()
+    text = edit(
+        text, "date: 2030-03-05\n    start: '19:00'", "date: 2030-03-05\n    start: '18:00'"
+    )
+    text = edit(text, "date: 2030-04-02\n", "date: 2030-04-02\n    status: cancelled\n")
+    (folder / "programme.yaml").write_text(text)
+    invite(folder, outbox, env=LATER)
+    found = outbox / name if (outbox / name).exists() else outbox / "sent" / name
+    golden = GOLDEN / name
+    assert read(found)["Content-Language"] == "nl"
+    if os.environ.get("COHORT_WRITE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(found.read_bytes())
+    assert found.read_bytes() == golden.read_bytes()

@@ -135,7 +135,6 @@ def build(mail: Mail) -> bytes:
     msg["Subject"] = one_line(mail.subject)
     msg["Date"] = format_datetime(mail.date)
     msg["Message-ID"] = mail.message_id
-    msg["Content-Language"] = mail.language
     msg.set_content(mail.text, cte="quoted-printable")
     msg.make_alternative(boundary=f"=_cohort_{seed}_1")
     msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")
@@ -156,4 +155,6 @@ def build(mail: Mail) -> bytes:
         msg.add_attachment(
             item.data, maintype=item.maintype, subtype=item.subtype, filename=item.filename
         )
+    # last: set_content and make_mixed clear or move every Content-* header of the message
+    msg["Content-Language"] = mail.language  # RFC 3282
     return msg.as_bytes()
