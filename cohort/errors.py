@@ -6,7 +6,6 @@ the CLI turns a `CohortError` into a message and an exit code in one place (`cli
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,5 +203,7 @@ class Report:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known choice, or '' when nothing is close."""
+    import difflib  # here, not at start-up: `cohort --help` stays fast
+
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""

@@ -2,6 +2,9 @@
 
 One module per command family; each imports what it needs when it runs, so `cohort --help`
 imports only typer. Errors become messages and exit codes in one place (`app.CohortGroup`).
+The command modules do without `from __future__ import annotations`: with it, Typer would
+evaluate every annotation as a string for `--help` (measured: 1.24x instead of 1.15x the start-up
+of `import typer`).
 """
 
 from . import calendars, mail, paper, programme, report  # noqa: F401  (they register commands)

@@ -4,8 +4,6 @@ Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the comma
 wrong, 70 a bug in cohort (said plainly, never a traceback), 130 interrupted.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Any

@@ -1,7 +1,5 @@
 """Commands that publish calendars: calendar."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """Commands for e-mail: invite (write the outbox) and send (deliver it over SMTP)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

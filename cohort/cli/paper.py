@@ -1,7 +1,5 @@
 """Commands for paper at the door: agenda, attendance sheet, attendance record."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

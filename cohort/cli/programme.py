@@ -1,7 +1,5 @@
 """Commands about the programme itself: init, validate, schedule, schema."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Commands that sum up and bring together: report and build."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
