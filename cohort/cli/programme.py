@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import UsageError
 from ..languages import Language
 from .app import app
 from .common import Folder, Today, checked, colour_wanted, say, today, warn
@@ -74,10 +75,28 @@ def schedule(
         ScheduleFormat, typer.Option("--format", "-f", help="How to show the schedule.")
     ] = ScheduleFormat.table,
     day: Today = None,
+    solve: Annotated[
+        bool,
+        typer.Option(
+            "--solve", help="Choose the open dates and venues from the 'planning:' block."
+        ),
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --solve: store it in planning/solution.yaml.")
+    ] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", metavar="SECONDS", help="With --solve: stop after.")
+    ] = 30.0,
 ) -> None:
     """The overview: meetings in order, the venue and host rotation, and any warnings."""
     from ..documents.schedule import render
 
+    if solve:
+        from .planning import solve as run
+
+        return run(folder, format.value, day, write, time_limit)
+    if write:
+        raise UsageError("--write stores what --solve chose; add --solve")
     programme = checked(folder, day, show_warnings=False)
     typer.echo(render(programme.programme, format.value, color=colour_wanted()), nl=False)
     warn(str(w) for w in programme.warnings)

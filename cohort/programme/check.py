@@ -68,7 +68,11 @@ class _Context:
         return self._known[collection]
 
     def active(self) -> list[Meeting]:
-        return [m for m in self.programme.chronological() if not m.cancelled]
+        """Meetings that take place, with a date (not still to be planned), in order."""
+        unplanned = self.loaded.unplanned
+        return [
+            m for m in self.programme.chronological() if not m.cancelled and m.id not in unplanned
+        ]
 
 
 def _names(people: Iterable[Participant]) -> str:
@@ -208,7 +212,7 @@ def _summer_time(ctx: _Context) -> None:
     """A wall-clock time skipped or repeated by a DST change cannot be put in a calendar."""
     zone = ctx.programme.zone
     for mid, m in ctx.programme.meetings.items():
-        if m.all_day:
+        if m.all_day or mid in ctx.loaded.unplanned:
             continue
         for field, day, time in (("start", m.date, m.start), ("end", m.last_date, m.end)):
             if time is None:
@@ -347,7 +351,7 @@ def _capacity(ctx: _Context) -> None:
                 f"nobody is invited to '{m.id}'",
                 code="nobody-invited",
             )
-        if venue is None and not m.join_url and m.venue is None:
+        if venue is None and not m.join_url and m.venue is None and p.planning is None:
             ctx.report.warning(
                 ctx.at("meetings", m.id, "title"),
                 f"meeting '{m.id}' has no venue yet",
@@ -480,7 +484,7 @@ def _attend_all(ctx: _Context, counted: list[Meeting], bound: list[Participant])
 
 def _past(ctx: _Context, today: dt.date) -> None:
     for mid, m in ctx.programme.meetings.items():
-        if m.status is Status.planned and m.last_date < today:
+        if m.status is Status.planned and m.last_date < today and mid not in ctx.loaded.unplanned:
             ctx.report.warning(
                 ctx.at("meetings", mid, "date"),
                 f"'{mid}' on {m.date} is in the past but still planned",

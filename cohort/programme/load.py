@@ -43,6 +43,9 @@ class Loaded:
     broken: set[tuple[str, str]] = field(default_factory=set)
     #: top-level fields that were wrong and set aside; checks that need them are skipped
     skipped: set[str] = field(default_factory=set)
+    #: meetings whose date is still to be planned (`planning:`): an overlay gave them a
+    #: provisional one, so checks of dates skip them and nothing is produced from them
+    unplanned: set[str] = field(default_factory=set)
 
     def at(self, *path: str | int, key: bool = False) -> Location:
         return self.positions.at(path, key=key)
@@ -81,6 +84,7 @@ class Raw:
     collections: dict[str, dict[str, Any]]
     positions: Positions
     files: list[Path]
+    unplanned: set[str] = field(default_factory=set)
 
 
 class Overlay(Protocol):
@@ -156,6 +160,7 @@ def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
         overlay(raw, report)
     programme = _validate(raw.top, merged, positions, report, loaded.broken, loaded.skipped)
     loaded.programme = programme
+    loaded.unplanned = raw.unplanned
     # a value the YAML reader refused (a tag, an alias loop) is reported once, not again by
     # the model
     refused = {d.location for d in report.diagnostics if d.code == "yaml"}

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from ..languages import Language
+from .planning import Planning
 from .values import (
     CoordinatesField,
     Count,
@@ -332,6 +333,7 @@ class Programme(Frozen):
     attendance: AttendanceRule | None = None
     links: Links = Links()
     calendar: Calendar = Calendar()
+    planning: Planning | None = None
     organisations: dict[Id, Organisation] = {}
     participants: dict[Id, Participant] = {}
     venues: dict[Id, Venue] = {}

@@ -4,6 +4,8 @@ keeps in it read back and checked against it.
     programme.yaml (+ includes)   the facilitator's: read and checked by `programme`
     published.json                cohort's record of what it published (UID, SEQUENCE)
     attendance/<meeting>.yaml     who came
+    planning/solution.yaml        the dates and venues `schedule --solve --write` chose
+    planning/answers.yaml         who can come when (`poll import`)
 
 `load_checked` is what a command that produces something calls: every problem of every file in
 one list, and nothing produced while one is an error. `validate` is `cohort validate`: the same
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
 from ..programme.check import check
@@ -24,12 +28,37 @@ from ..programme.model import Meeting, Programme
 from . import attendance
 from .published import STATE_FILE, load_state
 
+if TYPE_CHECKING:
+    from .solution import SolvedMeeting
 
-def overlays() -> tuple[Overlay, ...]:
+
+def overlays(proposal: Mapping[str, SolvedMeeting] | None = None) -> tuple[Overlay, ...]:
     """What the files cohort owns add to the programme before it is validated (see
-    `programme.load.Overlay`), in the order they apply. Imported here, when a programme is
-    read, so that `cohort --help` stays fast."""
-    return ()
+    `programme.load.Overlay`), in the order they apply. `proposal` replaces the stored solved
+    schedule (an empty one leaves every open meeting open, as the solver needs). Imported
+    here, when a programme is read, so that `cohort --help` stays fast."""
+    from .solution import Planned
+
+    return (Planned(proposal),)
+
+
+#: A check from a later stage (planning) that a command hands in: it adds its diagnostics to
+#: the loaded programme's report (e.g. whether a solved schedule still fits its rules).
+Check = Callable[[Loaded], None]
+
+
+def _unplanned(loaded: Loaded) -> list[Diagnostic]:
+    """One notice per meeting whose date is still to be chosen."""
+    return [
+        Diagnostic(
+            loaded.at("meetings", mid, key=True),
+            "warning",
+            f"meeting '{mid}' has no date yet",
+            "run 'cohort schedule --solve --write' to choose one, or give it 'date:'",
+            "unscheduled",
+        )
+        for mid in sorted(loaded.unplanned)
+    ]
 
 
 def check_records(loaded: Loaded, today: dt.date | None) -> None:
@@ -77,14 +106,27 @@ class Checked:
         return [programme.meetings[meeting_id]]
 
 
-def load_checked(folder: Path, today: dt.date | None = None) -> Checked:
-    """Load and check a programme for a command that produces something from it.
+def load_checked(
+    folder: Path,
+    today: dt.date | None = None,
+    checks: Sequence[Check] = (),
+    proposal: Mapping[str, SolvedMeeting] | None = None,
+) -> Checked:
+    """Load and check a programme for a command that produces something from it; `proposal`
+    as in `overlays` (an empty one: the programme as the solver sees it, open meetings open).
 
     Raises CohortError with every problem (of the YAML and of cohort's own files) when any is
-    an error; otherwise the warnings travel along to be shown."""
-    loaded = load(folder, overlays())
+    an error, or while a meeting still has no date (unless a proposal is given); otherwise the
+    warnings travel along."""
+    loaded = load(folder, overlays(proposal))
     report = check(loaded, today)
     check_records(loaded, today)
+    for run in checks:
+        run(loaded)
+    if proposal is None:
+        report.extend(
+            Diagnostic(d.location, "error", d.message, d.hint, d.code) for d in _unplanned(loaded)
+        )
     if report.errors or loaded.programme is None:
         raise CohortError(diagnostics=report.sorted())
     return Checked(loaded, report.sorted())
@@ -150,14 +192,19 @@ class Validation:
         )
 
 
-def validate(folder: Path, today: dt.date | None, strict: bool = False) -> Validation:
+def validate(
+    folder: Path, today: dt.date | None, strict: bool = False, checks: Sequence[Check] = ()
+) -> Validation:
     """Check a programme folder and everything cohort keeps in it. A problem that stops the
     reading early (no programme.yaml, a file that is not YAML) is one more diagnostic; a
-    usage error (no such folder) is raised."""
+    usage error (no such folder) is raised. A meeting still to be planned is a warning."""
     try:
         loaded = load(folder, overlays())
         check(loaded, today)
         check_records(loaded, today)
+        for run in checks:
+            run(loaded)
+        loaded.report.extend(_unplanned(loaded))
     except UsageError:
         raise
     except CohortError as err:
