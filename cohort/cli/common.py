@@ -52,9 +52,10 @@ def today(value: str | None) -> dt.date:
 def checked(folder: Path, day: str | None, *, show_warnings: bool = True) -> Checked:
     """Load and check a programme for a command that produces something; warnings go to
     standard error first, errors stop the command (in CohortGroup)."""
+    from ..planning import fit
     from ..records.workspace import load_checked
 
-    result = load_checked(folder, today(day))
+    result = load_checked(folder, today(day), checks=(fit.check,))
     if show_warnings:
         warn(str(w) for w in result.warnings)
     return result

@@ -50,9 +50,10 @@ def validate(
     day: Today = None,
 ) -> None:
     """Check a programme and report every problem, as FILE:LINE:COL: error|warning: message."""
+    from ..planning import fit
     from ..records.workspace import validate as run
 
-    validation = run(folder, today(day), strict=strict)
+    validation = run(folder, today(day), strict=strict, checks=(fit.check,))
     if format is DiagnosticFormat.json:
         say(validation.as_json())
     else:

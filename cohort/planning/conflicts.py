@@ -29,8 +29,8 @@ class Conflict:
     meetings: int
 
     def message(self, problem: Problem) -> str:
-        """'spacing at least 28 days (programme.yaml:31) and until 2026-04-01
-        (programme.yaml:29) leave no room for 6 meetings'."""
+        """'spacing at least 28 days (programme.yaml:31) and the window 2026-01-05 to
+        2026-04-01 (programme.yaml:29) leave no room for 6 meetings'."""
         names = [rule.named(problem.folder) for rule in self.rules]
         if not names:
             return f"no schedule fits the {self.meetings} meetings"
@@ -41,7 +41,7 @@ class Conflict:
 
     def diagnostic(self, problem: Problem) -> Diagnostic:
         """The conflict as an error at the first of its rules."""
-        where = self.rules[0].where if self.rules else problem.rules["from"].where
+        where = self.rules[0].where if self.rules else problem.rules["window"].where
         return Diagnostic(
             where,
             "error",

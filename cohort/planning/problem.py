@@ -157,8 +157,7 @@ def _rules(problem: Problem, programme: Programme, loaded: Loaded, ordered: bool
     def rule(key: str, text: str, *path: str | int) -> None:
         rules[key] = Rule(key, text, at(*path))
 
-    rule("from", f"from {plan.from_}", "planning", "from")
-    rule("until", f"until {plan.until}", "planning", "until")
+    rule("window", f"the window {plan.from_} to {plan.until}", "planning", "from")
     if plan.weekdays:
         names = ", ".join(WEEKDAYS[d] for d in plan.weekdays)
         rule("weekdays", f"on {names}", "planning", "weekdays")
@@ -200,18 +199,15 @@ def _meeting_rules(problem: Problem, rule: Callable[..., None]) -> None:
 
 def _forbidden_days(problem: Problem, programme: Programme, loaded: Loaded) -> None:
     """The days each date rule forbids, over the window and well around it (an explanation
-    relaxes `from` and `until`)."""
+    relaxes the window)."""
     plan = problem.plan
     first = plan.from_ - dt.timedelta(days=400)
     last = plan.until + dt.timedelta(days=400)
     forbidden = problem.forbidden
     rules = problem.rules
     at = loaded.at
-    forbidden["from"] = {}
-    forbidden["until"] = {}
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    forbidden["from"] = {d: "before the window" for d in days if d < plan.from_}
-    forbidden["until"] = {d: "after the window" for d in days if d > plan.until}
+    forbidden["window"] = {d: "outside it" for d in days if not plan.from_ <= d <= plan.until}
     if plan.weekdays:
         forbidden["weekdays"] = {
             d: WEEKDAYS[d.weekday()] for d in days if d.weekday() not in plan.weekdays
