@@ -15,6 +15,9 @@ def json_schema() -> str:
 
     schema: dict[str, Any] = Programme.model_json_schema(mode="validation", by_alias=True)
     schema.pop("required", None)
+    meeting = schema["$defs"]["Meeting"]
+    # a meeting may leave its date open for `planning:` (cohort schedule --solve)
+    meeting["required"] = [name for name in meeting.get("required", []) if name != "date"]
     for prop in schema["properties"].values():
         if "patternProperties" in prop:  # a collection: every key must be a valid id
             prop["additionalProperties"] = False
