@@ -65,6 +65,19 @@ CODES: dict[str, str] = {
     "marked-twice": "someone recorded or marked with two statuses",
     "not-invited": "attendance recorded for someone not invited",
     "unknown-name": "a name on a sheet that matches no one, though one is close",
+    # planning (schedule --solve, poll import)
+    "unscheduled": "a meeting whose date is still to be chosen (`cohort schedule --solve --write`)",
+    "unschedulable": "no schedule fits the planning's rules: the smallest set of them that conflict",
+    "planning-window": "a planning window that ends before it starts",
+    "planning-spacing": "a planning spacing whose `max` is less than its `min`",
+    "holidays-unknown": "school holidays cohort does not know for part of the planning window",
+    "solution-stale": "a solved schedule that no longer fits the planning's rules or meetings",
+    "solution-unavailable": 'someone answers "no" now for a solved date',
+    "poll-layout": "a poll export laid out as no tool cohort reads writes it",
+    "poll-option": "a poll option that is not a date, or the same option twice",
+    "poll-answer": "a poll cell that is not an answer the tool writes",
+    "poll-name": "a poll answer without a name",
+    "poll-respondent": "a respondent who matches no participant, or two, or who answered twice",
 }
 
 #: Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the command line is wrong.

@@ -8,7 +8,7 @@ import sys
 
 from conftest import cohort
 
-HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays")
+HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays", "ortools")
 
 
 def test_help_lists_every_command():
@@ -26,6 +26,7 @@ def test_help_lists_every_command():
         "attendance",
         "report",
         "build",
+        "poll",
     ):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
     sub = cohort("attendance", "--help")
