@@ -67,7 +67,7 @@ CODES: dict[str, str] = {
     "unknown-name": "a name on a sheet that matches no one, though one is close",
     # planning (schedule --solve, poll import)
     "unscheduled": "a meeting whose date is still to be chosen (`cohort schedule --solve --write`)",
-    "unschedulable": "no schedule fits the planning's rules: the smallest set of them that conflict",
+    "unschedulable": "no schedule fits the planning's rules: the smallest set that conflict",
     "planning-window": "a planning window that ends before it starts",
     "planning-spacing": "a planning spacing whose `max` is less than its `min`",
     "holidays-unknown": "school holidays cohort does not know for part of the planning window",

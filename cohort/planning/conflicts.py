@@ -47,7 +47,7 @@ class Conflict:
             "error",
             self.message(problem),
             "relax one of these rules" if len(self.rules) > 1 else "relax this rule",
-            "unschedulable",
+            code="unschedulable",
         )
 
 

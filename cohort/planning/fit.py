@@ -42,7 +42,7 @@ def check(loaded: Loaded) -> None:
                 stored.positions.at(("meetings", mid), key=True),
                 f"the solved schedule names meeting '{mid}', which the programme no longer has",
                 "run 'cohort schedule --solve --write' again",
-                "solution-stale",
+                code="solution-stale",
             )
     answers = answers_record.read(loaded.folder, quiet)
     open_dates = {m for m in solved if m in programme.meetings}
@@ -56,7 +56,7 @@ def check(loaded: Loaded) -> None:
             stored.positions.at(("meetings", mid, "date")),
             f"the solved date of '{mid}' ({dates[mid]}) no longer fits: {text}",
             hint,
-            "solution-stale",
+            code="solution-stale",
         )
     if answers is not None:
         _no_longer_available(problem, stored, dates, report)
@@ -82,7 +82,7 @@ def _no_longer_available(
                 f"{problem.people.get(pid, pid)} can no longer come to '{item.id}' on "
                 f"{dates[item.id]} (planning/answers.yaml)",
                 "run 'cohort schedule --solve' to see whether another date is better",
-                "solution-unavailable",
+                code="solution-unavailable",
             )
 
 
@@ -158,7 +158,7 @@ def _references(loaded: Loaded, report: Report) -> None:
                     loaded.at(*path, i),
                     f"unknown {what} '{value}'",
                     did_you_mean(value, known),
-                    "unknown-id",
+                    code="unknown-id",
                 )
     spacing = plan.spacing
     if spacing.min is not None and spacing.max is not None and spacing.max < spacing.min:

@@ -109,7 +109,7 @@ def match(programme: Programme, table: Table, poll: Poll, report: Report) -> lis
                     f"'{respondent.name}' is the name of {len(found)} participants "
                     f"({', '.join(found)})",
                     "give them different names, or export the poll with e-mail addresses",
-                    "poll-respondent",
+                    code="poll-respondent",
                 )
             pid = found[0] if len(found) == 1 else None
         if pid is None:
@@ -118,7 +118,7 @@ def match(programme: Programme, table: Table, poll: Poll, report: Report) -> lis
                 where,
                 f"respondent '{respondent.name}' is not a participant of this programme",
                 hint,
-                "poll-respondent",
+                code="poll-respondent",
             )
             ids.append("")
             continue
@@ -127,7 +127,7 @@ def match(programme: Programme, table: Table, poll: Poll, report: Report) -> lis
                 where,
                 f"'{respondent.name}' answered twice (first on row {first_row[pid]})",
                 "delete one of the two answers in the poll, then export again",
-                "poll-respondent",
+                code="poll-respondent",
             )
         first_row.setdefault(pid, respondent.row)
         ids.append(pid)

@@ -128,7 +128,7 @@ def _cells(
                     table.at(number, option.column),
                     f"'{cell}' is not an answer {poll.tool} writes",
                     f"expected one of {known}, or an empty cell",
-                    "poll-answer",
+                    code="poll-answer",
                 )
                 continue
             answer = values[key]
@@ -148,7 +148,7 @@ def _option(
             table.at(1, column),
             f"cannot read '{label}' as a date",
             "is this the poll's own export, unchanged?",
-            "poll-option",
+            code="poll-option",
         )
         return None
     return Option(day, time, column)
@@ -287,6 +287,6 @@ def _unique(table: Table, poll: Poll, report: Report) -> None:
                 f"this option ({option.day} {option.time or ''}) is also in column "
                 f"{Table.column_name(seen[key])}",
                 "cohort tells options apart by date and start time",
-                "poll-option",
+                code="poll-option",
             )
         seen[key] = option.column

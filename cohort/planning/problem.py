@@ -234,7 +234,7 @@ def _forbidden_days(problem: Problem, programme: Programme, loaded: Loaded) -> N
                 where,
                 f"cohort knows no school holidays of {region} from {outside[0]} to {outside[-1]}",
                 "those days are treated as free; check them, or add them under 'avoid: dates:'",
-                "holidays-unknown",
+                code="holidays-unknown",
             )
     for i, period in enumerate(avoid.dates):
         key = f"date:{i}"
