@@ -107,7 +107,7 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str = ""
-    code: str = "cannot-continue"
+    code: str = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a bug in cohort: every code is listed (and documented)
@@ -188,11 +188,11 @@ class Report:
 
     def error(self, location: Location, message: str, hint: str = "", *, code: str) -> None:
         """An error at `location`; `code` is one of CODES."""
-        self.diagnostics.append(Diagnostic(location, "error", message, hint, code))
+        self.diagnostics.append(Diagnostic(location, "error", message, hint, code=code))
 
     def warning(self, location: Location, message: str, hint: str = "", *, code: str) -> None:
         """A warning at `location`; `code` is one of CODES."""
-        self.diagnostics.append(Diagnostic(location, "warning", message, hint, code))
+        self.diagnostics.append(Diagnostic(location, "warning", message, hint, code=code))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics.extend(diagnostics)

@@ -28,6 +28,10 @@ class Written:
     changed: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
 
+    def line(self, what: str) -> str:
+        """'wrote 6 agenda file(s) to agendas (2 changed)', for the terminal."""
+        return f"wrote {self.files} {what} file(s) to {self.folder} ({len(self.changed)} changed)"
+
 
 class OutputFolder:
     """A folder cohort writes outputs into (see the module's docstring for the rules)."""

@@ -480,3 +480,19 @@ def test_validate_json_gives_every_problem_a_code(write):
     result = cohort("validate", write(text), "--format", "json")
     codes = sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"])
     assert codes == ["end-before-start", "no-venue", "not-a-choice", "unknown-id"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("title: Kleine leergroep", "title: ''", "empty-value"),
+        ("title: Kleine leergroep", "title: [a, b]", "not-text"),
+        ("title: Kleine leergroep", "titel: Kleine leergroep", "unknown-field"),
+        ("  name: Leerhuis\n  email", "  naam: Leerhuis\n  email", "missing-field"),
+        ("venues:\n  zaal:", "venues:\n  - zaal:", "not-a-mapping"),
+        ("capacity: 20", "capacity: veel", "invalid-value"),
+    ],
+)
+def test_each_kind_of_value_problem_has_its_code(write, old, new, code):
+    result = cohort("validate", write(edit(SMALL, old, new)), "--format", "json")
+    assert code in [d["code"] for d in json.loads(result.stdout)["diagnostics"]], result.stdout

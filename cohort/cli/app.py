@@ -25,8 +25,30 @@ def _counts(errors: int, warnings: int) -> str:
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
+#: The order of the commands in `cohort --help`: the facilitator's day. Commands not named here
+#: follow in the order they were registered.
+ORDER = (
+    "init",
+    "validate",
+    "schedule",
+    "poll",
+    "schema",
+    "calendar",
+    "invite",
+    "send",
+    "agenda",
+    "attendance",
+    "report",
+    "build",
+)
+
+
 class CohortGroup(TyperGroup):
     """Turns every CohortError, from any command, into its message and exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
 
     def invoke(self, ctx: Any) -> Any:
         try:

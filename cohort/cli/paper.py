@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ..errors import UsageError
 from .app import app, group
 from .common import Folder, Meeting, TheMeeting, Today, checked, say
 
@@ -39,7 +38,7 @@ def agenda(
     written = write_agendas(
         programme.folder, programme.programme, programme.meetings(meeting), output, formats
     )
-    say(f"wrote {written.files} agenda file(s) to {output} ({len(written.changed)} changed)")
+    say(written.line("agenda"))
 
 
 attendance_app = group("Sign-in sheets for the door, and recording who came.")
@@ -60,12 +59,7 @@ def attendance_sheet(
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    files = write_sheet(programme.folder, programme.programme, item, output)
-    count = len(programme.programme.invitees(item))
-    say(
-        f"wrote the sign-in sheet of '{item.id}' ({count} invitees) to {output}: "
-        + ", ".join(files)
-    )
+    say(write_sheet(programme.folder, programme.programme, item, output))
 
 
 def _ids(values: list[str] | None) -> list[str]:
@@ -101,23 +95,15 @@ def attendance_record(
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    given = any((present, excused, absent, visitor))
-    if from_file is not None and given:
-        raise UsageError("give either --from FILE or --present/--excused/--absent/--visitor")
-    if from_file is None and not given:
-        raise UsageError(
-            "say who came: --present ID ..., --excused ID ..., --absent ID ..., "
-            '--visitor "Name, Organisation", or --from a filled-in sheet'
-        )
-    if from_file is not None:
-        marks = attendance.from_sheet(from_file, programme.programme, item)
-    else:
-        marks = attendance.Marks(
-            attended=_ids(present),
-            excused=_ids(excused),
-            absent=_ids(absent),
-            visitors=[attendance.parse_visitor(v) for v in visitor or []],
-        )
+    marks = attendance.marks_given(
+        programme.programme,
+        item,
+        present=_ids(present),
+        excused=_ids(excused),
+        absent=_ids(absent),
+        visitors=visitor or [],
+        sheet=from_file,
+    )
     say(
         attendance.record(programme.folder, programme.programme, item, marks, force=force).summary()
     )

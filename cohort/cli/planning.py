@@ -1,7 +1,5 @@
 """Commands that plan: `schedule --solve` (called from `schedule`) and `poll import`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

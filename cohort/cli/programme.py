@@ -29,18 +29,6 @@ class ScheduleFormat(StrEnum):
 
 
 @app.command()
-def init(
-    folder: Folder = Path(),
-    language: Annotated[Language, typer.Option(help="The programme's language.")] = Language.nl,
-) -> None:
-    """Start a new programme folder with a commented programme.yaml that validates."""
-    from ..programme.init import create
-
-    say(f"created {path}" for path in create(folder, language.value))
-    say(f"next: edit {folder / 'programme.yaml'}, then run 'cohort validate {folder}'")
-
-
-@app.command()
 def validate(
     folder: Folder = Path(),
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
@@ -120,3 +108,15 @@ def schema(
 
         write_atomic(output, text)
         warn(f"wrote {output}")
+
+
+@app.command()
+def init(
+    folder: Folder = Path(),
+    language: Annotated[Language, typer.Option(help="The programme's language.")] = Language.nl,
+) -> None:
+    """Start a new programme folder with a commented programme.yaml that validates."""
+    from ..programme.init import create
+
+    say(f"created {path}" for path in create(folder, language.value))
+    say(f"next: edit {folder / 'programme.yaml'}, then run 'cohort validate {folder}'")

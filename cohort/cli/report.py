@@ -42,8 +42,8 @@ def report(
         programme.folder, programme.programme, output, today(day), formats
     )
     console = Console(highlight=False)
-    for line in summary.lines():
-        console.print(line)
+    for number, line in enumerate(summary.lines()):
+        console.print(line, style="bold" if number == 0 else None, markup=False)
     say(f"wrote {', '.join(files)} to {output}")
 
 

@@ -128,7 +128,9 @@ class Composer:
             "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
             "day": dt.date.fromisoformat(record.start[:10]),
             "all_day": record.all_day,
-            "when": text.texts.period(
+            "when": meeting.when_at
+            if meeting
+            else text.texts.period(
                 *_bounds(record.start, record.end, record.all_day), record.all_day, at=True
             ),
             "themes": meeting.themes if meeting else (),

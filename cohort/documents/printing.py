@@ -173,9 +173,9 @@ def write_agendas(
     return written
 
 
-def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Path) -> list[str]:
-    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX; returns the
-    file names."""
+def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Path) -> str:
+    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX; returns a line
+    for the terminal naming the files."""
     target = OutputFolder(output, programme_folder=folder)
     printer = Printer(folder, programme)
     files: dict[str, bytes | str] = {
@@ -184,7 +184,11 @@ def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Pa
         f"{meeting.id}-sheet.xlsx": printer.sheet_xlsx(meeting),
     }
     target.write_all(files, owned=())
-    return list(files)
+    count = len(programme.invitees(meeting))
+    return (
+        f"wrote the sign-in sheet of '{meeting.id}' ({count} invitees) to {output}: "
+        + ", ".join(files)
+    )
 
 
 def _sortable(text: str) -> str:

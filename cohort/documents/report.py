@@ -126,10 +126,10 @@ class Summary:
         return sum(rates) / len(rates) if rates else None
 
     def lines(self) -> list[str]:
-        """A few lines for the terminal (rich markup): how it went so far."""
+        """A few lines for the terminal, the programme first: how it went so far."""
         recorded = [r for r in self.held if r.recorded]
         out = [
-            f"[bold]{self.programme.title}[/bold] (as of {self.as_of})",
+            f"{self.programme.title} (as of {self.as_of})",
             f"  meetings: {len(self.held)} held ({len(recorded)} recorded), "
             f"{len(self.to_come)} to come",
         ]

@@ -18,30 +18,16 @@ from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 @dataclass(frozen=True)
 class Row:
-    """A line of the schedule: the meeting's view, its place on one line, how many invited."""
+    """A line of the schedule: the meeting's view and how many are invited."""
 
     meeting: MeetingView
-    venue: str
     invited: int
 
 
 def rows(programme: Programme, texts: Texts) -> list[Row]:
     """The schedule's rows, one per meeting in order."""
     views = Views(programme, texts)
-    out = []
-    for m in programme.chronological():
-        view = views.meeting(m)
-        venue = view.venue
-        _ = texts.gettext
-        if venue is None:
-            where = _("online") if m.join_url else _("venue to be announced")
-        elif venue.online:
-            online = _("online")
-            where = f"{venue.name} ({online})"
-        else:
-            where = ", ".join(x for x in (venue.name, venue.city) if x)
-        out.append(Row(view, where, len(programme.invitees(m))))
-    return out
+    return [Row(views.meeting(m), len(programme.invitees(m))) for m in programme.chronological()]
 
 
 def render(programme: Programme, format: str, color: bool = False) -> str:
@@ -86,7 +72,7 @@ def _cells(row: Row) -> list[str]:
         m.kind_label,
         m.title,
         ", ".join(t.title for t in m.themes),
-        row.venue,
+        m.place,
         str(row.invited),
         m.status_label,
     ]

@@ -11,7 +11,7 @@ read what a meeting shows and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import quote_plus
 
@@ -144,6 +144,7 @@ class MeetingView:
     time: str
     venue: VenueView | None
     location: str  # one line: the venue's name and address, or the join link
+    place: str  # short: 'De Zaal, Gent', 'Meet (online)', 'online', 'venue to be announced'
     join_url: str | None
     themes: tuple[ThemeView, ...]
     agenda: tuple[AgendaItemView, ...]
@@ -233,6 +234,7 @@ class Views:
             AgendaItemView(item.time, item.title, p.speaker_of(item), item.description)
             for item in meeting.agenda
         )
+        place = _place(venue, bool(meeting.join_url), texts)
         dates = texts.date(meeting.date)
         if meeting.end_date and meeting.end_date != meeting.date:
             dates = f"{dates} – {texts.date(meeting.end_date)}"
@@ -256,6 +258,7 @@ class Views:
             time=texts.time_range(starts, ends, meeting.all_day),
             venue=self.venue(venue) if venue is not None else None,
             location=location(p, meeting),
+            place=place,
             join_url=join_url,
             themes=tuple(ThemeView(t.id, t.title, t.description) for t in p.themes_of(meeting)),
             agenda=agenda,
@@ -264,6 +267,17 @@ class Views:
             capacity=meeting.capacity,
             link=join_url or p.links.website,
         )
+
+
+def _place(venue: Venue | None, join_url: bool, texts: Texts) -> str:
+    """Where a meeting is, in a few words, for a table."""
+    _ = texts.gettext
+    if venue is None:
+        return _("online") if join_url else _("venue to be announced")
+    if venue.online:
+        online = _("online")
+        return f"{venue.name} ({online})"
+    return ", ".join(x for x in (venue.name, venue.city) if x)
 
 
 def rotation_of(programme: Programme, texts: Texts) -> list[Rotation]:
@@ -281,9 +295,10 @@ def rotation_of(programme: Programme, texts: Texts) -> list[Rotation]:
                 venue=venue.name,
                 city=venue.city or (texts.gettext("online") if venue.online else ""),
                 host=host.name if host else "",
-                dates=[],
+                dates=(),
             )
-        seen[venue.id].dates.append(texts.date(m.date, "medium"))
+        rotation = seen[venue.id]
+        seen[venue.id] = replace(rotation, dates=(*rotation.dates, texts.date(m.date, "medium")))
     return list(seen.values())
 
 
@@ -295,4 +310,4 @@ class Rotation:
     venue: str
     city: str
     host: str
-    dates: list[str]
+    dates: tuple[str, ...]

@@ -23,6 +23,9 @@ _CODES = {
     "enum": "not-a-choice",
     "literal_error": "not-a-choice",
     "string_too_short": "empty-value",
+    "too_short": "empty-value",
+    "empty_value": "empty-value",
+    "not_text": "not-text",
     "model_type": "not-a-mapping",
     "model_attributes_type": "not-a-mapping",
     "dict_type": "not-a-mapping",
@@ -63,7 +66,9 @@ def explain(
         else:
             where = positions.at(path)
         message, hint = _explain(error, cls, loc, prefix)
-        out.append(Diagnostic(where, "error", message, hint, _CODES.get(kind, "invalid-value")))
+        out.append(
+            Diagnostic(where, "error", message, hint, code=_CODES.get(kind, "invalid-value"))
+        )
     return out
 
 
@@ -98,7 +103,7 @@ def _explain(
             f"{label}'{value}' is not one of {', '.join(choices)}",
             did_you_mean(str(value), choices),
         )
-    if kind == "string_too_short":
+    if kind in {"string_too_short", "too_short", "empty_value"}:
         return f"{label}must not be empty", ""
     if kind == "string_pattern_mismatch" and name == "country":
         return f"{label}'{value}' is not a two-letter country code", "write BE, NL, FR, ..."
@@ -106,7 +111,7 @@ def _explain(
         return f"{label}expected a mapping of 'key: value' lines, not {_describe(value)}", ""
     if kind in {"tuple_type", "list_type"}:
         return f"{label}expected a list, not {_describe(value)}", ""
-    if kind in {"string_type"}:
+    if kind in {"string_type", "not_text"}:
         return f"{label}expected text, not {_describe(value)}", ""
     return f"{label}{error['msg']}", ""
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _ID = re.compile(ID_PATTERN)
@@ -37,8 +38,8 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
     if value is None:
-        raise ValueError("must not be empty")
-    raise ValueError("expected text here, not a list or mapping")
+        raise PydanticCustomError("empty_value", "must not be empty")
+    raise PydanticCustomError("not_text", "expected text here, not a list or mapping")
 
 
 #: Free text; the YAML reader keeps scalars as text, so `title: 2024` or `title: NO` stay text.

@@ -126,7 +126,7 @@ def read_text(path: Path) -> str:
                 "error",
                 f"this file is not UTF-8 text (byte 0x{raw[err.start]:02x})",
                 "save it as UTF-8 in your editor",
-                "encoding",
+                code="encoding",
             )
         ) from err
     return text.removeprefix("\ufeff")
@@ -135,7 +135,7 @@ def read_text(path: Path) -> str:
 def _diag(
     path: Path, mark: yaml.Mark | None, message: str, hint: str = "", code: str = "yaml"
 ) -> Diagnostic:
-    return Diagnostic(_loc(path, mark), "error", message, hint, code)
+    return Diagnostic(_loc(path, mark), "error", message, hint, code=code)
 
 
 def _tab_problem(path: Path, text: str) -> Diagnostic | None:
@@ -149,7 +149,7 @@ def _tab_problem(path: Path, text: str) -> Diagnostic | None:
                 "error",
                 "a tab is used for indentation; YAML allows only spaces there",
                 "replace the tab with spaces",
-                "yaml",
+                code="yaml",
             )
     return None
 

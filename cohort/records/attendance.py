@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CohortError, Diagnostic, Location, Report, did_you_mean
+from ..errors import CohortError, Diagnostic, Location, Report, UsageError, did_you_mean
 from ..programme.model import Frozen, Ids, Meeting, Programme
 from ..programme.values import NonEmptyText, Text
 from ..tables import read_table, unneutralise
@@ -275,6 +275,37 @@ def _dump(record: Record) -> dict[str, Any]:
     return data
 
 
+def marks_given(
+    programme: Programme,
+    meeting: Meeting,
+    *,
+    present: list[str],
+    excused: list[str],
+    absent: list[str],
+    visitors: list[str],
+    sheet: Path | None,
+) -> Marks:
+    """The marks of `cohort attendance record`: from ids and visitors ("Name, Organisation") on
+    the command line, or from a filled-in sheet, never both. Raises UsageError when neither or
+    both are given."""
+    given = any((present, excused, absent, visitors))
+    if sheet is not None and given:
+        raise UsageError("give either --from FILE or --present/--excused/--absent/--visitor")
+    if sheet is None and not given:
+        raise UsageError(
+            "say who came: --present ID ..., --excused ID ..., --absent ID ..., "
+            '--visitor "Name, Organisation", or --from a filled-in sheet'
+        )
+    if sheet is not None:
+        return from_sheet(sheet, programme, meeting)
+    return Marks(
+        attended=present,
+        excused=excused,
+        absent=absent,
+        visitors=[parse_visitor(v) for v in visitors],
+    )
+
+
 def parse_visitor(text: str) -> Visitor:
     """'Name, Organisation' as typed on the command line."""
     name, _, organisation = text.partition(",")
@@ -366,7 +397,7 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # 
                             f"'{name}' is not on the list",
                             f"did you mean '{person.name}' ({person.id})? put the id in the id "
                             "column, or correct the name",
-                            "unknown-name",
+                            code="unknown-name",
                         )
                     )
                     continue
@@ -378,7 +409,9 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # 
         elif pid not in programme.participants:
             hint = did_you_mean(pid, programme.participants)
             problems.append(
-                Diagnostic(where, "error", f"unknown participant id '{pid}'", hint, "unknown-id")
+                Diagnostic(
+                    where, "error", f"unknown participant id '{pid}'", hint, code="unknown-id"
+                )
             )
             continue
         if present:

@@ -55,7 +55,7 @@ def _unplanned(loaded: Loaded) -> list[Diagnostic]:
             "warning",
             f"meeting '{mid}' has no date yet",
             "run 'cohort schedule --solve --write' to choose one, or give it 'date:'",
-            "unscheduled",
+            code="unscheduled",
         )
         for mid in sorted(loaded.unplanned)
     ]
@@ -125,7 +125,8 @@ def load_checked(
         run(loaded)
     if proposal is None:
         report.extend(
-            Diagnostic(d.location, "error", d.message, d.hint, d.code) for d in _unplanned(loaded)
+            Diagnostic(d.location, "error", d.message, d.hint, code=d.code)
+            for d in _unplanned(loaded)
         )
     if report.errors or loaded.programme is None:
         raise CohortError(diagnostics=report.sorted())
