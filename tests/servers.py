@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 
@@ -69,6 +71,8 @@ class Mailbox:
 
     fail_after: accept this many messages, then answer every DATA with `fail_with`.
     refuse: recipients answered with 550 at RCPT.
+    greylist: recipient -> how many times RCPT is answered 451 (greylisting) before it is
+    accepted.
     """
 
     def __init__(
@@ -76,15 +80,20 @@ class Mailbox:
         fail_after: int | None = None,
         fail_with: str = "421 4.3.0 try later",
         refuse: frozenset[str] = frozenset(),
+        greylist: dict[str, int] | None = None,
     ) -> None:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.fail_after = fail_after
         self.fail_with = fail_with
         self.refuse = refuse
+        self.greylist = dict(greylist or {})
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
             return "550 5.1.1 no such user"
+        if self.greylist.get(address, 0) > 0:
+            self.greylist[address] -= 1
+            return "451 4.7.1 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -102,11 +111,13 @@ def smtp_server(
     tls: str | None = None,
     certificate: object = None,
     users: dict[str, str] | None = None,
+    smtputf8: bool = False,
 ) -> Iterator[str]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1; yields its URL.
 
     tls: None (plain smtp://), "starttls" (smtp+starttls://) or "implicit" (smtps://), with a
     trustme `certificate` for localhost. users: name -> password, then AUTH is required.
+    smtputf8: offer SMTPUTF8 (RFC 6531), for addresses with letters outside ASCII.
     """
     import ssl
 
@@ -124,7 +135,7 @@ def smtp_server(
         ok = users is not None and users.get(login) == auth_data.password.decode()
         return AuthResult(success=ok, handled=False)
 
-    options: dict[str, object] = {}
+    options: dict[str, object] = {"enable_SMTPUTF8": smtputf8}
     if users is not None:
         options.update(
             authenticator=authenticator,
@@ -148,3 +159,139 @@ def smtp_server(
         yield f"{scheme}://localhost:{port}"
     finally:
         controller.stop()
+
+
+class Scripted:
+    """A small SMTP server that misbehaves on purpose, at the moments aiosmtpd will not: it
+    drops the connection at a chosen step of a transaction, or holds it there until told.
+
+    faults: recipient -> faults, one used up by each transaction to that recipient, in order
+    (when they run out, the recipient is served well). A fault is one of
+      "drop at RCPT"     close without answering the RCPT
+      "drop at DATA"     close without answering the DATA command (before 354)
+      "drop in data"     read the first line of the message after 354, then close
+      "drop after data"  read the whole message, keep it (it did arrive), close unanswered
+      "hold at RCPT"     wait for `release` before answering the RCPT
+      "hold after data"  keep the whole message, then wait for `release` before answering
+      "NNN text"         answer the RCPT with this reply
+    smtputf8: offer SMTPUTF8 in the EHLO answer.
+
+    `received` holds every message read in full, answered or not; `held` is set while a
+    transaction waits for `release`.
+    """
+
+    def __init__(self, faults: dict[str, list[str]] | None = None, smtputf8: bool = False):
+        self.faults = {address: list(steps) for address, steps in (faults or {}).items()}
+        self.smtputf8 = smtputf8
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    def fault(self, address: str) -> str:
+        with self.lock:
+            steps = self.faults.get(address)
+            return steps.pop(0) if steps else ""
+
+    def recipients_of(self, address: str) -> int:
+        return sum(address in recipients for _, recipients, _ in self.received)
+
+
+class _ScriptedSession(socketserver.StreamRequestHandler):
+    server: _ScriptedServer
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def drop(self) -> None:
+        with suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+        self.connection.close()
+
+    def hold(self, script: Scripted) -> None:
+        script.held.set()
+        script.release.wait(60)
+
+    def handle(self) -> None:  # noqa: C901 (one branch per SMTP command)
+        script = self.server.script
+        self.reply("220 localhost scripted ESMTP")
+        sender, recipients, fault = "", [], ""
+        while line := self.rfile.readline():
+            command = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = command[:4].upper()
+            if verb == "EHLO":
+                extensions = ["8BITMIME"] + (["SMTPUTF8"] if script.smtputf8 else [])
+                for extension in ["localhost", *extensions]:
+                    self.reply(f"250-{extension}")
+                self.reply("250 HELP")
+            elif verb == "HELO":
+                self.reply("250 localhost")
+            elif verb == "MAIL":
+                sender, recipients, fault = _angle(command), [], ""
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                address = _angle(command)
+                fault = script.fault(address) or fault
+                if fault == "drop at RCPT":
+                    return self.drop()
+                if fault == "hold at RCPT":
+                    self.hold(script)
+                if fault[:1].isdigit():
+                    self.reply(fault)
+                    fault = ""
+                    continue
+                recipients.append(address)
+                self.reply("250 OK")
+            elif verb == "DATA":
+                if fault == "drop at DATA":
+                    return self.drop()
+                self.reply("354 go ahead")
+                first = self.rfile.readline()
+                if fault == "drop in data":
+                    return self.drop()
+                data = [first]
+                while data[-1] not in (b".\r\n", b""):
+                    data.append(self.rfile.readline())
+                content = b"".join(data[:-1])
+                with script.lock:
+                    script.received.append((sender, recipients, content))
+                if fault == "drop after data":
+                    return self.drop()
+                if fault == "hold after data":
+                    self.hold(script)
+                self.reply("250 OK accepted")
+            elif verb in ("RSET", "NOOP"):
+                sender, recipients, fault = "", [], ""
+                self.reply("250 OK")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return None
+            else:
+                self.reply("502 not implemented")
+        return None
+
+
+def _angle(command: str) -> str:
+    return command[command.index("<") + 1 : command.index(">")]
+
+
+class _ScriptedServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    script: Scripted
+
+
+@contextmanager
+def scripted_server(script: Scripted) -> Iterator[str]:
+    """A `Scripted` SMTP server on 127.0.0.1; yields its URL."""
+    server = _ScriptedServer(("127.0.0.1", 0), _ScriptedSession)
+    server.script = script
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"smtp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        script.release.set()
+        server.shutdown()
+        server.server_close()

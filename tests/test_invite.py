@@ -226,7 +226,7 @@ def test_move_one_meeting_cancel_another_each_message_once(write, tmp_path):
     with smtp_server(mailbox) as url:
         sent = cohort("send", outbox, "--server", url, "--confirm", env=NOW)
         assert sent.exit_code == 0, sent
-        assert "sent 36, refused 0, not sent 0, uncertain 0" in sent.stdout
+        assert "sent 36, deferred 0, uncertain 0, refused 0, failed 0, held back 0" in sent.stdout
         assert len(mailbox.received) == 36
         assert waiting(outbox) == []
 
@@ -268,7 +268,7 @@ def invited_and_sent(write, tmp_path):
     invite(folder, outbox)
     with smtp_server(Mailbox()) as url:
         sent = cohort("send", outbox, "--server", url, "--confirm", env=NOW)
-    assert "sent 36, refused 0, not sent 0, uncertain 0" in sent.stdout, sent
+    assert "sent 36, deferred 0, uncertain 0, refused 0, failed 0, held back 0" in sent.stdout, sent
     return folder, outbox
 
 

@@ -44,14 +44,15 @@ def invite(
 def send(
     outbox: Annotated[Path, typer.Argument(help="The outbox folder written by 'cohort invite'.")],
     server: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--server",
             metavar="URL",
             help="smtp://host:port, smtp+starttls://host:port or smtps://host:port. "
-            "User and password come from COHORT_SMTP_USER and COHORT_SMTP_PASSWORD.",
+            "User and password come from COHORT_SMTP_USER and COHORT_SMTP_PASSWORD. "
+            "Without it: a dry run.",
         ),
-    ],
+    ] = None,
     confirm: Annotated[
         bool, typer.Option("--confirm", help="Really send (without it: show what would go).")
     ] = False,
@@ -64,19 +65,24 @@ def send(
     resend_uncertain: Annotated[
         bool,
         typer.Option(
-            "--resend-uncertain", help="Also send messages whose earlier sending was interrupted."
+            "--resend-uncertain",
+            help="Also send messages that may have arrived already (their sending was cut off).",
         ),
     ] = False,
 ) -> None:
-    """Send the outbox over SMTP, each message once; a dry run unless --confirm."""
-    from ..delivery.send import Server, count_waiting, dry_run
+    """Send the outbox over SMTP, each message exactly once; a dry run unless --confirm."""
+    from ..delivery.send import count_waiting, dry_run
     from ..delivery.send import send as deliver
+    from ..delivery.smtp import Server
+    from ..errors import UsageError
 
-    target = Server.parse(server)
-    if not confirm:
-        say(dry_run(outbox, target, limit))
+    target = Server.parse(server) if server is not None else None
+    if not confirm or target is None:
+        if confirm:
+            raise UsageError("--confirm needs --server URL: the server to send through")
+        say(dry_run(outbox, target, limit, resend_uncertain))
         return
-    with progress("sending", count_waiting(outbox, limit)) as advance:
+    with progress("sending", count_waiting(outbox, limit, resend_uncertain)) as advance:
         outcome = deliver(
             outbox,
             target,

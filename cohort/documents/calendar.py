@@ -19,6 +19,7 @@ from ..output import OutputFolder, Written
 from ..planning.publication import Entry, publication
 from ..programme.model import Participant, Programme, Status
 from ..records.published import State, load_state, now
+from .messages import transport_address
 from .view import MeetingView, Views, language_of, texts_for
 from .vtimezone import vtimezone
 
@@ -98,7 +99,9 @@ class Calendars:
         if organiser.email:
             event.add(
                 "organizer",
-                vCalAddress(f"mailto:{organiser.email}", params={"CN": organiser.name}),
+                vCalAddress(
+                    f"mailto:{transport_address(organiser.email)}", params={"CN": organiser.name}
+                ),
             )
         return event
 
@@ -129,7 +132,7 @@ class Calendars:
                     event.add(
                         "attendee",
                         vCalAddress(
-                            f"mailto:{person.email}",
+                            f"mailto:{transport_address(person.email)}",
                             params={"CN": person.name, "ROLE": "REQ-PARTICIPANT"},
                         ),
                     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from icalendar import Calendar, Event, vCalAddress
 
+from ..output import OutputFolder
 from ..planning.invitations import Plan, Planned, plan
 from ..planning.publication import Entry, publication
 from ..programme.model import Participant, Programme
@@ -21,7 +22,7 @@ from ..records.outbox import Name, Outbox
 from ..records.published import load_state, now
 from . import messages
 from .calendar import PRODID, Calendars
-from .messages import one_line
+from .messages import one_line, transport_address
 from .templating import Renderer
 
 _END = b"END:VCALENDAR\r\n"
@@ -101,7 +102,8 @@ class Composer:
             }
             if method == "REQUEST":
                 params["RSVP"] = "TRUE"
-            holder.add("attendee", vCalAddress(f"mailto:{person.email}", params=params))
+            address = transport_address(person.email or "")
+            holder.add("attendee", vCalAddress(f"mailto:{address}", params=params))
         return Calendars.properties(holder)
 
     def message(self, planned: Planned) -> bytes:
@@ -221,7 +223,6 @@ def render_invitations(
 ) -> Rendered:
     """Write every message due now into the outbox; remove waiting ones no longer due."""
     from ..errors import UsageError
-    from ..output import OutputFolder
 
     if meeting is not None and meeting not in programme.meetings:
         from ..errors import did_you_mean
@@ -240,32 +241,55 @@ def render_invitations(
             location=folder / "programme.yaml",
         )
     target = OutputFolder(outbox_path, programme_folder=folder)
+    target.write_all({}, owned=())  # the folder is cohort's before its lock is taken
     outbox = Outbox(outbox_path)
-    state = load_state(folder)
-    entries = publication(programme, state, now())
-    today = today or dt.date.today()
-    until = today + dt.timedelta(days=reminder_days) if reminder_days is not None else None
-    result = plan(
-        programme, entries, outbox.delivered(), meeting=meeting, reminder_until=until, today=today
-    )
-    composer = Composer(folder, programme, entries)
-    files = {planned.name.file: composer.message(planned) for planned in result.messages}
-    # waiting messages of the kinds this run decides on, and of the meetings it looked at
+    # locked from reading what was delivered to writing: a `send` at the same time could
+    # otherwise move a message into sent/ that this run then writes back into the outbox
+    with outbox.lock("invite"):
+        state = load_state(folder)
+        entries = publication(programme, state, now())
+        today = today or dt.date.today()
+        until = today + dt.timedelta(days=reminder_days) if reminder_days is not None else None
+        result = plan(
+            programme,
+            entries,
+            outbox.delivered(),
+            meeting=meeting,
+            reminder_until=until,
+            today=today,
+        )
+        composer = Composer(folder, programme, entries)
+        files = {planned.name.file: composer.message(planned) for planned in result.messages}
+        rendered = Rendered(outbox_path, result)
+        rendered.written, rendered.removed = _write(target, outbox, files, meeting, until)
+    if state.changed:
+        state.save()
+    return rendered
+
+
+def _write(
+    target: OutputFolder,
+    outbox: Outbox,
+    files: dict[str, bytes],
+    meeting: str | None,
+    until: dt.date | None,
+) -> tuple[list[Path], list[Path]]:
+    """Write the messages due into the outbox and remove the waiting ones no longer due: of
+    the kinds this run decides on, and of the meetings it looked at. A message the server
+    already accepted (the journal says so) stays, for `send` to move into sent/."""
     kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if until else set())
+    delivered = outbox.unrecorded()
     stale = [
-        path.name
+        path
         for path in outbox.pending()
         if (n := Name.parse(path.name))
         and n.kind in kinds
         and (meeting is None or n.meeting == meeting)
         and path.name not in files
+        and path.name not in delivered
     ]
-    keep = {path.name: path.read_bytes() for path in outbox.pending() if path.name not in stale}
-    rendered = Rendered(outbox_path, result)
-    rendered.written = target.write_all({**keep, **files}, owned=())
-    for name in stale:
-        (outbox_path / name).unlink()
-        rendered.removed.append(outbox_path / name)
-    if state.changed:
-        state.save()
-    return rendered
+    keep = {path.name: path.read_bytes() for path in outbox.pending() if path not in stale}
+    written = target.write_all({**keep, **files}, owned=())
+    for path in stale:
+        path.unlink()
+    return written, stale

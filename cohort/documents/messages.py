@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -53,7 +54,7 @@ class RecurringHeadersPolicy(EmailPolicy):
     message, which counts for an outbox of ten thousand."""
 
     _parsed: ClassVar[dict[tuple[str, str], Any]] = {}
-    _folded: ClassVar[dict[tuple[str, str], bytes]] = {}
+    _folded: ClassVar[dict[tuple[str, str, bool], bytes]] = {}
 
     def header_store_parse(self, name: str, value: Any) -> Any:
         if name.lower() in _RECURRING and type(value) is str:
@@ -65,7 +66,7 @@ class RecurringHeadersPolicy(EmailPolicy):
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         if name.lower() in _RECURRING:
-            key = (name, str(value))
+            key = (name, str(value), self.utf8)
             if key not in self._folded:
                 self._folded[key] = super().fold_binary(name, value)
             return self._folded[key]
@@ -74,6 +75,40 @@ class RecurringHeadersPolicy(EmailPolicy):
 
 #: Python 3.11's HeaderRegistry also makes a new class for every header; cache those too.
 _POLICY = RecurringHeadersPolicy(linesep="\r\n", header_factory=CachedHeaderRegistry())
+#: for a message to or from an address with letters outside ASCII before the @: its headers
+#: are UTF-8 (RFC 6532), and it can only be sent through a server that offers SMTPUTF8
+_POLICY_UTF8 = _POLICY.clone(utf8=True)
+
+
+def transport_address(address: str) -> str:
+    """An e-mail address as it travels, in headers, SMTP envelopes and calendar `mailto:`: the
+    domain in IDNA A-labels (RFC 5891: `bücher.example` becomes `xn--bcher-kva.example`), which
+    every server can route, and the local part as written. A local part with letters outside
+    ASCII has no ASCII form: such a message needs SMTPUTF8 (RFC 6531), which `send` asks of
+    the server, or it is refused."""
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        ascii_domain = validate_email(address, check_deliverability=False).ascii_domain
+    except EmailNotValidError:  # checked when the programme was read; left as it is
+        return address
+    return f"{local}@{ascii_domain}"
+
+
+def needs_smtputf8(address: str) -> bool:
+    """Whether an address (as it travels) can only be sent with SMTPUTF8 (RFC 6531)."""
+    return not address.isascii()
+
+
+def _address(name: str, address: str) -> Address:
+    local, _, domain = transport_address(address).rpartition("@")
+    # username and domain, not addr_spec: Address refuses to parse a non-ASCII local part
+    return Address(one_line(name), username=local, domain=domain)
 
 
 def one_line(text: str) -> str:
@@ -120,7 +155,18 @@ def message_id(key: str, kind: str, domain: str) -> str:
     """A Message-ID stable for one message (`key` names it uniquely), so writing it again gives
     the same file (RFC 5322 §3.6.4: unique, in angle brackets)."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    return f"<{digest}.{kind}@{domain}>"
+    return f"<{digest}.{kind}@{_message_id_domain(domain)}>"
+
+
+def _message_id_domain(domain: str) -> str:
+    """The right side of a Message-ID: a domain in ASCII (IDNA), else cohort.invalid."""
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "cohort.invalid"
+    if not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*", ascii_domain):
+        return "cohort.invalid"
+    return ascii_domain
 
 
 def build(mail: Mail) -> bytes:
@@ -128,10 +174,13 @@ def build(mail: Mail) -> bytes:
     multipart/alternative of text, HTML and the calendar part, then the attachments)."""
     # boundaries from the message's id, so the same message renders to the same bytes
     seed = hashlib.sha256(mail.message_id.encode()).hexdigest()[:20]
-    msg = EmailMessage(policy=_POLICY)
+    sender = _address(mail.sender_name, mail.sender)
+    recipient = _address(mail.recipient_name, mail.recipient)
+    utf8 = needs_smtputf8(sender.addr_spec) or needs_smtputf8(recipient.addr_spec)
+    msg = EmailMessage(policy=_POLICY_UTF8 if utf8 else _POLICY)
     # the sender as text: the same for every message, so parsed once
-    msg["From"] = str(Address(one_line(mail.sender_name), addr_spec=mail.sender))
-    msg["To"] = Address(one_line(mail.recipient_name), addr_spec=mail.recipient)
+    msg["From"] = str(sender)
+    msg["To"] = recipient
     msg["Subject"] = one_line(mail.subject)
     msg["Date"] = format_datetime(mail.date)
     msg["Message-ID"] = mail.message_id

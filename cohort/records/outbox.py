@@ -1,20 +1,30 @@
-"""The outbox: messages waiting to be sent, messages sent, and the journal of sending.
+"""The outbox: messages waiting to be sent, messages sent, the journal of sending, and its lock.
 
     OUTBOX/
-      <meeting>.<participant>.<kind>.<sequence>.eml   waiting (written by `cohort invite`)
-      sent/<same name>.eml                            delivered (moved there by `cohort send`)
-      journal.jsonl                                   one line per attempt and per delivery
+      <name>.eml           waiting (written by `cohort invite`, and later by other commands)
+      sent/<name>.eml      delivered (moved there by `cohort send` once the server accepted it)
+      journal.jsonl        one line per step of sending: what happened to which file, when
+      lock                 the pid of the cohort command that has the outbox now (see `lock`)
 
-Ids hold no dots, so a file name says which meeting, person, kind and SEQUENCE it carries.
-`cohort invite` reads what was delivered to decide between an invitation and an update, and
-never sends what was already delivered again; `cohort send` moves each message to `sent/` the
-moment the server accepts it, so an interrupted run resumes where it stopped.
+Every `*.eml` file in the folder is a message waiting, whatever kind it is: `cohort send` knows
+nothing of meetings. Invitations are named `<meeting>.<participant>.<kind>.<sequence>.eml`
+(`Name`; ids hold no dots), so `cohort invite` reads from `sent/` who already received what.
+
+The journal is the record that makes sending exactly-once (see `delivery.send`): `sending` is
+written just before the message data goes to the server, and what came of it after:
+`delivered`, `uncertain`, `deferred`, `refused` or `failed`. A file still waiting whose last
+event is `sending` or `uncertain` may have arrived; one whose last event is `delivered` did
+arrive, even if it could not be moved into `sent/`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +33,16 @@ from ..errors import CohortError
 
 SENT = "sent"
 JOURNAL = "journal.jsonl"
+LOCK = "lock"
 KINDS = ("invitation", "update", "cancellation", "reminder")
+
+#: journal events after which a waiting message may have reached its recipient
+MAYBE_DELIVERED = frozenset({"sending", "uncertain"})
 
 
 @dataclass(frozen=True, order=True)
 class Name:
-    """The file name of a message: meeting, participant, kind and SEQUENCE."""
+    """The file name of an invitation: meeting, participant, kind and SEQUENCE."""
 
     meeting: str
     participant: str
@@ -49,6 +63,24 @@ class Name:
         return cls(parts[0], parts[1], parts[2], int(parts[3]))
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who has (or had) the outbox's lock: a process of a cohort command."""
+
+    pid: int
+    command: str
+    host: str
+    since: str
+
+    def __str__(self) -> str:
+        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        return f"'cohort {self.command}', process {self.pid}{where}, since {self.since}"
+
+
+class OutboxBusy(CohortError):
+    """Another cohort command has the outbox's lock."""
+
+
 class Outbox:
     """An outbox folder: messages waiting, sent, and the journal of sending."""
 
@@ -60,18 +92,25 @@ class Outbox:
         return self.path / SENT
 
     def pending(self) -> list[Path]:
+        """Every message waiting (any kind), in file-name order."""
         if not self.path.is_dir():
             return []
-        return sorted(p for p in self.path.glob("*.eml") if Name.parse(p.name))
+        return sorted(p for p in self.path.glob("*.eml") if p.is_file())
 
     def delivered(self) -> list[Name]:
-        if not self.sent_dir.is_dir():
-            return []
-        names = (Name.parse(p.name) for p in self.sent_dir.glob("*.eml"))
+        """The invitations delivered: those in `sent/`, and those the journal says the server
+        accepted but that could not be moved there."""
+        files = {p.name for p in self.sent_dir.glob("*.eml")} if self.sent_dir.is_dir() else set()
+        files |= self.unrecorded()
+        names = (Name.parse(file) for file in files)
         return sorted(n for n in names if n is not None)
 
+    # -- the journal ------------------------------------------------------------------------
+
     def log(self, **entry: Any) -> None:
-        """Append one line to the journal, flushed to disk before the next step."""
+        """Append one line to the journal, on disk (fsync) before the next step.
+
+        Raises OSError when it cannot be written: the caller must not go on sending."""
         self.path.mkdir(parents=True, exist_ok=True)
         with (self.path / JOURNAL).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
@@ -79,31 +118,170 @@ class Outbox:
             os.fsync(handle.fileno())
 
     def journal(self) -> list[dict[str, Any]]:
+        """Every entry of the journal, oldest first.
+
+        A last line cut off by a crash while it was written (no line end) is left out: the
+        step before it then stands, which never makes a message look delivered that was not.
+        Raises CohortError for any other damage."""
         path = self.path / JOURNAL
         if not path.exists():
             return []
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as err:
+            raise CohortError(f"cannot read the sending journal '{path}': {err.strerror}") from err
+        lines = text.split("\n")
+        torn = lines.pop()  # "" when the file ends with a line end
         entries = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
+            entry = _entry(line)
+            if entry is None:
                 raise CohortError(
                     f"{path}:{number}: the sending journal is damaged; it is cohort's record of "
                     "what was sent: restore it rather than editing it"
-                ) from None
+                )
+            entries.append(entry)
+        if torn.strip() and (entry := _entry(torn)) is not None:
+            entries.append(entry)
         return entries
 
+    def last_events(self) -> dict[str, str]:
+        """Each file's last journal event."""
+        return {entry["file"]: entry["event"] for entry in self.journal()}
+
     def uncertain(self) -> set[str]:
-        """Messages whose sending began but was never recorded as done or failed: the process
-        stopped while the server had them. They may have arrived; they are not sent again
-        unless the facilitator says so."""
-        state: dict[str, str] = {}
-        for entry in self.journal():
-            state[entry["file"]] = entry["event"]
-        return {file for file, event in state.items() if event == "sending"}
+        """Messages waiting whose sending began but never came to a clear end: the connection
+        was lost after the data went out, or the process stopped while the server had them.
+        They may have arrived; they are not sent again unless the facilitator says so."""
+        waiting = {p.name for p in self.pending()}
+        return {f for f, event in self.last_events().items() if event in MAYBE_DELIVERED} & waiting
+
+    def unrecorded(self) -> set[str]:
+        """Messages still waiting that the server accepted (the journal says `delivered`) but
+        that could not be moved into `sent/`: they are never sent again."""
+        waiting = {p.name for p in self.pending()}
+        return {f for f, event in self.last_events().items() if event == "delivered"} & waiting
 
     def mark_sent(self, file: Path) -> None:
+        """Move a delivered message into `sent/`. Raises OSError when it cannot."""
         self.sent_dir.mkdir(parents=True, exist_ok=True)
         file.replace(self.sent_dir / file.name)
+
+    def record_unrecorded(self) -> list[str]:
+        """Move messages the journal says were delivered into `sent/`, where they belong;
+        returns their names. Raises CohortError when `sent/` still cannot be written."""
+        done = []
+        for name in sorted(self.unrecorded()):
+            try:
+                self.mark_sent(self.path / name)
+            except OSError as err:
+                raise CohortError(
+                    f"'{name}' was delivered, but cannot be moved into '{self.sent_dir}' "
+                    f"({err.strerror or err}); make '{self.sent_dir}' a folder cohort can write "
+                    "to and run the command again (it will not be sent again)"
+                ) from None
+            done.append(name)
+        return done
+
+    # -- the lock ---------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, command: str) -> Iterator[Holder | None]:
+        """Hold the outbox for one command: a second cohort command on the same outbox (in
+        another terminal, a cron job) stops at once with OutboxBusy naming the holder.
+
+        The lock file holds the holder's pid; the lock itself is the operating system's
+        (flock, or msvcrt on Windows), so it ends with the process however it ends, and a
+        lock file left by a process that died is stale: it is taken over. Yields that dead
+        holder, or None."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        path = self.path / LOCK
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise CohortError(f"cannot open the outbox's lock '{path}': {err.strerror}") from err
+        try:
+            if not _try_lock(fd):
+                holder = _holder(fd)
+                raise OutboxBusy(
+                    f"the outbox '{self.path}' is in use by "
+                    + (str(holder) if holder else "another cohort command")
+                    + "; wait until it is done (two commands at once could send a message twice)"
+                )
+            stale = _holder(fd)
+            _write_holder(fd, command)
+            try:
+                yield stale
+            finally:
+                os.ftruncate(fd, 0)  # an empty lock file: nobody holds it
+                _unlock(fd)
+        finally:
+            os.close(fd)
+
+
+def _entry(line: str) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+        return None
+    if not isinstance(entry.get("event"), str):
+        return None
+    return entry
+
+
+# the lock file lies beyond this offset on Windows, whose locks forbid reading what they cover
+_REGION = 1 << 20
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, _REGION, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, _REGION, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError as err:
+            raise CohortError(f"cannot lock the outbox ({err.strerror})") from err
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _holder(fd: int) -> Holder | None:
+    """Who the lock file says holds it (None when it is empty or unreadable)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    try:
+        data = json.loads(os.read(fd, 4096).decode("utf-8"))
+        return Holder(int(data["pid"]), str(data["command"]), str(data["host"]), str(data["since"]))
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def _write_holder(fd: int, command: str) -> None:
+    import datetime as dt
+
+    since = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    data = {"pid": os.getpid(), "command": command, "host": socket.gethostname(), "since": since}
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, (json.dumps(data) + "\n").encode("utf-8"))
