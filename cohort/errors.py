@@ -58,6 +58,7 @@ CODES: dict[str, str] = {
     "past": "a meeting in the past that is still planned",
     # files cohort keeps
     "damaged-record": "a file cohort keeps is damaged (a merge conflict?)",
+    "missing-record": "a file cohort keeps is missing (feed-secret.txt, kept out of git)",
     "duplicate-record": "two files record the same thing",
     "misnamed-record": "a record in a file named for something else",
     "attendance-cancelled": "attendance recorded for a cancelled meeting",

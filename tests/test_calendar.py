@@ -427,3 +427,59 @@ def test_validate_reports_a_damaged_state_file(write, tmp_path):
     result = cohort("validate", folder, "--today", "2029-12-01")
     assert result.exit_code == 1
     assert f"{state}:1:1: error: published.json is damaged" in result.stderr
+
+
+def feed_names(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / "people").iterdir())
+
+
+def test_the_feed_secret_lives_in_a_file_of_its_own_not_in_published_json(write, tmp_path):
+    folder = write()
+    publish(folder, tmp_path / "out")
+    secret = (folder / "feed-secret.txt").read_text().strip()
+    assert len(secret) >= 32
+    state = (folder / "published.json").read_text()
+    assert secret not in state and '"secret"' not in state
+    names = feed_names(tmp_path / "out")
+    publish(folder, tmp_path / "again", T1)
+    assert feed_names(tmp_path / "again") == names
+
+
+def test_a_secret_in_an_older_published_json_moves_out_and_no_feed_changes_its_name(
+    write, tmp_path
+):
+    import hashlib
+    import hmac
+
+    folder = write()
+    publish(folder, tmp_path / "out")
+    # published.json as cohort wrote it before the secret had a file of its own
+    old = "a3" * 16
+    state = json.loads((folder / "published.json").read_text())
+    (folder / "published.json").write_text(json.dumps({**state, "secret": old}, indent=1))
+    (folder / "feed-secret.txt").unlink()
+    publish(folder, tmp_path / "later", T1)
+    token = hmac.new(old.encode(), b"anna", hashlib.sha256).hexdigest()[:12]
+    assert f"anna-{token}.ics" in feed_names(tmp_path / "later")
+    assert (folder / "feed-secret.txt").read_text().strip() == old
+    assert old not in (folder / "published.json").read_text()
+
+
+def test_a_lost_feed_secret_is_named_rather_than_every_feed_renamed(write, tmp_path):
+    folder = write()
+    publish(folder, tmp_path / "out")
+    names = feed_names(tmp_path / "out")
+    secret = folder / "feed-secret.txt"
+    kept = secret.read_text()
+    secret.unlink()  # a fresh clone of the programme's repository: the secret is not in git
+    result = cohort("calendar", folder, "-o", tmp_path / "out", env={"COHORT_NOW": T1})
+    assert result.exit_code == 1
+    assert f"{secret}: error: feed-secret.txt is missing" in result.stderr
+    assert feed_names(tmp_path / "out") == names  # nothing renamed, nothing removed
+    # invitations do not need it
+    assert (
+        cohort("invite", folder, "-o", tmp_path / "outbox", "--today", "2029-12-01").exit_code == 0
+    )
+    secret.write_text(kept)
+    publish(folder, tmp_path / "out", T1)
+    assert feed_names(tmp_path / "out") == names

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 from conftest import cohort
+
+from cohort.records.published import SECRET_FILE
 
 
 @pytest.mark.parametrize("language", ["nl", "en", "fr"])
@@ -12,6 +17,7 @@ def test_a_new_programme_validates_and_has_a_schedule(tmp_path, language):
     result = cohort("init", folder, "--language", language)
     assert result.exit_code == 0, result
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".gitignore",
         "participants.yaml",
         "programme.schema.json",
         "programme.yaml",
@@ -39,3 +45,22 @@ def test_an_unknown_language_is_a_usage_error(tmp_path):
     result = cohort("init", tmp_path / "x", "--language", "de")
     assert result.exit_code == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_a_new_programme_keeps_the_feed_secret_out_of_git(tmp_path):
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    folder = tmp_path / "nieuw"
+    assert cohort("init", folder).exit_code == 0
+    assert f"/{SECRET_FILE}\n" in (folder / ".gitignore").read_text()
+    subprocess.run([git, "init", "-q", str(folder)], check=True)
+    assert cohort("calendar", folder, "-o", tmp_path / "out").exit_code == 0
+    assert (folder / SECRET_FILE).exists()
+    status = subprocess.run(
+        [git, "-C", str(folder), "status", "--porcelain", "--untracked-files=all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "published.json" in status and SECRET_FILE not in status

@@ -81,8 +81,8 @@ def network(language: str = "nl", extra: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def invite(folder, outbox, *args, env=NOW):
-    result = cohort("invite", folder, "-o", outbox, "--today", "2030-01-10", *args, env=env)
+def invite(folder, outbox, *args, env=NOW, today="2030-01-10"):
+    result = cohort("invite", folder, "-o", outbox, "--today", today, *args, env=env)
     assert result.exit_code == 0, result
     return result
 
@@ -282,20 +282,81 @@ def test_a_meeting_removed_after_inviting_is_cancelled(write, tmp_path):
     assert str(event["STATUS"]) == "CANCELLED"
 
 
-def test_someone_no_longer_invited_is_told(write, tmp_path):
+def except_p2(text: str) -> str:
+    return edit(
+        text,
+        "  m1:\n    title: Bijeenkomst 1\n",
+        "  m1:\n    title: Bijeenkomst 1\n    invited: {everyone: true, except: [p2]}\n",
+    )
+
+
+def sequence_of(message) -> int:
+    (event,) = calendar_of(message)[0].walk("VEVENT")
+    return int(event["SEQUENCE"])
+
+
+def test_someone_no_longer_invited_gets_a_cancellation_their_calendar_accepts(write, tmp_path):
+    """RFC 5546 §3.2.5: a CANCEL with the SEQUENCE of the invitation they hold is stale, and
+    their calendar keeps the meeting. It must be higher, and the calendars say the same."""
+    folder, outbox = invited_and_sent(write, tmp_path)
+    invitation = read(outbox / "sent" / "m1.p2.invitation.0.eml")
+    original = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(except_p2(original))
+    invite(folder, outbox, env=LATER)
+    assert waiting(outbox) == ["m1.p2.cancellation.1.eml"]  # the others hear nothing
+    message = read(outbox / "m1.p2.cancellation.1.eml")
+    assert "Je wordt niet langer verwacht" in message.get_body(("plain",)).get_content()
+    cal, _ = calendar_of(message)
+    assert str(cal["METHOD"]) == "CANCEL"
+    assert sequence_of(message) == 1 > sequence_of(invitation) == 0
+    assert cohort("calendar", folder, "-o", tmp_path / "cal", env=LATER).exit_code == 0
+    (published,) = Calendar.from_ical((tmp_path / "cal" / "meetings" / "m1.ics").read_bytes()).walk(
+        "VEVENT"
+    )
+    assert published["SEQUENCE"] == 1
+
+    # sent; then invited again: an invitation above the cancellation, so it is not stale either
+    with smtp_server(Mailbox()) as url:
+        assert cohort("send", outbox, "--server", url, "--confirm", env=LATER).exit_code == 0
+    (folder / "programme.yaml").write_text(original)
+    invite(folder, outbox, env=LATER)
+    assert waiting(outbox) == ["m1.p2.invitation.2.eml"]
+    assert sequence_of(read(outbox / "m1.p2.invitation.2.eml")) == 2
+
+
+def test_nothing_is_sent_about_a_meeting_that_is_over(write, tmp_path):
     folder, outbox = invited_and_sent(write, tmp_path)
     text = (folder / "programme.yaml").read_text()
-    (folder / "programme.yaml").write_text(
-        edit(
-            text,
-            "  m1:\n    title: Bijeenkomst 1\n",
-            "  m1:\n    title: Bijeenkomst 1\n    invited: {everyone: true, except: [p2]}\n",
-        )
+    text = edit(
+        text, "date: 2030-02-05\n    start: '19:00'", "date: 2030-02-05\n    start: '18:00'"
     )
-    invite(folder, outbox, env=LATER)
-    assert waiting(outbox) == ["m1.p2.cancellation.0.eml"]
-    message = read(outbox / "m1.p2.cancellation.0.eml")
-    assert "Je wordt niet langer verwacht" in message.get_body(("plain",)).get_content()
+    text = edit(text, "date: 2030-03-05\n", "date: 2030-03-05\n    status: cancelled\n")
+    text = edit(
+        text, "date: 2030-04-02\n    start: '19:00'", "date: 2030-04-02\n    start: '18:00'"
+    )
+    (folder / "programme.yaml").write_text(except_p2(text))
+    # on 20 March the first two meetings are over; the third is still to come
+    result = invite(folder, outbox, "--reminder", "--days", "30", env=LATER, today="2030-03-20")
+    assert "12 message(s) due (12 updates)" in result.stdout
+    assert (
+        "24 message(s) not written: meeting(s) already over (m1, m2); nothing is sent about the "
+        "past"
+    ) in result.stdout
+    assert waiting(outbox) == sorted(f"m3.p{i}.update.1.eml" for i in range(12))
+
+
+def test_a_meeting_already_over_gets_no_invitations_and_waiting_ones_are_removed(write, tmp_path):
+    folder = write(network())
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox)  # 10 January: all three to come, 36 invitations waiting
+    result = invite(folder, outbox, env=LATER, today="2030-02-06")
+    assert "24 message(s) due (24 invitations); 12 waiting message(s) no longer due removed" in (
+        result.stdout
+    )
+    assert "12 message(s) not written: meeting(s) already over (m1)" in result.stdout
+    assert not any(name.startswith("m1.") for name in waiting(outbox))
+    # on the day itself it is not over yet
+    assert "36 message(s) due" in invite(folder, outbox, env=LATER, today="2030-02-05").stdout
 
 
 def test_invitations_not_yet_sent_are_replaced_not_doubled(write, tmp_path):

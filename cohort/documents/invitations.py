@@ -204,6 +204,12 @@ class Rendered:
                 else ""
             )
         ]
+        if self.plan.over:
+            meetings = sorted({planned.name.meeting for planned in self.plan.over})
+            out.append(
+                f"{len(self.plan.over)} message(s) not written: meeting(s) already over "
+                f"({', '.join(meetings)}); nothing is sent about the past"
+            )
         if self.plan.messages:
             out.append(
                 f"next: cohort send {self.outbox} --server smtp+starttls://HOST:587 "

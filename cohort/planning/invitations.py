@@ -1,10 +1,15 @@
 """Who gets which message now: the decision behind `cohort invite`, kept apart from rendering.
 
 From the programme, each meeting's publication record (UID, SEQUENCE) and what was already
-delivered (the outbox's `sent/`), `plan` decides per invitee: an invitation the first time, an
-update when the meeting's SEQUENCE rose since, a cancellation when it is cancelled, removed, or
-the person is no longer invited (RFC 5546 §3.2.5), a reminder on request. It is a pure function
-over data, so a table of cases tests it.
+delivered (the outbox's `sent/`), `plan` decides per invitee: an invitation the first time (or
+again after a cancellation), an update when the meeting changed in time, venue or status since
+their last one, a cancellation when it is cancelled, removed, or the person is no longer invited
+(RFC 5546 §3.2.5), a reminder on request. Every message carries the meeting's current SEQUENCE,
+which is higher than that of anything the person received before (see `publication`).
+
+Nothing is sent about a meeting that is over (its last day is before today): no invitation,
+update or reminder, and no cancellation either, since a calendar has no use for news about the
+past. It is a pure function over data, so a table of cases tests it.
 """
 
 from __future__ import annotations
@@ -29,10 +34,12 @@ class Planned:
 
 @dataclass
 class Plan:
-    """The messages due now, and the invitees who cannot get one (no e-mail address)."""
+    """The messages due now, the invitees who cannot get one (no e-mail address), and the
+    messages left out because their meeting is over."""
 
     messages: list[Planned] = field(default_factory=list)
     without_email: list[Participant] = field(default_factory=list)
+    over: list[Planned] = field(default_factory=list)
 
 
 def plan(
@@ -58,6 +65,7 @@ def plan(
     for entry in entries:
         if meeting is not None and entry.id != meeting:
             continue
+        past = entry.last_day < day
         invited = set(entry.record.invitees) if not entry.cancelled else set()
         everyone = set(entry.record.invitees) | {pid for (mid, pid) in received if mid == entry.id}
         for pid in sorted(everyone):
@@ -65,7 +73,7 @@ def plan(
             if person is None:
                 continue  # gone from the programme: no address left to write to
             if person.email is None:
-                if pid in invited:
+                if pid in invited and not past:
                     missing[pid] = person
                 continue
             reminder = (
@@ -73,23 +81,30 @@ def plan(
                 and entry.meeting is not None
                 and day <= entry.meeting.date <= reminder_until
             )
-            kind = _due(received[(entry.id, pid)], entry.record.sequence, pid in invited, reminder)
+            record = entry.record
+            kind = _due(received[(entry.id, pid)], record.revision, pid in invited, reminder)
             if kind is not None:
-                name = Name(entry.id, pid, kind, entry.record.sequence)
-                result.messages.append(Planned(name, entry, person))
+                name = Name(entry.id, pid, kind, record.sequence)
+                (result.over if past else result.messages).append(Planned(name, entry, person))
     result.without_email = sorted(missing.values(), key=lambda p: p.id)
     return result
 
 
-def _due(history: list[Name], sequence: int, invited: bool, reminder: bool) -> str | None:
-    """The one message someone should get now about a meeting at `sequence`, given what they
-    received (`history`): None when they are up to date."""
-    requests = [n for n in history if n.kind in ("invitation", "update")]
+def _due(history: list[Name], revision: int, invited: bool, reminder: bool) -> str | None:
+    """The one message someone should get now about a meeting whose last change they must hear
+    about is at SEQUENCE `revision`, given what they received (`history`): None when they are
+    up to date. Invitations, updates and reminders are all requests (METHOD:REQUEST): the
+    last one they had, unless a later cancellation followed, is what their calendar shows."""
+    requests = [n.sequence for n in history if n.kind != "cancellation"]
+    cancellations = [n.sequence for n in history if n.kind == "cancellation"]
+    holds = max(requests, default=-1) > max(cancellations, default=-1)
     if not invited:
-        cancelled = any(n.kind == "cancellation" and n.sequence >= sequence for n in history)
-        return "cancellation" if requests and not cancelled else None
-    if not any(n.sequence == sequence for n in requests):
-        return "update" if requests else "invitation"
-    if reminder and not any(n.kind == "reminder" and n.sequence == sequence for n in history):
+        return "cancellation" if holds else None
+    if not holds:
+        return "invitation"
+    if max(requests) < revision:
+        return "update"
+    reminded = any(n.kind == "reminder" and n.sequence >= revision for n in history)
+    if reminder and not reminded:
         return "reminder"
     return None

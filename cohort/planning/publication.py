@@ -25,6 +25,13 @@ class Entry:
     def cancelled(self) -> bool:
         return self.meeting is None or self.meeting.cancelled
 
+    @property
+    def last_day(self) -> dt.date:
+        """The meeting's last day (local), as published."""
+        if self.record.all_day:
+            return dt.date.fromisoformat(self.record.end) - dt.timedelta(days=1)
+        return dt.datetime.fromisoformat(self.record.end).date()
+
 
 def uid(programme: Programme, meeting_id: str) -> str:
     """A meeting's calendar UID, stable for ever (RFC 5545 §3.8.4.7): meeting id, programme id and
@@ -74,8 +81,15 @@ def _content(programme: Programme, meeting: Meeting) -> str:
 
 def publication(programme: Programme, state: State, moment: dt.datetime) -> list[Entry]:
     """Every meeting ever published or now in the programme, with its record brought up to date:
-    SEQUENCE rises when time, venue or status change; DTSTAMP moves on any change; a meeting
-    gone from the YAML is cancelled, not dropped. Marks the state changed when it is."""
+    SEQUENCE rises when time, venue or status change (RFC 5546 §2.1.4) and when the invitees
+    change; DTSTAMP moves on any change; a meeting gone from the YAML is cancelled, not dropped.
+    Marks the state changed when it is.
+
+    Someone taken off the invitees gets a CANCEL, which must carry a higher SEQUENCE than the
+    invitation they hold or their calendar ignores it (RFC 5546 §3.2.5); someone added back
+    gets a REQUEST that must be higher than that CANCEL. So the meeting's SEQUENCE rises then
+    too, and the calendars carry it as well. The record's `revision` marks the SEQUENCE of the
+    last change the other invitees must hear about: a new invitee is no news to them."""
     stamp = moment.isoformat()
     entries: list[Entry] = []
     for meeting in programme.chronological():
@@ -106,6 +120,9 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
         else:
             if record.removed or record.significant != significant:
                 record.sequence += 1
+                record.revision = record.sequence
+            elif set(record.invitees) != set(invitees):
+                record.sequence += 1
             if (
                 record.removed
                 or record.significant != significant
@@ -131,6 +148,7 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
             record.removed = True
             record.status = Status.cancelled.value
             record.sequence += 1
+            record.revision = record.sequence
             record.modified = stamp
             state.changed = True
         entries.append(Entry(meeting_id, None, record))

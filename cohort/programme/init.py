@@ -17,7 +17,8 @@ _DEFAULTS = {
 
 
 def create(folder: Path, language: str, today: dt.date | None = None) -> list[Path]:
-    """Write programme.yaml, participants.yaml and the schema; refuses to overwrite anything."""
+    """Write programme.yaml, participants.yaml, the schema and a .gitignore (which keeps the
+    feed secret out of git); refuses to overwrite anything."""
     if language not in _DEFAULTS:
         raise UsageError(f"--language '{language}' is not one of nl, en, fr")
     from .schema import json_schema
@@ -36,6 +37,7 @@ def create(folder: Path, language: str, today: dt.date | None = None) -> list[Pa
         text = (builtin_dir() / "init" / name).read_text(encoding="utf-8")
         planned[folder / name] = text.format(**values) if name == "programme.yaml" else text
     planned[folder / "programme.schema.json"] = json_schema()
+    planned[folder / ".gitignore"] = (builtin_dir() / "init" / "gitignore").read_text("utf-8")
     existing = [path for path in planned if path.exists()]
     if existing:
         from ..errors import CohortError

@@ -6,6 +6,11 @@ cohort remembers, per meeting, the UID it gave it, its SEQUENCE, fingerprints of
 published, when it first and last changed, and enough of the event to cancel it properly if the
 meeting disappears from the YAML. The file belongs to cohort (written atomically; commit it next
 to the YAML); regenerating without changes leaves it byte-identical.
+
+The secret that makes personal feed names unguessable is kept apart, in `feed-secret.txt`: it
+must not go where published.json goes (a shared repository), and `cohort init` git-ignores it.
+It is made with the first published.json, and taken out of a published.json written before
+cohort kept it apart, unchanged, so that no feed changes its name.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from ..errors import CohortError, Location
 from ..files import write_atomic
 
 STATE_FILE = "published.json"
+SECRET_FILE = "feed-secret.txt"
 _ABOUT = (
     "Written by cohort: what was last published of each meeting (calendar UIDs and SEQUENCE). "
     "Commit it next to the YAML; do not edit it."
@@ -59,6 +65,13 @@ class Published:
     status: str
     invitees: list[str] = field(default_factory=list)
     removed: bool = False
+    #: the SEQUENCE of the last change invitees must hear about (time, venue or status); -1 in
+    #: records written before cohort kept it, when every SEQUENCE was such a change
+    revision: int = -1
+
+    def __post_init__(self) -> None:
+        if self.revision < 0:
+            self.revision = self.sequence
 
     @property
     def modified_at(self) -> dt.datetime:
@@ -71,12 +84,63 @@ class Published:
 
 @dataclass
 class State:
-    """What cohort published (published.json): per meeting its record, and the feed secret."""
+    """What cohort published (published.json): per meeting its record; and the feed secret,
+    from its own file (`secret`).
+
+    fresh: there was no published.json yet. legacy_secret: the secret found in a published.json
+    written before the secret had a file of its own."""
 
     path: Path
-    secret: str
     meetings: dict[str, Published]
     changed: bool = False
+    fresh: bool = False
+    legacy_secret: str | None = None
+    _secret: str | None = field(default=None, repr=False)
+    _secret_unsaved: bool = field(default=False, repr=False)
+
+    @property
+    def secret_path(self) -> Path:
+        return self.path.with_name(SECRET_FILE)
+
+    @property
+    def secret(self) -> str:
+        """The feed secret: from its file; else the one an older published.json held; else a
+        new one when nothing was published yet. Raises CohortError when it is lost: feeds
+        were named with a secret that is not there (a fresh clone of the programme)."""
+        if self._secret is None:
+            self._secret = self._read_secret()
+        return self._secret
+
+    def _read_secret(self) -> str:
+        path = self.secret_path
+        if path.exists():
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as err:
+                raise CohortError(
+                    f"cannot read {SECRET_FILE} ({err})", location=path, code="damaged-record"
+                ) from None
+            if not text:
+                raise CohortError(
+                    f"{SECRET_FILE} is empty; copy it back from where you keep it",
+                    location=path,
+                    code="damaged-record",
+                )
+            return text
+        self._secret_unsaved = True
+        if self.legacy_secret:
+            return self.legacy_secret
+        if self.fresh or not self.meetings:
+            return secrets.token_hex(16)
+        raise CohortError(
+            f"{SECRET_FILE} is missing: the personal feeds were named with the secret it holds, "
+            "and without it every feed would get a new name, lost to everyone subscribed. "
+            f"Copy it back into {path.parent} from where you keep it (it stays out of git); "
+            f"to give every personal feed a new name instead, write a long random text into "
+            f"{path}",
+            location=path,
+            code="missing-record",
+        )
 
     def feed_token(self, participant_id: str) -> str:
         """A stable, unguessable part of a personal feed's file name, so that knowing someone's
@@ -85,9 +149,15 @@ class State:
         return digest.hexdigest()[:12]
 
     def save(self) -> bool:
+        """Write published.json (and, first, the feed secret when it is new or leaves an older
+        published.json); False when it already held exactly this."""
+        if self.fresh or self.legacy_secret is not None:
+            _ = self.secret  # made with the first published.json, or taken out of the old one
+        if self._secret_unsaved:
+            write_atomic(self.secret_path, self.secret + "\n")
+            self._secret_unsaved = False
         data = {
             "about": _ABOUT,
-            "secret": self.secret,
             "meetings": {mid: asdict(p) for mid, p in sorted(self.meetings.items())},
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
@@ -98,11 +168,11 @@ def load_state(folder: Path) -> State:
     """The state of a programme folder; a new, empty one if cohort never published it."""
     path = folder / STATE_FILE
     if not path.exists():
-        return State(path, secrets.token_hex(16), {}, changed=True)
+        return State(path, {}, changed=True, fresh=True)
     try:
         raw: Any = json.loads(path.read_text(encoding="utf-8"))
         meetings = {mid: Published(**entry) for mid, entry in raw["meetings"].items()}
-        secret = str(raw["secret"])
+        legacy = str(raw["secret"]) if raw.get("secret") else None
     except json.JSONDecodeError as err:
         raise CohortError(
             f"{STATE_FILE} is damaged ({err.msg}); it is cohort's record of what was "
@@ -116,7 +186,8 @@ def load_state(folder: Path) -> State:
             location=path,
             code="damaged-record",
         ) from None
-    return State(path, secret, meetings)
+    # an older published.json held the feed secret: it moves to its own file at the next save
+    return State(path, meetings, changed=legacy is not None, legacy_secret=legacy)
 
 
 def fingerprint(value: Any) -> str:
