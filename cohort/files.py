@@ -66,16 +66,17 @@ def read_regular(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
         raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path) from None
     except OSError as err:
         raise CohortError(f"cannot read '{path}': {err.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(info.st_mode):
             raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path)
-        if not stat.S_ISREG(info.st_mode):
-            raise CohortError(
-                f"'{path}' is not a regular file (a pipe or a device?); cohort reads a {what} "
-                "only from a plain file",
-                location=path,
-            )
+        raise CohortError(
+            f"'{path}' is not a regular file (a pipe or a device?); cohort reads a {what} "
+            "only from a plain file",
+            location=path,
+        )
+    with os.fdopen(fd, "rb") as handle:
         if info.st_size > max_bytes:
             raise CohortError(
                 f"'{path}' is {info.st_size // (1024 * 1024)} MB; a {what} of more than "

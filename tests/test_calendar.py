@@ -429,6 +429,27 @@ def test_validate_reports_a_damaged_state_file(write, tmp_path):
     assert f"{state}:1:1: error: published.json is damaged" in result.stderr
 
 
+def test_a_state_file_with_values_of_the_wrong_kind_is_named_not_a_crash(write, tmp_path):
+    folder = write()
+    publish(folder, tmp_path / "out")
+    state = folder / "published.json"
+    state.write_text(state.read_text().replace('"sequence": 0', '"sequence": "abc"', 1))
+    for command in ("validate", "calendar"):
+        result = cohort(command, folder, "-o", tmp_path / "again", "--today", "2029-12-01")
+        if command == "validate":
+            result = cohort(command, folder, "--today", "2029-12-01")
+        assert result.exit_code == 1, result
+        assert "published.json is not as cohort wrote it (eerste.sequence" in result.stderr
+
+
+def test_a_state_file_that_is_a_folder_is_named_not_a_crash(write):
+    folder = write()
+    (folder / "published.json").mkdir()
+    result = cohort("validate", folder, "--today", "2029-12-01")
+    assert result.exit_code == 1, result
+    assert "is a folder" in result.stderr
+
+
 def feed_names(out: Path) -> list[str]:
     return sorted(p.name for p in (out / "people").iterdir())
 

@@ -25,8 +25,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from ..errors import CohortError, Location
-from ..files import write_atomic
+from ..files import read_regular, write_atomic
 
 STATE_FILE = "published.json"
 SECRET_FILE = "feed-secret.txt"
@@ -169,15 +171,24 @@ def load_state(folder: Path) -> State:
     path = folder / STATE_FILE
     if not path.exists():
         return State(path, {}, changed=True, fresh=True)
+    data = read_regular(path, MAX_STATE_BYTES, what="record of what was published")
     try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
-        meetings = {mid: Published(**entry) for mid, entry in raw["meetings"].items()}
+        raw: Any = json.loads(data.decode("utf-8"))
+        meetings = _MEETINGS.validate_python(raw["meetings"])
         legacy = str(raw["secret"]) if raw.get("secret") else None
     except json.JSONDecodeError as err:
         raise CohortError(
             f"{STATE_FILE} is damaged ({err.msg}); it is cohort's record of what was "
             "published: restore it from git (a merge conflict?) rather than editing it",
             location=Location(path, err.lineno, err.colno),
+            code="damaged-record",
+        ) from None
+    except ValidationError as err:
+        where = ".".join(str(part) for part in err.errors()[0]["loc"])
+        raise CohortError(
+            f"{STATE_FILE} is not as cohort wrote it ({where}: {err.errors()[0]['msg']}); "
+            "restore it from git",
+            location=path,
             code="damaged-record",
         ) from None
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
@@ -188,6 +199,11 @@ def load_state(folder: Path) -> State:
         ) from None
     # an older published.json held the feed secret: it moves to its own file at the next save
     return State(path, meetings, changed=legacy is not None, legacy_secret=legacy)
+
+
+#: published.json of a programme with thousands of meetings is far smaller
+MAX_STATE_BYTES = 64 * 1024 * 1024
+_MEETINGS: TypeAdapter[dict[str, Published]] = TypeAdapter(dict[str, Published])
 
 
 def fingerprint(value: Any) -> str:
