@@ -40,6 +40,7 @@ class Calendars:
         self.programme = programme
         self.entries = entries
         self._events: dict[tuple[str, str], bytes] = {}
+        self._objects: dict[tuple[str, str], bytes] = {}
         self._views: dict[str, Views] = {}
 
     def views(self, language: str) -> Views:
@@ -65,6 +66,22 @@ class Calendars:
         if key not in self._events:
             self._events[key] = bytes(self.vevent(entry, self.views(language)).to_ical())
         return self._events[key]
+
+    def calendar_object(self, entry: Entry, language: str) -> bytes:
+        """The meeting as a CalDAV calendar object resource (RFC 4791 §4.1): one VEVENT, the same
+        as in the feeds (UID, SEQUENCE, DTSTAMP, text), with the feeds' VTIMEZONE. ORGANIZER and
+        ATTENDEE carry SCHEDULE-AGENT=CLIENT (RFC 6638 §7.1), so a server that schedules
+        (Nextcloud, iCloud, Fastmail) does not e-mail invitations of its own: cohort sends them."""
+        key = (entry.id, language)
+        if key not in self._objects:
+            event = self.vevent(entry, self.views(language))
+            for name in ("ORGANIZER", "ATTENDEE"):
+                found = event.get(name)
+                for address in found if isinstance(found, list) else [found] if found else []:
+                    address.params["SCHEDULE-AGENT"] = "CLIENT"
+            before, _ = self._shared_head
+            self._objects[key] = before + self.vtimezone_bytes + bytes(event.to_ical()) + _END
+        return self._objects[key]
 
     def vevent(self, entry: Entry, views: Views) -> Event:
         """The VEVENT of a meeting as published (cancelled if it is, or was removed)."""
