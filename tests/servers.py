@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import socketserver
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def free_port() -> int:
@@ -35,16 +39,36 @@ def wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 20) -
 
 
 @contextmanager
-def radicale(folder: Path) -> Iterator[str]:
-    """A Radicale CalDAV server with a store of its own; yields its URL."""
+def radicale(
+    folder: Path, users: dict[str, str] | None = None, certificate: object = None
+) -> Iterator[str]:
+    """A Radicale CalDAV server with a store of its own; yields its URL.
+
+    users: name -> password (htpasswd), then a login is required; otherwise any login is taken.
+    certificate: a trustme certificate for 127.0.0.1, then the server speaks https only.
+    """
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "radicale.conf"
+    auth = "[auth]\ntype = none\n"
+    if users is not None:
+        htpasswd = folder / "htpasswd"
+        htpasswd.write_text("".join(f"{name}:{password}\n" for name, password in users.items()))
+        auth = (
+            f"[auth]\ntype = htpasswd\nhtpasswd_filename = {htpasswd}\n"
+            "htpasswd_encryption = plain\n"
+        )
+    tls = ""
+    if certificate is not None:
+        cert, key = folder / "cert.pem", folder / "key.pem"
+        certificate.cert_chain_pems[0].write_to_path(str(cert))  # type: ignore[attr-defined]
+        certificate.private_key_pem.write_to_path(str(key))  # type: ignore[attr-defined]
+        tls = f"ssl = True\ncertificate = {cert}\nkey = {key}\n"
     config.write_text(
         "[server]\n"
         f"hosts = 127.0.0.1:{port}\n"
-        "[auth]\n"
-        "type = none\n"
+        f"{tls}"
+        f"{auth}"
         "[storage]\n"
         f"filesystem_folder = {folder / 'collections'}\n"
         "[logging]\n"
@@ -57,13 +81,124 @@ def radicale(folder: Path) -> Iterator[str]:
     )
     try:
         wait_for(port, process)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"{'https' if certificate is not None else 'http'}://127.0.0.1:{port}/"
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@dataclass
+class Request:
+    """One request as a proxy saw it, with the status the server answered (None: no answer)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    status: int | None = None
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+
+class Proxy:
+    """A reverse proxy on 127.0.0.1 in front of a real server: it records every request, so a
+    test can count them, and can be told to fail.
+
+    before(request): called before a request is passed on (to change the server meanwhile).
+    cut(request) -> bool: when true, the request is passed on, but the answer is lost: the
+    connection closes, and the proxy refuses everything after (the server went away) until
+    `down` is set back to False.
+    """
+
+    WRITES = ("PUT", "DELETE", "MKCALENDAR", "MKCOL", "PROPPATCH", "POST", "MOVE", "COPY")
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = upstream
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.seen: list[Request] = []
+        self.before: Callable[[Request], None] | None = None
+        self.cut: Callable[[Request], bool] | None = None
+        self.down = False
+        self.url = ""
+
+    def writes(self) -> list[Request]:
+        return [r for r in self.seen if r.method in self.WRITES]
+
+    def forward(
+        self, request: Request, body: bytes
+    ) -> tuple[int, str, list[tuple[str, str]], bytes]:
+        connection = http.client.HTTPConnection(*self.target, timeout=30)
+        hop = {"host", "connection", "keep-alive", "transfer-encoding", "content-length"}
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in hop}
+        connection.request(request.method, request.path, body=body, headers=headers)
+        answer = connection.getresponse()
+        data = answer.read()
+        connection.close()
+        return answer.status, answer.reason, answer.getheaders(), data
+
+
+class _Forward(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    proxy: Proxy
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        if name.startswith("do_"):
+            return self._forward
+        raise AttributeError(name)
+
+    def _forward(self) -> None:
+        proxy = self.proxy
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if proxy.down:
+            self.close_connection = True
+            return
+        request = Request(self.command, self.path, dict(self.headers.items()))
+        proxy.seen.append(request)
+        if proxy.before is not None:
+            proxy.before(request)
+        status, reason, headers, data = proxy.forward(request, body)
+        if proxy.cut is not None and proxy.cut(request):
+            proxy.down = True
+            self.close_connection = True
+            return
+        request.status = status
+        self.send_response(status, reason)
+        for name, value in headers:
+            if name.lower() not in {
+                "connection",
+                "keep-alive",
+                "transfer-encoding",
+                "content-length",
+            }:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def recording_proxy(upstream: str) -> Iterator[Proxy]:
+    """A Proxy in front of `upstream` (an http:// URL); its `url` is where clients go."""
+    proxy = Proxy(upstream)
+    handler = type("Handler", (_Forward,), {"proxy": proxy})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class Mailbox:

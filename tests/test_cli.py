@@ -8,7 +8,17 @@ import sys
 
 from conftest import cohort
 
-HEAVY = ("pydantic", "jinja2", "icalendar", "babel", "yaml", "rich", "holidays", "ortools")
+HEAVY = (
+    "pydantic",
+    "jinja2",
+    "icalendar",
+    "babel",
+    "yaml",
+    "rich",
+    "holidays",
+    "ortools",
+    "caldav",
+)
 
 
 def test_help_lists_every_command():
@@ -20,6 +30,7 @@ def test_help_lists_every_command():
         "schedule",
         "schema",
         "calendar",
+        "publish",
         "invite",
         "send",
         "agenda",

@@ -1,12 +1,15 @@
-"""Commands that publish calendars: calendar."""
+"""Commands that publish calendars: calendar (files), publish (into a CalDAV calendar)."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..errors import UsageError
 from .app import app
-from .common import Folder, Today, checked, say
+from .common import Folder, Today, checked, progress, say, warn
 
 
 @app.command()
@@ -22,3 +25,72 @@ def calendar(
 
     programme = checked(folder, day)
     say(write_calendars(programme.folder, programme.programme, output).lines())
+
+
+@app.command()
+def publish(
+    caldav: Annotated[
+        str,
+        typer.Option(
+            "--caldav",
+            metavar="URL",
+            help="The CalDAV server (or one calendar on it), https://... User and password come "
+            "from COHORT_CALDAV_USER and COHORT_CALDAV_PASSWORD.",
+        ),
+    ],
+    folder: Folder = Path(),
+    calendar: Annotated[
+        str | None,
+        typer.Option(
+            "--calendar",
+            metavar="NAME",
+            help="The calendar's name on the server (made when missing; default: the --caldav "
+            "URL itself if it is a calendar, else one named after the programme).",
+        ),
+    ] = None,
+    people: Annotated[
+        bool, typer.Option("--people", help="Also a calendar per participant with their meetings.")
+    ] = False,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Really publish (without it: show what would change).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would change (the default).")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite (or delete) events someone changed on the server."),
+    ] = False,
+    day: Today = None,
+) -> None:
+    """Publish the programme into a shared CalDAV calendar and keep it in step; a dry run
+    unless --confirm."""
+    from ..delivery.caldav import Server
+    from ..delivery.publish import publish as publish_to
+    from ..records.published import now
+
+    if confirm and dry_run:
+        raise UsageError("--confirm and --dry-run contradict each other; give one")
+    server = Server.parse(caldav)
+    programme = checked(folder, day)
+
+    @contextmanager
+    def bar(total: int) -> Iterator[Callable[[], None]]:
+        with progress("publishing", total) as advance:
+            yield lambda: advance("publishing", 1)
+
+    outcome = publish_to(
+        programme.folder,
+        programme.programme,
+        server,
+        now(),
+        calendar=calendar,
+        people=people,
+        confirm=confirm,
+        force=force,
+        progress=bar,
+    )
+    warn(outcome.problems())
+    say(outcome.lines())
+    if not outcome.ok:
+        raise typer.Exit(1)

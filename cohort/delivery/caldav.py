@@ -1,0 +1,298 @@
+"""Talking to a CalDAV server (RFC 4791) through python-caldav: finding or making the calendar,
+finding events by UID, conditional PUT and DELETE.
+
+Discovery, calendar creation and the calendar-query by UID go through caldav's objects; PUT and
+DELETE go through its DAVClient with our own precondition headers (`If-Match` on the ETag cohort
+recorded, `If-None-Match: *` for a new resource), because a publisher needs exactly one request
+per change and the precise answer (412, the no-uid-conflict precondition), not a save() that
+searches first. TLS is verified (caldav's default, never switched off); the password travels
+only in the Authorization header and is never printed or stored.
+
+caldav is imported when a connection is made, so `cohort --help` does not pay for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+from urllib.parse import quote, unquote, urlsplit
+
+from icalendar import Calendar
+
+from ..errors import CohortError, UsageError
+
+SCHEMES = ("http", "https")
+TIMEOUT = 30
+_LOCAL = {"localhost", "127.0.0.1", "::1"}
+_CALDAV = "{urn:ietf:params:xml:ns:caldav}"
+_ICALENDAR = {"Content-Type": "text/calendar; charset=utf-8"}
+#: the precondition of a PUT that creates a resource: If-None-Match: *
+NEW = "*"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A CalDAV server (or one calendar on it) and the login from the environment."""
+
+    url: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, url: str, environ: dict[str, str] | None = None) -> Server:
+        """Read `--caldav URL` and COHORT_CALDAV_USER / COHORT_CALDAV_PASSWORD; raises UsageError
+        for an address that is not http(s), holds a login, or would send a password in clear."""
+        env = os.environ if environ is None else environ
+        parts = urlsplit(url)
+        if parts.scheme not in SCHEMES or not parts.hostname:
+            raise UsageError(
+                f"--caldav '{url}' is not a server address; write https://host/path (the "
+                "server's CalDAV address, or one calendar's)"
+            )
+        if parts.username or parts.password:
+            raise UsageError(
+                "--caldav must not hold a user or password; set COHORT_CALDAV_USER and "
+                "COHORT_CALDAV_PASSWORD in the environment instead"
+            )
+        server = cls(
+            url if url.endswith("/") else url + "/",
+            env.get("COHORT_CALDAV_USER") or None,
+            env.get("COHORT_CALDAV_PASSWORD") or None,
+        )
+        if server.password and parts.scheme == "http" and parts.hostname not in _LOCAL:
+            raise UsageError(
+                "refusing to send a password over an unencrypted connection; use https://"
+            )
+        return server
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc
+
+
+def event_fingerprint(data: bytes | str) -> str:
+    """A digest of the VEVENTs of a calendar object, equal for equal events however a server
+    re-serialises them (line folding, property order; vdirsyncer's `normalize_item` does the
+    same): each property as icalendar writes it, sorted, without the calendar's own lines, the
+    VTIMEZONE and X- properties that servers and clients add (X-RADICALE-NAME, X-MOZ-...)."""
+    calendar = Calendar.from_ical(data)
+    lines: list[str] = []
+    for event in calendar.walk("VEVENT"):
+        own = sorted(str(line) for line in event.content_lines() if line)
+        lines += [line for line in own if not line.startswith("X-")]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Found:
+    """An event on the server: its resource, its ETag, and the fingerprint of what it holds."""
+
+    href: str
+    etag: str | None
+    fingerprint: str
+
+
+class Lost(Exception):
+    """The connection failed (refused, reset, timed out): the run stops and can be repeated."""
+
+
+class Mismatch(Exception):
+    """412: the resource is not the version the precondition named (changed, gone, or there
+    already)."""
+
+
+class Taken(Exception):
+    """The UID is already in the calendar under another resource (RFC 4791 §5.3.2.1,
+    no-uid-conflict)."""
+
+
+class Refused(Exception):
+    """The server refused this one request for good (its status and reason)."""
+
+
+def resource(calendar_url: str, uid: str) -> str:
+    """The address cohort gives a new event: the calendar's URL and the UID, quoted (`@` as
+    %40, as python-caldav makes it), with `.ics`."""
+    return calendar_url.rstrip("/") + "/" + quote(uid, safe="") + ".ics"
+
+
+class Connection:
+    """One session with a CalDAV server."""
+
+    def __init__(self, server: Server) -> None:
+        from caldav.davclient import DAVClient
+
+        self.server = server
+        self.client = DAVClient(
+            url=server.url,
+            username=server.user,
+            password=server.password,
+            timeout=TIMEOUT,
+            ssl_verify_cert=True,
+            enable_rfc6764=False,
+        )
+        self._calendars: list[tuple[str, str]] | None = None
+        self._principal: Any = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.client.close()
+
+    # -- calendars ----------------------------------------------------------------------------
+
+    def is_calendar(self, url: str) -> bool | None:
+        """Whether `url` is a calendar collection; None when there is nothing there."""
+        from caldav.collection import Calendar as Collection
+        from caldav.elements import dav
+        from caldav.lib import error
+
+        try:
+            props = self._call(
+                lambda: Collection(client=self.client, url=url).get_properties(
+                    [dav.ResourceType()]
+                ),
+                url,
+            )
+        except error.NotFoundError:
+            return None
+        kinds = props.get("{DAV:}resourcetype") or []
+        return f"{_CALDAV}calendar" in kinds
+
+    def calendars(self) -> list[tuple[str, str]]:
+        """(URL, display name) of each calendar in the account's calendar home."""
+        if self._calendars is None:
+            found = self._call(
+                lambda: self.principal().calendars(), self.server.url, "list the calendars"
+            )
+            self._calendars = [(str(c.url), c.get_display_name() or "") for c in found]
+        return self._calendars
+
+    def principal(self) -> Any:
+        if self._principal is None:
+            self._principal = self._call(
+                self.client.principal, self.server.url, "say whose calendars these are"
+            )
+        return self._principal
+
+    def make_calendar(self, name: str, calendar_id: str) -> str:
+        """Make a calendar (MKCALENDAR) in the account's calendar home; its URL."""
+        made = self._call(
+            lambda: self.principal().make_calendar(name=name, cal_id=calendar_id),
+            self.server.url,
+            f"make the calendar '{name}' (make it in its web interface, then give its address "
+            "with --caldav or its name with --calendar)",
+        )
+        url = str(made.url)
+        self.calendars().append((url, name))
+        return url
+
+    # -- events -------------------------------------------------------------------------------
+
+    def lookup(self, calendar_url: str, fragment: str, uids: set[str]) -> dict[str, Found]:
+        """The events among `uids` in the calendar, found with one calendar-query REPORT for
+        VEVENTs whose UID contains `fragment` (RFC 4791 §7.8.6), wherever they are stored:
+        another client may have stored one under a name that is not its UID."""
+        from caldav.collection import Calendar as Collection
+
+        calendar = Collection(client=self.client, url=calendar_url)
+        objects = self._call(
+            lambda: calendar.search(event=True, uid=fragment), calendar_url, "search by UID"
+        )
+        found: dict[str, Found] = {}
+        for item in objects:
+            uid = str(item.id or "")
+            if uid in uids and item.data:
+                found[uid] = Found(str(item.url), _etag(item.etag), event_fingerprint(item.data))
+        return found
+
+    def put(self, href: str, body: bytes, precondition: str | None) -> str | None:
+        """PUT a calendar object with `If-Match: precondition` (the ETag of the version cohort
+        knows), or `If-None-Match: *` when the precondition is NEW (a new resource), or without
+        one when it is None (the server gives no usable ETag). Returns the new ETag (None when
+        the server sends none: it changed the data as it stored it, RFC 4791 §5.3.4). Raises
+        Mismatch (412), Taken (the UID is stored elsewhere) or Refused."""
+        from caldav.lib import error
+
+        headers = dict(_ICALENDAR)
+        if precondition == NEW:
+            headers["If-None-Match"] = "*"
+        elif precondition is not None:
+            headers["If-Match"] = precondition
+        answer = self._call(lambda: self.client.put(href, body.decode(), headers), href)
+        if answer.status == 412:
+            raise Mismatch
+        if answer.status >= 400:
+            preconditions = error.parse_preconditions(answer.raw)
+            if error.UID_CONFLICT_PRECONDITIONS.intersection(preconditions):
+                raise Taken
+            raise Refused(f"{answer.status} {answer.reason}")
+        return _etag(answer.headers.get("ETag"))
+
+    def delete(self, href: str, etag: str) -> None:
+        """DELETE with `If-Match: etag`; an event already gone counts as deleted. Raises
+        Mismatch (412: someone changed it) or Refused."""
+        answer = self._call(lambda: self.client.delete(href, {"If-Match": etag}), href)
+        if answer.status == 412:
+            raise Mismatch
+        if answer.status >= 400 and answer.status != 404:
+            raise Refused(f"{answer.status} {answer.reason}")
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _call(self, request: Any, url: str, what: str = "") -> Any:
+        """Run a request. A refused login, a TLS failure or an error answer (to `what`) becomes
+        a CohortError, a UID stored elsewhere Taken, a failed connection Lost; NotFoundError
+        passes, for the caller to judge."""
+        from caldav.lib import error
+        from caldav.lib.http_sync import requests
+
+        try:
+            return request()
+        except error.AuthorizationError as err:
+            if error.UID_CONFLICT_PRECONDITIONS.intersection(err.preconditions):
+                raise Taken from None
+            self._refused(err, url)
+        except error.NotFoundError:
+            raise
+        except error.DAVError as err:
+            raise CohortError(
+                f"{self.server.host} could not {what or 'answer'} ({_first(err.reason)})"
+            ) from None
+        except requests.exceptions.SSLError as err:
+            raise CohortError(
+                f"the TLS certificate of {self.server.host} could not be verified ({_first(err)}); "
+                "cohort only publishes over a verified connection"
+            ) from None
+        except (OSError, requests.exceptions.RequestException) as err:
+            raise Lost(f"the connection to {self.server.host} failed ({_first(err)})") from None
+
+    def _refused(self, err: Any, url: str) -> NoReturn:
+        if err.status == 403:
+            raise CohortError(
+                f"{self.server.host} does not allow "
+                f"{self.server.user or 'an anonymous user'} to change {unquote(url)} "
+                "(403 Forbidden); check the calendar's sharing rights"
+            ) from None
+        raise CohortError(
+            f"{self.server.host} refused the user and password (401 Unauthorized); check "
+            "COHORT_CALDAV_USER and COHORT_CALDAV_PASSWORD"
+            if self.server.user
+            else f"{self.server.host} wants a login (401 Unauthorized); set COHORT_CALDAV_USER "
+            "and COHORT_CALDAV_PASSWORD"
+        ) from None
+
+
+def _etag(value: str | None) -> str | None:
+    """An ETag as sent back in If-Match: weak ones never match (RFC 9110 §13.1.1), so None."""
+    if not value or value.startswith("W/"):
+        return None
+    return unquote(value) if value.startswith("%22") else value
+
+
+def _first(err: object) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:200]
