@@ -207,6 +207,44 @@ def test_an_event_changed_on_the_server_between_read_and_write_is_not_overwritte
     assert event["DTSTART"].dt.minute == 30
 
 
+def test_an_event_deleted_on_the_server_is_not_brought_back_unless_forced(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    path = events_in(server.upstream)[UID.format("tweede")][0]
+    other_client(server.upstream).delete(server.upstream.rstrip("/") + path)
+    moved = edit(
+        SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"'
+    )
+    (folder / "programme.yaml").write_text(moved)
+
+    result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
+    assert result.exit_code == 1, result
+    assert "'tweede' (Tweede bijeenkomst)" in result.stderr
+    assert "was deleted from the calendar on the server" in result.stderr
+    assert set(events_in(server.upstream)) == {UID.format("eerste")}
+    forced = publish(folder, server.url, "--confirm", "--force", at="2029-12-05T10:00:00Z")
+    assert forced.exit_code == 0, forced
+    assert set(events_in(server.upstream)) == {UID.format("eerste"), UID.format("tweede")}
+
+
+def test_a_removed_meeting_someone_changed_on_the_server_is_kept_unless_forced(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    client = other_client(server.upstream)
+    target = server.upstream.rstrip("/") + events_in(server.upstream)[UID.format("tweede")][0]
+    data = client.request(target, "GET").raw
+    client.put(target, data.replace("SUMMARY:Tweede bijeenkomst", "SUMMARY:Gaat toch door"))
+    (folder / "programme.yaml").write_text(SMALL[: SMALL.index("  tweede:")])
+
+    result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
+    assert result.exit_code == 1, result
+    assert "not deleted (--force deletes it)" in result.stderr
+    assert UID.format("tweede") in events_in(server.upstream)
+    forced = publish(folder, server.url, "--confirm", "--force", at="2029-12-05T10:00:00Z")
+    assert forced.exit_code == 0, forced
+    assert set(events_in(server.upstream)) == {UID.format("eerste")}
+
+
 def test_a_cancelled_meeting_becomes_status_cancelled_with_a_higher_sequence(write, server):
     folder = write()
     assert publish(folder, server.url, "--confirm").exit_code == 0

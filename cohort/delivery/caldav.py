@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from ..errors import CohortError, UsageError
 
@@ -28,6 +29,8 @@ TIMEOUT = 30
 _LOCAL = {"localhost", "127.0.0.1", "::1"}
 _CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 _ICALENDAR = {"Content-Type": "text/calendar; charset=utf-8"}
+_BEGIN = re.compile(rb"^BEGIN:VEVENT\r?$", re.MULTILINE)
+_END = re.compile(rb"^END:VEVENT(?=\r?$)", re.MULTILINE)
 #: the precondition of a PUT that creates a resource: If-None-Match: *
 NEW = "*"
 
@@ -77,9 +80,22 @@ def event_fingerprint(data: bytes | str) -> str:
     re-serialises them (line folding, property order; vdirsyncer's `normalize_item` does the
     same): each property as icalendar writes it, sorted, without the calendar's own lines, the
     VTIMEZONE and X- properties that servers and clients add (X-RADICALE-NAME, X-MOZ-...)."""
-    calendar = Calendar.from_ical(data)
+    return _fingerprint(_vevents(data))
+
+
+def _vevents(data: bytes | str) -> list[Event]:
+    raw = data.encode() if isinstance(data, str) else data
+    # only the events are parsed: the VTIMEZONE before them is most of the bytes
+    first = _BEGIN.search(raw)
+    last = max((m.end() for m in _END.finditer(raw)), default=-1)
+    if first is not None and last > first.start():
+        raw = b"BEGIN:VCALENDAR\r\n" + raw[first.start() : last] + b"\r\nEND:VCALENDAR\r\n"
+    return [e for e in Calendar.from_ical(raw).walk("VEVENT") if isinstance(e, Event)]
+
+
+def _fingerprint(events: list[Event]) -> str:
     lines: list[str] = []
-    for event in calendar.walk("VEVENT"):
+    for event in events:
         own = sorted(str(line) for line in event.content_lines() if line)
         lines += [line for line in own if not line.startswith("X-")]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
@@ -197,17 +213,37 @@ class Connection:
         VEVENTs whose UID contains `fragment` (RFC 4791 §7.8.6), wherever they are stored:
         another client may have stored one under a name that is not its UID."""
         from caldav.collection import Calendar as Collection
+        from caldav.lib import error
 
         calendar = Collection(client=self.client, url=calendar_url)
-        objects = self._call(
-            lambda: calendar.search(event=True, uid=fragment), calendar_url, "search by UID"
-        )
+
+        def search() -> list[Any]:
+            try:
+                return cast(list[Any], calendar.search(event=True, uid=fragment))
+            except (error.ReportError, error.ResponseError):
+                # a server that cannot search by UID: the preconditions still guard every write
+                return []
+
+        objects = self._call(search, calendar_url, "search by UID")
         found: dict[str, Found] = {}
         for item in objects:
             uid = str(item.id or "")
             if uid in uids and item.data:
                 found[uid] = Found(str(item.url), _etag(item.etag), event_fingerprint(item.data))
         return found
+
+    def fetch(self, href: str, uid: str) -> Found | None:
+        """GET one calendar object: what it holds now, or None when there is nothing there (or
+        an event with another UID). Raises Refused for another error."""
+        answer = self._call(lambda: self.client.request(href, "GET"), href, "read an event")
+        if answer.status == 404:
+            return None
+        if answer.status >= 400:
+            raise Refused(f"{answer.status} {answer.reason}")
+        events = _vevents(answer.raw)
+        if not any(str(e.get("UID", "")) == uid for e in events):
+            return None
+        return Found(href, _etag(answer.headers.get("ETag")), _fingerprint(events))
 
     def put(self, href: str, body: bytes, precondition: str | None) -> str | None:
         """PUT a calendar object with `If-Match: precondition` (the ETag of the version cohort

@@ -199,6 +199,11 @@ class CalendarSync:
             found.update(self.connection.lookup(self.synced.url, other, {other}))
         return found
 
+    def current(self, uid: str, href: str) -> Found | None:
+        """What the server holds of an event now: at `href`, where cohort put it (a GET), else
+        wherever its UID is (a calendar-query); None when it is nowhere."""
+        return self.connection.fetch(href, uid) or self.lookup({uid}).get(uid)
+
     def create(self, step: Step, found: Found | None) -> None:
         """A new event; if the server already holds its UID (an earlier run that stopped,
         another client that stored it under a name of its own), that resource is updated."""
@@ -207,7 +212,7 @@ class CalendarSync:
             try:
                 etag = self.connection.put(href, self.target.bodies[step.uid], NEW)
             except (Mismatch, Taken):
-                found = self.lookup({step.uid}).get(step.uid)
+                found = self.current(step.uid, href)
                 if found is None:
                     raise _Conflict(
                         "could not be stored: the server says it is there, but does not find "
@@ -230,7 +235,7 @@ class CalendarSync:
             else:
                 self.record(step, stored.href, etag)
                 return
-        found = self.lookup({step.uid}).get(step.uid)
+        found = self.current(step.uid, stored.href)
         if found is not None:
             self.onto(step, found, taken_up=False)
             return
@@ -276,7 +281,7 @@ class CalendarSync:
             else:
                 self.forget(step)
                 return
-        found = self.lookup({step.uid}).get(step.uid)
+        found = self.current(step.uid, stored.href)
         if found is not None:
             if not (found.fingerprint in stored.ours() or self.force):
                 raise _Conflict(

@@ -1,0 +1,127 @@
+"""`cohort publish` of the synthetic 200-meeting programme into a real Radicale, requests counted.
+
+Issue 15: a first publish, a no-op re-publish (target: no request at all) and a re-publish after
+one meeting moved (one PUT), each as the whole command, with the requests the server received
+(through a recording proxy). Side by side in the same run: re-uploading every meeting file
+unconditionally, one PUT each, as a script around `cohort calendar` would (tests/test_caldav.py
+does that), which is what the record of ETags and fingerprints saves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+from make_programme import write
+from timing import ROOT, cohort_command, compile_bytecode, env
+
+sys.path.insert(0, str(ROOT / "tests"))
+
+from servers import radicale, recording_proxy  # noqa: E402
+
+LOGIN = {"COHORT_CALDAV_USER": "facilitator", "COHORT_CALDAV_PASSWORD": "-"}
+
+
+def run(*args: str, now: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        cohort_command(*args),
+        env={**env(), **LOGIN, "COHORT_NOW": now},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def upload_all(url: str, files: list[Path]) -> float:
+    """Every meeting file PUT again, unconditionally, at its UID's name (one session)."""
+    import caldav
+
+    start = time.perf_counter()
+    client = caldav.DAVClient(url=url, username="facilitator", password="-")
+    calendar = client.principal().make_calendar(name="naive", cal_id="naive")
+    for path in files:
+        client.put(
+            str(calendar.url) + path.name,
+            path.read_text(encoding="utf-8"),
+            {"Content-Type": "text/calendar; charset=utf-8"},
+        )
+    client.close()
+    return time.perf_counter() - start
+
+
+def one_round(source: Path, tmp: Path) -> dict[str, tuple[float, Counter[str]]]:
+    folder = tmp / "programme"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source, folder)
+    shutil.rmtree(tmp / "radicale", ignore_errors=True)
+    out: dict[str, tuple[float, Counter[str]]] = {}
+    with radicale(tmp / "radicale") as upstream, recording_proxy(upstream) as proxy:
+        common = ("publish", str(folder), "--caldav", proxy.url, "--today", "2030-01-01")
+
+        def measure(name: str, seconds: float) -> None:
+            out[name] = (seconds, Counter(r.method for r in proxy.seen))
+            proxy.seen.clear()
+
+        # the server's first answer is slow (Radicale sets itself up); not cohort's cost
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(proxy.url, timeout=30).close()
+        proxy.seen.clear()
+        measure("first publish", run(*common, "--confirm", now="2029-12-01T09:00:00Z"))
+        measure("no-op re-publish", run(*common, "--confirm", now="2029-12-02T09:00:00Z"))
+        meetings = folder / "meetings.yaml"
+        text = meetings.read_text(encoding="utf-8")
+        meetings.write_text(text.replace('start: "13:30"', 'start: "14:00"', 1), encoding="utf-8")
+        measure("one meeting moved", run(*common, "--confirm", now="2029-12-03T09:00:00Z"))
+        feeds = tmp / "feeds"
+        shutil.rmtree(feeds, ignore_errors=True)
+        run("calendar", str(folder), "-o", str(feeds), "--today", "2030-01-01", now="2029-12-03")
+        proxy.seen.clear()
+        measure(
+            "re-upload every meeting file",
+            upload_all(proxy.url, sorted(feeds.glob("meetings/*.ics"))),
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--meetings", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    compile_bytecode()
+    rounds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = write(Path(tmp) / "synthetic", args.participants, args.meetings)
+        for _ in range(args.runs):
+            rounds.append(one_round(source, Path(tmp)))
+    print(
+        f"\npublish {args.meetings} meetings ({args.participants} participants) into Radicale "
+        f"(median of {args.runs} runs, whole commands)"
+    )
+    names = list(rounds[0])
+    first = statistics.median(r["first publish"][0] for r in rounds)
+    for name in names:
+        seconds = statistics.median(r[name][0] for r in rounds)
+        requests = rounds[-1][name][1]
+        listing = ", ".join(f"{n} {m}" for m, n in sorted(requests.items())) or "none"
+        print(
+            f"  {name:<30} {seconds:6.2f} s  {seconds / first:5.2f}x first   "
+            f"{sum(requests.values()):4d} requests ({listing})"
+        )
+
+
+if __name__ == "__main__":
+    main()
