@@ -19,6 +19,9 @@ from servers import radicale, recording_proxy
 TODAY = "2029-12-01"
 LOGIN = {"COHORT_CALDAV_USER": "facilitator", "COHORT_CALDAV_PASSWORD": "app-password-1"}
 UID = "{}.small@cohort.invalid"
+#: the second meeting moved to 19:30, or gone
+MOVED = edit(SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"')
+REMOVED = SMALL[: SMALL.index("  tweede:")]
 
 
 def publish(folder, url, *args, at="2029-12-01T09:00:00Z", env=None):
@@ -69,6 +72,13 @@ def events_in(url, name="Kleine leergroep"):
         assert str(event["UID"]) not in out, "two events with one UID"
         out[str(event["UID"])] = (item.url.path, event)
     return out
+
+
+def edit_on_server(url, uid, old, new):
+    """Someone changes an event in their own calendar program."""
+    client = other_client(url)
+    target = url.rstrip("/") + events_in(url)[uid][0]
+    client.put(target, client.request(target, "GET").raw.replace(old, new))
 
 
 def record(folder):
@@ -127,10 +137,7 @@ def test_moving_one_meeting_makes_exactly_one_put_with_if_match(write, server):
     folder = write()
     assert publish(folder, server.url, "--confirm").exit_code == 0
     etag = record(folder)["calendars"][0]["events"][UID.format("tweede")]["etag"]
-    moved = edit(
-        SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"'
-    )
-    (folder / "programme.yaml").write_text(moved)
+    (folder / "programme.yaml").write_text(MOVED)
 
     server.seen.clear()
     result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
@@ -177,18 +184,17 @@ def test_an_event_another_client_stored_under_its_own_name_is_updated_in_place(w
 def test_an_event_changed_on_the_server_between_read_and_write_is_not_overwritten(write, server):
     folder = write()
     assert publish(folder, server.url, "--confirm").exit_code == 0
-    moved = edit(
-        SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"'
-    )
-    (folder / "programme.yaml").write_text(moved)
+    (folder / "programme.yaml").write_text(MOVED)
 
     def a_colleague_edits_it(request):
         if request.method == "PUT" and server.before is not None:
             server.before = None  # once
-            client = other_client(server.upstream)
-            target = server.upstream.rstrip("/") + request.path
-            data = client.request(target, "GET").raw
-            client.put(target, data.replace("SUMMARY:Tweede bijeenkomst", "SUMMARY:Zaal 2!"))
+            edit_on_server(
+                server.upstream,
+                UID.format("tweede"),
+                "SUMMARY:Tweede bijeenkomst",
+                "SUMMARY:Zaal 2!",
+            )
 
     server.before = a_colleague_edits_it
     result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
@@ -212,10 +218,7 @@ def test_an_event_deleted_on_the_server_is_not_brought_back_unless_forced(write,
     assert publish(folder, server.url, "--confirm").exit_code == 0
     path = events_in(server.upstream)[UID.format("tweede")][0]
     other_client(server.upstream).delete(server.upstream.rstrip("/") + path)
-    moved = edit(
-        SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"'
-    )
-    (folder / "programme.yaml").write_text(moved)
+    (folder / "programme.yaml").write_text(MOVED)
 
     result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
     assert result.exit_code == 1, result
@@ -230,11 +233,8 @@ def test_an_event_deleted_on_the_server_is_not_brought_back_unless_forced(write,
 def test_a_removed_meeting_someone_changed_on_the_server_is_kept_unless_forced(write, server):
     folder = write()
     assert publish(folder, server.url, "--confirm").exit_code == 0
-    client = other_client(server.upstream)
-    target = server.upstream.rstrip("/") + events_in(server.upstream)[UID.format("tweede")][0]
-    data = client.request(target, "GET").raw
-    client.put(target, data.replace("SUMMARY:Tweede bijeenkomst", "SUMMARY:Gaat toch door"))
-    (folder / "programme.yaml").write_text(SMALL[: SMALL.index("  tweede:")])
+    edit_on_server(server.upstream, UID.format("tweede"), "SUMMARY:Tweede", "SUMMARY:Toch ")
+    (folder / "programme.yaml").write_text(REMOVED)
 
     result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
     assert result.exit_code == 1, result
@@ -273,8 +273,7 @@ def test_a_removed_meeting_is_deleted_and_nobody_elses_event_is_touched(write, s
     team.save_event(foreign.format(uid="lunch-42@example.org", summary="Teamlunch"))
     # a UID that looks like cohort's, but cohort never wrote it
     team.save_event(foreign.format(uid=UID.format("derde"), summary="Iemands eigen"))
-    removed = SMALL[: SMALL.index("  tweede:")]
-    (folder / "programme.yaml").write_text(removed)
+    (folder / "programme.yaml").write_text(REMOVED)
 
     server.seen.clear()
     result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
@@ -434,3 +433,18 @@ def test_addresses_that_would_leak_a_password_are_refused(write, url, env, says)
     result = publish(write(), url, "--confirm", env=env)
     assert result.exit_code == 2, result
     assert says in result.stderr
+
+
+def test_a_damaged_record_is_reported_and_left_alone(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    path = folder / "published-caldav.json"
+    damaged = path.read_text().replace('"calendars": [', '<<<<<<< HEAD\n"calendars": [', 1)
+    path.write_text(damaged)
+    server.seen.clear()
+    result = publish(folder, server.url, "--confirm")
+    assert result.exit_code == 1, result
+    assert "published-caldav.json:3:2: error: published-caldav.json is damaged" in result.stderr
+    assert "restore it from git" in result.stderr
+    assert path.read_text() == damaged
+    assert server.seen == []

@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ..errors import CohortError, Location
+from pydantic import TypeAdapter
+
 from ..files import write_atomic
+from .published import read_json
 
 STATE_FILE = "published-caldav.json"
 _ABOUT = (
@@ -113,27 +114,12 @@ def load_sync_state(folder: Path) -> SyncState:
     path = folder / STATE_FILE
     if not path.exists():
         return SyncState(path)
-    try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8"))
-        calendars = [
-            Synced(
-                server=str(c["server"]),
-                name=str(c["name"]),
-                url=str(c["url"]),
-                person=c["person"],
-                events={uid: Stored(**s) for uid, s in c["events"].items()},
-            )
-            for c in raw["calendars"]
-        ]
-    except json.JSONDecodeError as err:
-        raise CohortError(
-            f"{STATE_FILE} is damaged ({err.msg}); it is cohort's record of what it wrote into "
-            "CalDAV calendars: restore it from git (a merge conflict?) rather than editing it",
-            location=Location(path, err.lineno, err.colno),
-        ) from None
-    except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
-        raise CohortError(
-            f"{STATE_FILE} is not as cohort wrote it ({err}); restore it from git",
-            location=path,
-        ) from None
+    calendars = read_json(
+        path,
+        "record of what it wrote into CalDAV calendars",
+        lambda raw: _CALENDARS.validate_python(raw["calendars"]),
+    )
     return SyncState(path, calendars)
+
+
+_CALENDARS: TypeAdapter[list[Synced]] = TypeAdapter(list[Synced])

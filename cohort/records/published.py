@@ -21,9 +21,10 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -171,34 +172,49 @@ def load_state(folder: Path) -> State:
     path = folder / STATE_FILE
     if not path.exists():
         return State(path, {}, changed=True, fresh=True)
-    data = read_regular(path, MAX_STATE_BYTES, what="record of what was published")
+    meetings, legacy = read_json(
+        path,
+        "record of what was published",
+        lambda raw: (
+            _MEETINGS.validate_python(raw["meetings"]),
+            str(raw["secret"]) if raw.get("secret") else None,
+        ),
+    )
+    # an older published.json held the feed secret: it moves to its own file at the next save
+    return State(path, meetings, changed=legacy is not None, legacy_secret=legacy)
+
+
+T = TypeVar("T")
+
+
+def read_json(path: Path, what: str, build: Callable[[Any], T]) -> T:
+    """Read a JSON record cohort keeps (`what` names it: "record of ...") as a regular file of
+    bounded size, and `build` it (pydantic validation welcome); a damaged one, or one with a
+    value of the wrong kind, is a CohortError at its place that says to restore it from git."""
+    data = read_regular(path, MAX_STATE_BYTES, what=what)
     try:
-        raw: Any = json.loads(data.decode("utf-8"))
-        meetings = _MEETINGS.validate_python(raw["meetings"])
-        legacy = str(raw["secret"]) if raw.get("secret") else None
+        return build(json.loads(data.decode("utf-8")))
     except json.JSONDecodeError as err:
         raise CohortError(
-            f"{STATE_FILE} is damaged ({err.msg}); it is cohort's record of what was "
-            "published: restore it from git (a merge conflict?) rather than editing it",
+            f"{path.name} is damaged ({err.msg}); it is cohort's {what}: restore it from git "
+            "(a merge conflict?) rather than editing it",
             location=Location(path, err.lineno, err.colno),
             code="damaged-record",
         ) from None
     except ValidationError as err:
         where = ".".join(str(part) for part in err.errors()[0]["loc"])
         raise CohortError(
-            f"{STATE_FILE} is not as cohort wrote it ({where}: {err.errors()[0]['msg']}); "
+            f"{path.name} is not as cohort wrote it ({where}: {err.errors()[0]['msg']}); "
             "restore it from git",
             location=path,
             code="damaged-record",
         ) from None
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
         raise CohortError(
-            f"{STATE_FILE} is not as cohort wrote it ({err}); restore it from git",
+            f"{path.name} is not as cohort wrote it ({err}); restore it from git",
             location=path,
             code="damaged-record",
         ) from None
-    # an older published.json held the feed secret: it moves to its own file at the next save
-    return State(path, meetings, changed=legacy is not None, legacy_secret=legacy)
 
 
 #: published.json of a programme with thousands of meetings is far smaller
