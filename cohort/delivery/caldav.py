@@ -309,9 +309,8 @@ class Connection:
     def _refused(self, err: Any, url: str) -> NoReturn:
         if err.status == 403:
             raise CohortError(
-                f"{self.server.host} does not allow "
-                f"{self.server.user or 'an anonymous user'} to change {unquote(url)} "
-                "(403 Forbidden); check the calendar's sharing rights"
+                f"{self.server.host} refuses {self.server.user or 'an anonymous user'} access to "
+                f"{unquote(url)} (403 Forbidden); check the calendar's sharing rights"
             ) from None
         raise CohortError(
             f"{self.server.host} refused the user and password (401 Unauthorized); check "

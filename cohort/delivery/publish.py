@@ -184,6 +184,7 @@ def publish(
                 publishing.run(tally, advance)
             except Lost as lost:
                 outcome.stopped = str(lost)
-                outcome.left = publishing.left + sum(len(p.steps) for _, p in plans[index + 1 :])
+                here = publishing.left or len(steps.steps)  # 0: it stopped before the first step
+                outcome.left = here + sum(len(p.steps) for _, p in plans[index + 1 :])
                 break
     return outcome
