@@ -444,7 +444,7 @@ def test_a_damaged_record_is_reported_and_left_alone(write, server):
     server.seen.clear()
     result = publish(folder, server.url, "--confirm")
     assert result.exit_code == 1, result
-    assert "published-caldav.json:3:2: error: published-caldav.json is damaged" in result.stderr
+    assert "published-caldav.json:2:2: error: published-caldav.json is damaged" in result.stderr
     assert "restore it from git" in result.stderr
     assert path.read_text() == damaged
     assert server.seen == []

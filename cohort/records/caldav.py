@@ -15,7 +15,7 @@ resumes); it holds no password. Commit it next to the YAML, like `published.json
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -91,21 +91,23 @@ class SyncState:
         return synced
 
     def save(self) -> bool:
-        """Write the file atomically and durably; False when it already held exactly this."""
-        data = {
-            "about": _ABOUT,
-            "calendars": [
-                {
-                    "server": c.server,
-                    "name": c.name,
-                    "person": c.person,
-                    "url": c.url,
-                    "events": {uid: asdict(s) for uid, s in sorted(c.events.items())},
-                }
-                for c in sorted(self.calendars, key=lambda c: (c.server, c.name, c.person or ""))
-            ],
-        }
-        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        """Write the file atomically and durably; False when it already held exactly this.
+        It is written after every confirmed write, so it is kept cheap to write: one line per
+        event (which also makes a diff in git read well), each from the C JSON encoder."""
+
+        def line(value: object) -> str:
+            return json.dumps(value, ensure_ascii=False)
+
+        blocks = []
+        for c in sorted(self.calendars, key=lambda c: (c.server, c.name, c.person or "")):
+            head = {"server": c.server, "name": c.name, "person": c.person, "url": c.url}
+            events = ",\n".join(
+                f"   {line(uid)}: {line(s.__dict__)}" for uid, s in sorted(c.events.items())
+            )
+            body = f"\n{events}\n  " if events else ""
+            blocks.append(f'  {line(head)[:-1]}, "events": {{{body}}}}}')
+        calendars = ",\n".join(blocks)
+        text = f'{{"about": {line(_ABOUT)},\n "calendars": [\n{calendars}\n ]}}\n'
         return write_atomic(self.path, text, durable=True)
 
 
