@@ -2,9 +2,10 @@
 
 Issue 15: a first publish, a no-op re-publish (target: no request at all) and a re-publish after
 one meeting moved (one PUT), each as the whole command, with the requests the server received
-(through a recording proxy). Side by side in the same run: re-uploading every meeting file
-unconditionally, one PUT each, as a script around `cohort calendar` would (tests/test_caldav.py
-does that), which is what the record of ETags and fingerprints saves.
+(through a recording proxy); `cohort validate` of the same programme for scale. Side by side in
+the same run: re-uploading every meeting file unconditionally, one PUT each, as a script around
+`cohort calendar` would (tests/test_caldav.py does that), which is what the record of ETags and
+fingerprints saves.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from make_programme import write
@@ -27,9 +29,18 @@ from timing import ROOT, cohort_command, compile_bytecode, env
 
 sys.path.insert(0, str(ROOT / "tests"))
 
-from servers import radicale, recording_proxy  # noqa: E402
+from servers import Proxy, radicale, recording_proxy  # noqa: E402
 
 LOGIN = {"COHORT_CALDAV_USER": "facilitator", "COHORT_CALDAV_PASSWORD": "-"}
+ORDER = (
+    "first publish",
+    "no-op re-publish",
+    "one meeting moved",
+    "cohort validate (for scale)",
+    "re-upload every meeting file",
+)
+#: per contender: wall time, time the server took, requests by method
+Results = dict[str, tuple[float, float, Counter[str]]]
 
 
 def run(*args: str, now: str) -> float:
@@ -61,38 +72,65 @@ def upload_all(url: str, files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def one_round(source: Path, tmp: Path) -> dict[str, tuple[float, Counter[str]]]:
-    folder = tmp / "programme"
+@contextlib.contextmanager
+def fresh_server(folder: Path) -> Iterator[Proxy]:
+    """A Radicale of its own behind a recording proxy, its slow first answer already given."""
     shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(source, folder)
-    shutil.rmtree(tmp / "radicale", ignore_errors=True)
-    out: dict[str, tuple[float, Counter[str]]] = {}
-    with radicale(tmp / "radicale") as upstream, recording_proxy(upstream) as proxy:
-        common = ("publish", str(folder), "--caldav", proxy.url, "--today", "2030-01-01")
-
-        def measure(name: str, seconds: float) -> None:
-            out[name] = (seconds, Counter(r.method for r in proxy.seen))
-            proxy.seen.clear()
-
-        # the server's first answer is slow (Radicale sets itself up); not cohort's cost
+    with radicale(folder) as upstream, recording_proxy(upstream) as proxy:
         with contextlib.suppress(urllib.error.HTTPError):
             urllib.request.urlopen(proxy.url, timeout=30).close()
         proxy.seen.clear()
+        yield proxy
+
+
+def server_time(proxy: Proxy) -> float:
+    return sum(r.seconds for r in proxy.seen)
+
+
+def cohorts_way(source: Path, tmp: Path, out: Results) -> None:
+    folder = tmp / "programme"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source, folder)
+    with fresh_server(tmp / "radicale") as proxy:
+        common = ("publish", str(folder), "--caldav", proxy.url, "--today", "2030-01-01")
+
+        def measure(name: str, seconds: float) -> None:
+            out[name] = (seconds, server_time(proxy), Counter(r.method for r in proxy.seen))
+            proxy.seen.clear()
+
         measure("first publish", run(*common, "--confirm", now="2029-12-01T09:00:00Z"))
         measure("no-op re-publish", run(*common, "--confirm", now="2029-12-02T09:00:00Z"))
         meetings = folder / "meetings.yaml"
         text = meetings.read_text(encoding="utf-8")
         meetings.write_text(text.replace('start: "13:30"', 'start: "14:00"', 1), encoding="utf-8")
         measure("one meeting moved", run(*common, "--confirm", now="2029-12-03T09:00:00Z"))
-        feeds = tmp / "feeds"
-        shutil.rmtree(feeds, ignore_errors=True)
-        run("calendar", str(folder), "-o", str(feeds), "--today", "2030-01-01", now="2029-12-03")
-        proxy.seen.clear()
+        # for scale: reading and checking the programme, which every command does first
         measure(
-            "re-upload every meeting file",
-            upload_all(proxy.url, sorted(feeds.glob("meetings/*.ics"))),
+            "cohort validate (for scale)",
+            run("validate", str(folder), "--today", "2030-01-01", now="2029-12-03"),
         )
-    return out
+
+
+def naive_way(source: Path, tmp: Path, out: Results) -> None:
+    feeds = tmp / "feeds"
+    shutil.rmtree(feeds, ignore_errors=True)
+    run("calendar", str(source), "-o", str(feeds), "--today", "2030-01-01", now="2029-12-01")
+    with fresh_server(tmp / "radicale-naive") as proxy:
+        seconds = upload_all(proxy.url, sorted(feeds.glob("meetings/*.ics")))
+        out["re-upload every meeting file"] = (
+            seconds,
+            server_time(proxy),
+            Counter(r.method for r in proxy.seen),
+        )
+
+
+def one_round(source: Path, tmp: Path, naive_first: bool) -> Results:
+    """Each contender with a fresh server of its own, in turn (who goes first alternates)."""
+    out: Results = {}
+    ways = [cohorts_way, naive_way]
+    for way in reversed(ways) if naive_first else ways:
+        way(source, tmp, out)
+    return {name: out[name] for name in sorted(out, key=list(ORDER).index)}
 
 
 def main() -> None:
@@ -105,21 +143,25 @@ def main() -> None:
     rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         source = write(Path(tmp) / "synthetic", args.participants, args.meetings)
-        for _ in range(args.runs):
-            rounds.append(one_round(source, Path(tmp)))
+        for index in range(args.runs):
+            rounds.append(one_round(source, Path(tmp), naive_first=index % 2 == 1))
     print(
         f"\npublish {args.meetings} meetings ({args.participants} participants) into Radicale "
         f"(median of {args.runs} runs, whole commands)"
     )
-    names = list(rounds[0])
-    first = statistics.median(r["first publish"][0] for r in rounds)
-    for name in names:
-        seconds = statistics.median(r[name][0] for r in rounds)
-        requests = rounds[-1][name][1]
+    print(
+        f"  {'':<30} {'wall':>8}  {'server':>8}  {'client':>8}  requests "
+        "(client = wall time less the time spent waiting for the server)"
+    )
+    for name in rounds[0]:
+        wall = statistics.median(r[name][0] for r in rounds)
+        server = statistics.median(r[name][1] for r in rounds)
+        client = statistics.median(r[name][0] - r[name][1] for r in rounds)
+        requests = rounds[-1][name][2]
         listing = ", ".join(f"{n} {m}" for m, n in sorted(requests.items())) or "none"
         print(
-            f"  {name:<30} {seconds:6.2f} s  {seconds / first:5.2f}x first   "
-            f"{sum(requests.values()):4d} requests ({listing})"
+            f"  {name:<30} {wall:7.2f}s  {server:7.2f}s  {client:7.2f}s  "
+            f"{sum(requests.values()):4d} ({listing})"
         )
 
 

@@ -92,12 +92,14 @@ def radicale(
 
 @dataclass
 class Request:
-    """One request as a proxy saw it, with the status the server answered (None: no answer)."""
+    """One request as a proxy saw it, with the status the server answered (None: no answer) and
+    how long the server took."""
 
     method: str
     path: str
     headers: dict[str, str]
     status: int | None = None
+    seconds: float = 0.0
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
@@ -164,7 +166,9 @@ class _Forward(BaseHTTPRequestHandler):
         proxy.seen.append(request)
         if proxy.before is not None:
             proxy.before(request)
+        start = time.perf_counter()
         status, reason, headers, data = proxy.forward(request, body)
+        request.seconds = time.perf_counter() - start
         if proxy.cut is not None and proxy.cut(request):
             proxy.down = True
             self.close_connection = True
