@@ -372,6 +372,14 @@ def test_a_server_that_is_not_there_is_reported(write, server):
     assert "Traceback" not in result.output
 
 
+def test_an_address_with_no_calendar_server_is_a_clear_error(write, server):
+    result = publish(write(), server.url + "nothing/here/", "--confirm")
+    assert result.exit_code == 1, result
+    assert "has nothing at" in result.stderr and "(404 Not Found)" in result.stderr
+    assert "check the --caldav address" in result.stderr
+    assert server.writes() == []
+
+
 def test_every_participant_gets_a_calendar_of_their_own(write, server):
     text = edit(
         SMALL,

@@ -172,6 +172,8 @@ class Connection:
                     [dav.ResourceType()]
                 ),
                 url,
+                "say what is at this address",
+                missing=True,
             )
         except error.NotFoundError:
             return None
@@ -279,10 +281,10 @@ class Connection:
 
     # -- errors -------------------------------------------------------------------------------
 
-    def _call(self, request: Any, url: str, what: str = "") -> Any:
+    def _call(self, request: Any, url: str, what: str = "", missing: bool = False) -> Any:
         """Run a request. A refused login, a TLS failure or an error answer (to `what`) becomes
         a CohortError, a UID stored elsewhere Taken, a failed connection Lost; NotFoundError
-        passes, for the caller to judge."""
+        passes when the caller expects that something may be `missing`."""
         from caldav.lib import error
         from caldav.lib.http_sync import requests
 
@@ -293,18 +295,26 @@ class Connection:
                 raise Taken from None
             self._refused(err, url)
         except error.NotFoundError:
-            raise
-        except error.DAVError as err:
+            if missing:
+                raise
             raise CohortError(
-                f"{self.server.host} could not {what or 'answer'} ({_first(err.reason)})"
+                f"{self.server.host} has nothing at {unquote(url)} (404 Not Found); check the "
+                "--caldav address"
+            ) from None
+        except error.DAVError as err:
+            reason = "" if err.reason == error.DAVError.reason else _first(err.reason)
+            detail = " ".join(str(part) for part in (err.status, reason) if part) or "no answer"
+            raise CohortError(
+                f"{self.server.host} could not {what or 'answer'} ({detail}); is --caldav the "
+                "address of a CalDAV server?"
             ) from None
         except requests.exceptions.SSLError as err:
             raise CohortError(
-                f"the TLS certificate of {self.server.host} could not be verified ({_first(err)}); "
-                "cohort only publishes over a verified connection"
+                f"the TLS certificate of {self.server.host} could not be verified "
+                f"({_reason(err)}); cohort only publishes over a verified connection"
             ) from None
         except (OSError, requests.exceptions.RequestException) as err:
-            raise Lost(f"the connection to {self.server.host} failed ({_first(err)})") from None
+            raise Lost(f"the connection to {self.server.host} failed ({_reason(err)})") from None
 
     def _refused(self, err: Any, url: str) -> NoReturn:
         if err.status == 403:
@@ -326,6 +336,17 @@ def _etag(value: str | None) -> str | None:
     if not value or value.startswith("W/"):
         return None
     return unquote(value) if value.startswith("%22") else value
+
+
+def _reason(err: BaseException) -> str:
+    """The innermost reason of a failed connection ("Connection refused", "certificate verify
+    failed: ..."), not the HTTP library's layers of wrapping."""
+    text = str(err)
+    for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"\[SSL: [A-Z_]+\] ([^'\")(]+)"):
+        found = re.search(pattern, text)
+        if found:
+            return found.group(1).strip()
+    return _first(err)
 
 
 def _first(err: object) -> str:
