@@ -456,3 +456,14 @@ def test_a_damaged_record_is_reported_and_left_alone(write, server):
     assert "restore it from git" in result.stderr
     assert path.read_text() == damaged
     assert server.seen == []
+
+
+def test_a_record_with_a_value_of_the_wrong_kind_is_named_not_a_crash(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    path = folder / "published-caldav.json"
+    path.write_text(path.read_text().replace('"cancelled": false', '"cancelled": "maybe"', 1))
+    result = publish(folder, server.url, "--confirm")
+    assert result.exit_code == 1, result
+    assert "published-caldav.json is not as cohort wrote it (0.events." in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.output
