@@ -79,6 +79,10 @@ CODES: dict[str, str] = {
     "poll-answer": "a poll cell that is not an answer the tool writes",
     "poll-name": "a poll answer without a name",
     "poll-respondent": "a respondent who matches no participant, or two, or who answered twice",
+    # groups
+    "groups-changed": "groups as formed that no longer fit who comes (someone new, excused)",
+    "groups-impossible": "groups whose hard rules cannot all hold (colleagues, roles, apart)",
+    "unknown-value": "a profile value that the programme's groups: balance: does not list",
 }
 
 #: Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the command line is wrong.

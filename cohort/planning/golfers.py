@@ -431,4 +431,3 @@ def solve(problem: Problem, seed: int, iterations: int) -> list[list[list[int]]]
     search.start()
     search.improve(iterations)
     return search.groups
-

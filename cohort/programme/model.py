@@ -25,6 +25,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ..languages import Language
 from .planning import Planning
+from .groups import GroupRules, MeetingGroupsField
 from .values import (
     CoordinatesField,
     Count,
@@ -173,6 +174,7 @@ class Participant(Frozen):
     organisation: Id | None = None
     role: Role = Role.participant
     language: Language | None = None
+    profile: dict[Id, Text] = {}  # values the programme's groups balance: {experience: starter}
 
 
 class Venue(Frozen):
@@ -279,6 +281,7 @@ class Meeting(Frozen):
     capacity: Count | None = None
     registration_deadline: Date | None = None
     join_url: Url | None = None
+    groups: MeetingGroupsField | None = None
 
     @model_validator(mode="after")
     def _times(self) -> Meeting:
@@ -334,6 +337,7 @@ class Programme(Frozen):
     links: Links = Links()
     calendar: Calendar = Calendar()
     planning: Planning | None = None
+    groups: GroupRules = GroupRules()
     organisations: dict[Id, Organisation] = {}
     participants: dict[Id, Participant] = {}
     venues: dict[Id, Venue] = {}

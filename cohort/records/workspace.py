@@ -7,6 +7,7 @@ keeps in it read back and checked against it.
     attendance/<meeting>.yaml     who came
     planning/solution.yaml        the dates and venues `schedule --solve --write` chose
     planning/answers.yaml         who can come when (`poll import`)
+    groups/<meeting>.yaml         the groups of a meeting (an overlay: the meeting's groups)
 
 `load_checked` is what a command that produces something calls: every problem of every file in
 one list, and nothing produced while one is an error. `validate` is `cohort validate`: the same
@@ -38,9 +39,10 @@ def overlays(proposal: Mapping[str, SolvedMeeting] | None = None) -> tuple[Overl
     `programme.load.Overlay`), in the order they apply. `proposal` replaces the stored solved
     schedule (an empty one leaves every open meeting open, as the solver needs). Imported
     here, when a programme is read, so that `cohort --help` stays fast."""
+    from . import groups
     from .solution import Planned
 
-    return (Planned(proposal),)
+    return (Planned(proposal), groups.overlay)
 
 
 #: A check from a later stage (planning) that a command hands in: it adds its diagnostics to
@@ -69,6 +71,10 @@ def check_records(loaded: Loaded, today: dt.date | None) -> None:
     if loaded.programme is not None:
         records = attendance.load_all(loaded.folder, report)
         attendance.check(loaded.programme, records, report, today)
+        from . import groups
+
+        excused = {m: set(r.record.excused) for m, r in records.items() if r.record}
+        groups.check(loaded.programme, excused, loaded.at, report)
     _state_file(loaded.folder, report)
 
 

@@ -1,0 +1,114 @@
+"""The `groups:` blocks of a programme: a meeting asking for groups, and the rules for them.
+
+A meeting that splits into small groups (intervision, tables, rooms) says how:
+
+    groups: {size: 4, name: Tafel}     # groups of at most 4, called 'Tafel 1', 'Tafel 2', ...
+    groups: {count: 3}                 # three groups
+    groups: {names: [Zaal A, Zaal B]}  # two groups, named after their rooms
+    groups: 4                          # short for {size: 4}
+
+The programme's own `groups:` holds the rules for every meeting's groups:
+
+    groups:
+      colleagues: apart        # people of one organisation never in one group (the default)
+      partners: apart          # nor people of one partnership (default: allowed)
+      roles: [facilitator]     # at most one person of each of these roles in a group
+      apart: [[anna, bert]]    # these never in one group (two or more people each)
+      together: [[chris, dirk]]  # these always in one group
+      balance: [experience]    # spread each value of these profile fields evenly
+
+A participant carries the values to balance in `profile:` (`profile: {experience: starter}`);
+`balance:` may list the values a field takes (`balance: {experience: [starter, ervaren]}`),
+and then any other value is an error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from .values import Count, Id, NonEmptyText, Text, one_or_many
+
+#: whether people who share something may sit in one group
+Setting = Literal["apart", "allowed"]
+
+
+class _Frozen(BaseModel):
+    # as model.Frozen (which imports this module): frozen, unknown fields are errors
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _shorthand(value: Any) -> Any:
+    """`groups: 4` is short for `groups: {size: 4}`."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return {"size": value}
+    return value
+
+
+class FormedGroup(_Frozen):
+    """A group as formed (by `cohort groups`, or by hand in its file): its name and people."""
+
+    name: NonEmptyText
+    members: Annotated[tuple[Id, ...], BeforeValidator(one_or_many)] = ()
+
+
+class MeetingGroups(_Frozen):
+    """A meeting's `groups:`: the size or number of its groups and what they are called."""
+
+    size: Count | None = None
+    count: Count | None = None
+    name: Text | None = None
+    names: Annotated[tuple[NonEmptyText, ...], BeforeValidator(one_or_many)] = ()
+    #: the groups as formed, from groups/<meeting>.yaml (an overlay: never written in YAML)
+    formed: SkipJsonSchema[tuple[FormedGroup, ...]] = ()
+
+    @model_validator(mode="after")
+    def _how_many(self) -> MeetingGroups:
+        if self.size is not None and self.count is not None:
+            raise ValueError("give either a size or a count of groups, not both")
+        if self.size is None and self.count is None and not self.names:
+            raise ValueError("say how large the groups are (size: 4) or how many (count: 3)")
+        if self.size == 1:
+            raise ValueError("a group has at least 2 people; give a size of 2 or more")
+        if self.count is not None and self.names and self.count > len(self.names):
+            raise ValueError(f"count {self.count} needs as many names; {len(self.names)} given")
+        return self
+
+
+MeetingGroupsField = Annotated[
+    MeetingGroups, BeforeValidator(_shorthand, json_schema_input_type=int | MeetingGroups)
+]
+
+
+def _balance(value: Any) -> Any:
+    """`balance: experience` and `balance: [experience, sector]` name fields with any values;
+    a mapping lists each field's values."""
+    if isinstance(value, dict):
+        return {k: one_or_many(v) for k, v in value.items()}
+    return {name: () for name in one_or_many(value)}
+
+
+Balance = Annotated[
+    dict[Id, tuple[NonEmptyText, ...]],
+    BeforeValidator(_balance, json_schema_input_type=Id | list[Id] | dict[Id, list[NonEmptyText]]),
+]
+
+People = Annotated[tuple[Id, ...], Field(min_length=2)]
+
+
+class GroupRules(_Frozen):
+    """The programme's `groups:`: the rules every meeting's groups keep. `colleagues`,
+    `partners`, `roles` and `apart` are hard rules (never broken; explained when they cannot
+    be met); `balance` and meeting new people are what the groups aim for."""
+
+    colleagues: Setting = "apart"
+    partners: Setting = "allowed"
+    roles: Annotated[
+        tuple[Literal["participant", "facilitator", "expert", "host", "guest"], ...],
+        BeforeValidator(one_or_many),
+    ] = ()
+    apart: tuple[People, ...] = ()
+    together: tuple[People, ...] = ()
+    balance: Balance = Field(default_factory=dict)
