@@ -115,6 +115,7 @@ class Composer:
         text = self.renderer(language, html=False)
         record = planned.entry.record
         meeting = views.meeting(planned.entry.meeting) if planned.entry.meeting else None
+        group = meeting.group_of(person.id) if meeting else None
         context = {
             "programme": views.programme_view,
             "meeting": meeting,
@@ -138,6 +139,13 @@ class Composer:
             "themes": meeting.themes if meeting else (),
             "agenda": meeting.agenda if meeting else (),
             "organiser": views.programme_view.organiser,
+            "group": group,
+            # the others in their group, by name only: never anyone's address
+            "group_with": tuple(
+                name for name, i in zip(group.members, group.ids, strict=True) if i != person.id
+            )
+            if group
+            else (),
         }
         method = _METHOD[planned.name.kind]
         return messages.build(

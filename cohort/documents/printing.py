@@ -48,6 +48,7 @@ def _context(views: Views, meeting: Meeting) -> dict[str, Any]:
         "all_day": view.all_day,
         "when": view.when,
         "agenda": view.agenda,
+        "groups": view.groups,
         "organiser": views.programme_view.organiser,
         "language": views.texts.language,
         "link": view.link,
@@ -94,27 +95,47 @@ class Printer:
             ),
         )
 
+    def group_of(self, meeting: Meeting, person: Participant) -> str:
+        """The name of someone's group at a meeting ('' when none)."""
+        group = self.views.meeting(meeting).group_of(person.id)
+        return group.name if group else ""
+
     def sheet_pdf(self, meeting: Meeting) -> bytes:
         p = self.programme
         rows = [
-            {"number": n, "name": x.name, "organisation": p.organisation_name(x)}
+            {
+                "number": n,
+                "name": x.name,
+                "organisation": p.organisation_name(x),
+                "group": self.group_of(meeting, x),
+            }
             for n, x in enumerate(self.sheet_rows(meeting), start=1)
         ]
         context = _context(self.views, meeting)
-        source = self.typst.render("attendance/sheet.typ", **context, rows=rows, blank=BLANK_ROWS)
+        source = self.typst.render(
+            "attendance/sheet.typ",
+            **context,
+            rows=rows,
+            blank=BLANK_ROWS,
+            grouped=bool(context["groups"]),
+        )
         return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date)
 
     def sheet_table(self, meeting: Meeting) -> list[list[str]]:
         """The sheet as rows of text: a header, the invitees, empty rows for walk-ins."""
         _ = self.texts.gettext
         p = self.programme
+        grouped = bool(self.views.meeting(meeting).groups)
         table = [
             ["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused"), _("Note")]
         ]
+        if grouped:
+            table[0].insert(3, _("Group"))
         for x in self.sheet_rows(meeting):
-            table.append(
-                [x.id, x.name, p.organisation_name(x), self.texts.role(x.role), "", "", ""]
-            )
+            row = [x.id, x.name, p.organisation_name(x), self.texts.role(x.role), "", "", ""]
+            if grouped:
+                row.insert(3, self.group_of(meeting, x))
+            table.append(row)
         table += [[""] * len(table[0]) for _row in range(BLANK_ROWS)]
         return table
 
@@ -136,7 +157,10 @@ class Printer:
                 cell.data_type = "s"  # text, never a formula, whatever it starts with
                 if r == 1:
                     cell.font = Font(bold=True)
-        for column, width in zip("ABCDEFG", (14, 28, 28, 14, 10, 12, 24), strict=True):
+        widths = [14, 28, 28, 14, 10, 12, 24]
+        if len(self.sheet_table(meeting)[0]) > len(widths):
+            widths.insert(3, 14)
+        for column, width in zip("ABCDEFGH", widths, strict=False):
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"

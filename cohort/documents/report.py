@@ -100,6 +100,62 @@ class OrganisationRow:
 
 
 @dataclass
+class Pairs:
+    """Who met whom how often in the groups of the meetings held (only who attended, where
+    attendance is recorded): a matrix over the people placed, and the pairs that met more
+    than once."""
+
+    ids: list[str]
+    names: list[str]
+    counts: list[list[int]]  # [i][j]: how often i and j shared a group (0 on the diagonal)
+    repeated: list[tuple[str, str, int]]  # two names and how often, for pairs met 2+ times
+    rounds: int  # meetings with groups counted
+
+    #: above this many people the matrix is left out (the repeated pairs remain)
+    LARGEST = 40
+
+    @property
+    def matrix(self) -> bool:
+        return len(self.ids) <= self.LARGEST
+
+
+def pairs_of(programme: Programme, rows: list[MeetingRow]) -> Pairs | None:
+    """The pairs that met in groups (None when no meeting held had groups)."""
+    from ..planning.groups import pairs
+
+    groupings = []
+    for r in rows:
+        formed = r.meeting.groups.formed if r.meeting.groups else ()
+        if not r.held or not formed:
+            continue
+        came = r.came if r.recorded else None
+        groupings.append([[p for p in g.members if came is None or p in came] for g in formed])
+    if not groupings:
+        return None
+    counts = pairs(groupings)
+    ids = sorted(
+        {p for grouping in groupings for g in grouping for p in g},
+        key=lambda i: (
+            (programme.participants[i].name.casefold(), i)
+            if i in programme.participants
+            else (i, i)
+        ),
+    )
+    names = [programme.participants[i].name if i in programme.participants else i for i in ids]
+    matrix = [[counts.get(frozenset((a, b)), 0) if a != b else 0 for b in ids] for a in ids]
+    repeated = sorted(
+        (
+            (names[i], names[j], matrix[i][j])
+            for i in range(len(ids))
+            for j in range(i + 1, len(ids))
+            if matrix[i][j] > 1
+        ),
+        key=lambda t: (-t[2], t[0], t[1]),
+    )
+    return Pairs(ids, names, matrix, repeated, len(groupings))
+
+
+@dataclass
 class Summary:
     """Everything the report says, computed once (as of a day); the formats only lay it out."""
 
@@ -111,6 +167,7 @@ class Summary:
     themes: list[tuple[str, int, int]]  # title, meetings held, meetings to come
     venues: list[Rotation]
     rule: dict[str, int] = field(default_factory=dict)
+    pairs: Pairs | None = None
 
     @property
     def held(self) -> list[MeetingRow]:
@@ -226,6 +283,7 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
         themes,
         rotation_of(programme, texts),
         tally if rule is not None else {},
+        pairs_of(programme, rows),
     )
 
 
@@ -285,6 +343,17 @@ def as_json(summary: Summary) -> str:
         "themes": [{"title": t, "held": h, "to_come": c} for t, h, c in summary.themes],
         "to_come": [r.meeting.id for r in summary.to_come],
         "average_rate": None if summary.average_rate is None else round(summary.average_rate, 4),
+        "pairs": None
+        if summary.pairs is None
+        else {
+            "rounds": summary.pairs.rounds,
+            "met": [
+                {"a": a, "b": b, "times": n}
+                for i, a in enumerate(summary.pairs.ids)
+                for j, b in enumerate(summary.pairs.ids)
+                if i < j and (n := summary.pairs.counts[i][j])
+            ],
+        },
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

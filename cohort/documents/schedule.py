@@ -78,6 +78,20 @@ def _cells(row: Row) -> list[str]:
     ]
 
 
+def _group_headers(texts: Texts) -> list[str]:
+    _ = texts.gettext
+    return [_("Meeting"), _("Group"), _("Members")]
+
+
+def _group_cells(meetings: list[MeetingView]) -> list[list[str]]:
+    """A line per group: the meeting (on its first group only), the group, its members."""
+    return [
+        [m.title if g.number == 1 else "", g.name, ", ".join(g.members)]
+        for m in meetings
+        for g in m.groups
+    ]
+
+
 def _rotation_cells(item: Rotation) -> list[str]:
     return [item.venue, item.city, item.host, ", ".join(item.dates)]
 
@@ -106,6 +120,14 @@ def _table(
         style = "dim strike" if row.meeting.cancelled and color else None
         main.add_row(*_cells(row), style=style)
     console.print(main)
+    grouped = [row.meeting for row in table if row.meeting.groups]
+    if grouped:
+        groups = Table(title=texts.gettext("Groups"), box=box.SIMPLE_HEAD, title_justify="left")
+        for header in _group_headers(texts):
+            groups.add_column(header)
+        for cells in _group_cells(grouped):
+            groups.add_row(*cells)
+        console.print(groups)
     if venues:
         rot = Table(
             title=texts.gettext("Venues and hosts"), box=box.SIMPLE_HEAD, title_justify="left"
@@ -130,6 +152,11 @@ def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], te
         "|" + "|".join("---:" if i == 6 else "---" for i in range(len(headers))) + "|",
     ]
     lines += [_md_row(_cells(row)) for row in table]
+    grouped = [row.meeting for row in table if row.meeting.groups]
+    if grouped:
+        lines += ["", "## " + texts.gettext("Groups"), ""]
+        lines += [_md_row(_group_headers(texts)), "|---|---|---|"]
+        lines += [_md_row(cells) for cells in _group_cells(grouped)]
     if venues:
         lines += ["", "## " + texts.gettext("Venues and hosts"), ""]
         lines += [_md_row(_rotation_headers(texts)), "|---|---|---|---|"]
@@ -167,6 +194,7 @@ def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str
                 "city": venue.city if venue else None,
                 "online": bool(m.join_url) and (venue is None or venue.online),
                 "invited": row.invited,
+                "groups": [{"name": g.name, "members": list(g.ids)} for g in m.groups],
             }
         )
     data = {

@@ -117,6 +117,17 @@ class AgendaItemView:
 
 
 @dataclass(frozen=True)
+class GroupView:
+    """A group of a meeting as formed: its name ('Tafel 2') and its members (names only:
+    no e-mail address, so any document may show it)."""
+
+    name: str
+    number: int  # from 1
+    members: tuple[str, ...]  # names, in the order of the groups file
+    ids: tuple[str, ...]  # the members' ids, for finding someone's group
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """A meeting as every document shows it, in one language.
 
@@ -152,6 +163,11 @@ class MeetingView:
     registration_deadline: dt.date | None
     capacity: int | None
     link: str | None  # for a QR code: the join link, else the programme's website
+    groups: tuple[GroupView, ...] = ()  # as formed (groups/<meeting>.yaml), else none
+
+    def group_of(self, person_id: str) -> GroupView | None:
+        """The group someone sits in at this meeting, if any."""
+        return next((g for g in self.groups if person_id in g.ids), None)
 
 
 def map_url(venue: Venue) -> str | None:
@@ -266,6 +282,20 @@ class Views:
             registration_deadline=meeting.registration_deadline,
             capacity=meeting.capacity,
             link=join_url or p.links.website,
+            groups=self._groups(meeting),
+        )
+
+    def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
+        formed = meeting.groups.formed if meeting.groups else ()
+        people = self.programme.participants
+        return tuple(
+            GroupView(
+                g.name,
+                n,
+                tuple(people[i].name if i in people else i for i in g.members),
+                g.members,
+            )
+            for n, g in enumerate(formed, start=1)
         )
 
 

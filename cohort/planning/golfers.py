@@ -58,17 +58,12 @@ class Problem:
     values: list[tuple[int, ...]] = field(default_factory=list)
 
 
-#: a swap: its change in cost, the round, and the two units
-Move = tuple[int, int, tuple[int, ...], tuple[int, ...]]
-
-
 class Search:
     """One run of the search on a problem (see the module's docstring)."""
 
     def __init__(self, problem: Problem, seed: int) -> None:
         self.problem = problem
         self.random = random.Random(seed)
-        self.ties = 0
         n = problem.people
         self.meet = [[0] * n for _ in range(n)]
         self.weight = [[REPEAT] * n for _ in range(n)]
@@ -80,34 +75,42 @@ class Search:
                 for b in circle:
                     if a != b:
                         self.hard[a][b] = HARD
-        block_of: dict[int, list[int]] = {}
         for block in problem.together:
             for a in block:
-                block_of[a] = block
                 for b in block:
                     self.weight[a][b] = 0
         self.rounds = len(problem.rounds)
-        # per round: units (blocks within the round, else single people)
-        self.units: list[dict[int, tuple[int, ...]]] = []
-        for members in problem.rounds:
-            present = set(members)
-            units: dict[int, tuple[int, ...]] = {}
-            for p in members:
-                block = tuple(q for q in block_of.get(p, [p]) if q in present)
-                units[p] = block
-            self.units.append(units)
+        self.units = self._units()
         self.values = problem.values or [() for _ in range(n)]
         self.groups: list[list[list[int]]] = []
         self.where: list[dict[int, int]] = []
         self.tally: list[list[dict[int, int]]] = []
-        self.range: list[dict[int, tuple[int, int]]] = []
-        for r, members in enumerate(problem.rounds):
+        self.range = self._ranges()
+
+    def _units(self) -> list[dict[int, tuple[int, ...]]]:
+        """Per round, each person's unit: the people kept together with them who are there
+        too (themselves alone, mostly)."""
+        block_of = {a: block for block in self.problem.together for a in block}
+        units = []
+        for members in self.problem.rounds:
+            present = set(members)
+            units.append(
+                {p: tuple(q for q in block_of.get(p, [p]) if q in present) for p in members}
+            )
+        return units
+
+    def _ranges(self) -> list[dict[int, tuple[int, int]]]:
+        """Per round and balanced value, how many of its holders a group should have: with k
+        holders in g groups, k // g or one more."""
+        ranges = []
+        for r, members in enumerate(self.problem.rounds):
             holders: dict[int, int] = {}
             for p in members:
                 for v in self.values[p]:
                     holders[v] = holders.get(v, 0) + 1
-            g = len(problem.sizes[r])
-            self.range.append({v: (k // g, -(-k // g)) for v, k in holders.items()})
+            g = len(self.problem.sizes[r])
+            ranges.append({v: (k // g, -(-k // g)) for v, k in holders.items()})
+        return ranges
 
     # -- counting --------------------------------------------------------------------------
 
@@ -279,25 +282,31 @@ class Tabu:
             & np.triu(np.ones((n, n), dtype=bool), 1)[None]
         )
         self.tabu = np.zeros((rounds, n, n), dtype=np.int64)
-        values = sorted({v for held in search.values for v in held})
-        self.balanced = bool(values) and any(search.range)
-        if self.balanced:
-            column = {v: i for i, v in enumerate(values)}
-            self.holds = np.zeros((n, len(values)), dtype=np.int64)
-            for p, held in enumerate(search.values):
-                for v in held:
-                    self.holds[p, column[v]] = 1
-            self.low = np.zeros((rounds, len(values)), dtype=np.int64)
-            self.high = np.full((rounds, len(values)), n, dtype=np.int64)
-            for r, ranges in enumerate(search.range):
-                for v, (low, high) in ranges.items():
-                    self.low[r, column[v]], self.high[r, column[v]] = low, high
+        self._balanced()
         together = np.einsum("rpg,rqg->pq", self.member, self.member)
         np.fill_diagonal(together, 0)
         self.base = self.meet - together
         self.cost = search.cost()
         self.best_cost = self.cost
         self.best = [[list(group) for group in grouping] for grouping in search.groups]
+
+    def _balanced(self) -> None:
+        """The balanced values as arrays: who holds which (people x values), and the range
+        of holders a group should have (rounds x values)."""
+        np, search = self.np, self.search
+        n, rounds = search.problem.people, search.rounds
+        values = sorted({v for held in search.values for v in held})
+        self.balanced = bool(values) and any(search.range)
+        column = {v: i for i, v in enumerate(values)}
+        self.holds = np.zeros((n, len(values)), dtype=np.int64)
+        for p, held in enumerate(search.values):
+            for v in held:
+                self.holds[p, column[v]] = 1
+        self.low = np.zeros((rounds, len(values)), dtype=np.int64)
+        self.high = np.full((rounds, len(values)), n, dtype=np.int64)
+        for r, ranges in enumerate(search.range):
+            for v, (low, high) in ranges.items():
+                self.low[r, column[v]], self.high[r, column[v]] = low, high
 
     def run(self, iterations: int) -> None:
         """At most `iterations` swaps, stopping at a cost of zero."""

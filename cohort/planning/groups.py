@@ -110,17 +110,17 @@ def rules_of(programme: Programme) -> Rules:
         for person in p.participants.values():
             if person.organisation:
                 by_org.setdefault(person.organisation, set()).add(person.id)
-        for org, people in sorted(by_org.items()):
-            name = p.organisations[org].name if org in p.organisations else org
-            circles.append(Circle(f"organisation {name}", frozenset(people)))
+        for org_id, ids in sorted(by_org.items()):
+            name = p.organisations[org_id].name if org_id in p.organisations else org_id
+            circles.append(Circle(f"organisation {name}", frozenset(ids)))
     if rules.partners == "apart":
-        for org in sorted(p.organisations.values(), key=lambda o: o.id):
-            if org.members:
-                people = frozenset(x.id for x in p.people_of(org.id))
-                circles.append(Circle(f"partnership {org.name}", people))
+        for partnership in sorted(p.organisations.values(), key=lambda o: o.id):
+            if partnership.members:
+                partners = frozenset(x.id for x in p.people_of(partnership.id))
+                circles.append(Circle(f"partnership {partnership.name}", partners))
     for role in rules.roles:
-        people = frozenset(x.id for x in p.participants.values() if x.role.value == role)
-        circles.append(Circle(f"role {role}", people))
+        holders = frozenset(x.id for x in p.participants.values() if x.role.value == role)
+        circles.append(Circle(f"role {role}", holders))
     for pair in rules.apart:
         circles.append(Circle("apart: " + ", ".join(pair), frozenset(pair)))
     values = {

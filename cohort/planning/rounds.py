@@ -95,71 +95,88 @@ def group(
     report = Report()
     recorded = {m: s.record for m, s in attendance.load_all(folder, report).items() if s.record}
     files = records.load_all(folder, report)
-    excused = {m: set(r.excused) for m, r in recorded.items()}
     day = today or dt.date.today()
-    attended = (
-        {m: set(r.attended) for m, r in recorded.items() if programme.meetings[m].date <= day}
-        if recorded
-        else {}
-    )
-    asked = [m for m in programme.chronological() if m.groups is not None and not m.cancelled]
-    if meeting is not None and meeting not in {m.id for m in asked}:
-        raise CohortError(f"'{meeting}' does not ask for groups (add 'groups: {{size: 4}}')")
-    open_ = set()
-    for m in asked:
-        stored = files.get(m.id)
-        if meeting is not None and m.id != meeting:
-            continue
-        if stored is None or (force and stored.by_cohort and m.date >= day):
-            open_.add(m.id)
+    excused = {m: set(r.excused) for m, r in recorded.items()}
+    attended = {m: set(r.attended) for m, r in recorded.items() if _held(programme, m, day)}
+    open_ = _open(programme, files, meeting, force, day)
     rounds = groups.rounds_of(programme, excused, attended, open_ if meeting else None)
-    if force:
-        rounds = [
-            groups.Round(r.meeting, r.people, r.size, r.count) if r.meeting in open_ else r
-            for r in rounds
-        ]
-    rules = groups.rules_of(programme)
-    formed = groups.form(rounds, rules, seed, iterations)
+    rounds = [
+        groups.Round(r.meeting, r.people, r.size, r.count) if r.meeting in open_ else r
+        for r in rounds
+    ]
+    formed = groups.form(rounds, groups.rules_of(programme), seed, iterations)
     if formed.problems:
+        hint = "change the rules under the programme's groups:, or the meeting's groups:"
         raise CohortError(
             diagnostics=[
                 Diagnostic(
-                    loaded.at("meetings", mid, "groups"),
-                    "error",
-                    text,
-                    "change the rules under the programme's groups:, or the meeting's groups:",
-                    "groups-impossible",
+                    loaded.at("meetings", mid, "groups"), "error", text, hint, "groups-impossible"
                 )
                 for mid, text in formed.problems
             ]
         )
     result = Grouped(formed=formed, seed=seed)
     for r in rounds:
-        m = programme.meetings[r.meeting]
-        if r.meeting in formed.groups:
-            members, state = formed.groups[r.meeting], "formed"
-        else:
-            members = r.groups or ()
-            state = "kept" if files.get(r.meeting) and files[r.meeting].by_cohort else "yours"
-        names = _names(programme, m.id, len(members))
-        if state != "formed" and m.groups and m.groups.formed:
-            names = [g.name for g in m.groups.formed]
-        shown = Shown(
-            m.id,
-            m.date,
-            len(r.people),
-            [
-                (name, [_name(programme, p) for p in group])
-                for name, group in zip(names, members, strict=True)
-            ],
-            state,
-        )
-        if write and state == "formed":
-            shown.written = records.write(
-                folder, m.id, list(zip(names, members, strict=True)), seed
-            )
+        shown = _shown(programme, r, formed, files)
+        if write and shown.state == "formed":
+            named = [
+                (name, formed.groups[r.meeting][i]) for i, (name, _) in enumerate(shown.groups)
+            ]
+            shown.written = records.write(folder, r.meeting, named, seed)
         result.rounds.append(shown)
     return result
+
+
+def _held(programme: Programme, meeting_id: str, day: dt.date) -> bool:
+    meeting = programme.meetings.get(meeting_id)
+    return meeting is not None and meeting.date <= day
+
+
+def _open(
+    programme: Programme,
+    files: dict[str, records.Stored],
+    meeting: str | None,
+    force: bool,
+    day: dt.date,
+) -> set[str]:
+    """The meetings whose groups are formed now (see the module's docstring)."""
+    asked = [m for m in programme.chronological() if m.groups is not None and not m.cancelled]
+    if meeting is not None and meeting not in {m.id for m in asked}:
+        raise CohortError(f"'{meeting}' does not ask for groups (add 'groups: {{size: 4}}')")
+    found = set()
+    for m in asked:
+        stored = files.get(m.id)
+        if meeting is not None and m.id != meeting:
+            continue
+        if stored is None or (force and stored.by_cohort and m.date >= day):
+            found.add(m.id)
+    return found
+
+
+def _shown(
+    programme: Programme,
+    r: groups.Round,
+    formed: groups.Formed,
+    files: dict[str, records.Stored],
+) -> Shown:
+    m = programme.meetings[r.meeting]
+    if r.meeting in formed.groups:
+        members, state = formed.groups[r.meeting], "formed"
+        names = _names(programme, m.id, len(members))
+    else:
+        members = r.groups or ()
+        state = "kept" if files.get(r.meeting) and files[r.meeting].by_cohort else "yours"
+        names = [g.name for g in m.groups.formed] if m.groups else []
+    return Shown(
+        m.id,
+        m.date,
+        len(r.people),
+        [
+            (name, [_name(programme, p) for p in group])
+            for name, group in zip(names, members, strict=True)
+        ],
+        state,
+    )
 
 
 def _name(programme: Programme, pid: str) -> str:

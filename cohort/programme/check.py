@@ -484,24 +484,9 @@ def _attend_all(ctx: _Context, counted: list[Meeting], bound: list[Participant])
 
 
 def _groups(ctx: _Context) -> None:
-    """The programme's rules for groups name participants that exist, and profile values that
-    `balance:` lists (when it lists them)."""
-    p = ctx.programme
-    for field in ("apart", "together"):
-        for i, people in enumerate(getattr(p.groups, field)):
-            for j, pid in enumerate(people):
-                _reference(ctx, pid, "participants", "participant", "groups", field, i, j)
-    for pid, person in p.participants.items():
-        for key, value in person.profile.items():
-            allowed = p.groups.balance.get(key, ())
-            if allowed and value not in allowed:
-                ctx.report.error(
-                    ctx.at("participants", pid, "profile", key),
-                    f"'{value}' is not a value of {key} (groups: balance: lists "
-                    f"{', '.join(allowed)})",
-                    did_you_mean(value, allowed),
-                    code="unknown-value",
-                )
+    from .groups import check_rules
+
+    check_rules(ctx.programme, ctx.known("participants"), ctx.at, ctx.report)
 
 
 def _past(ctx: _Context, today: dt.date) -> None:

@@ -24,12 +24,17 @@ and then any other value is an error.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from ..errors import Location, Report, did_you_mean
 from .values import Count, Id, NonEmptyText, Text, one_or_many
+
+if TYPE_CHECKING:
+    from .model import Programme
 
 #: whether people who share something may sit in one group
 Setting = Literal["apart", "allowed"]
@@ -112,3 +117,35 @@ class GroupRules(_Frozen):
     apart: tuple[People, ...] = ()
     together: tuple[People, ...] = ()
     balance: Balance = Field(default_factory=dict)
+
+
+def check_rules(
+    programme: Programme,
+    known: set[str],
+    at: Callable[..., Location],
+    report: Report,
+) -> None:
+    """The programme's rules for groups name participants that exist (`known` ids), and
+    profile values are among those `balance:` lists (when it lists them)."""
+    for field in ("apart", "together"):
+        for i, people in enumerate(getattr(programme.groups, field)):
+            for j, pid in enumerate(people):
+                if pid not in known:
+                    hint = did_you_mean(pid, known)
+                    report.error(
+                        at("groups", field, i, j),
+                        f"unknown participant '{pid}'",
+                        hint,
+                        code="unknown-id",
+                    )
+    for pid, person in programme.participants.items():
+        for key, value in person.profile.items():
+            allowed = programme.groups.balance.get(key, ())
+            if allowed and value not in allowed:
+                report.error(
+                    at("participants", pid, "profile", key),
+                    f"'{value}' is not a value of {key} (groups: balance: lists "
+                    f"{', '.join(allowed)})",
+                    did_you_mean(value, allowed),
+                    code="unknown-value",
+                )
