@@ -18,6 +18,7 @@ HEAVY = (
     "holidays",
     "ortools",
     "caldav",
+    "numpy",
 )
 
 
@@ -38,6 +39,7 @@ def test_help_lists_every_command():
         "report",
         "build",
         "poll",
+        "groups",
     ):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.M), command
     sub = cohort("attendance", "--help")
