@@ -258,12 +258,12 @@ class Tabu:
         n, rounds = problem.people, search.rounds
         groups = max(len(sizes) for sizes in problem.sizes)
         self.rng = np.random.default_rng(search.random.randrange(2**32))
-        self.meet = np.array(search.meet, dtype=np.int64)
-        self.weight = np.array(search.weight, dtype=np.int64)
+        self.meet = np.array(search.meet, dtype=float)
+        self.weight = np.array(search.weight, dtype=float)
         np.fill_diagonal(self.weight, 0)
-        self.hard = np.array(search.hard, dtype=np.int64)
+        self.hard = np.array(search.hard, dtype=float)
         self.group = np.full((rounds, n), -1, dtype=np.int64)
-        self.member = np.zeros((rounds, n, groups), dtype=np.int64)
+        self.member = np.zeros((rounds, n, groups))
         for r, grouping in enumerate(search.groups):
             for g, group in enumerate(grouping):
                 for a in group:
@@ -298,7 +298,7 @@ class Tabu:
         values = sorted({v for held in search.values for v in held})
         self.balanced = bool(values) and any(search.range)
         column = {v: i for i, v in enumerate(values)}
-        self.holds = np.zeros((n, len(values)), dtype=np.int64)
+        self.holds = np.zeros((n, len(values)))
         for p, held in enumerate(search.values):
             for v in held:
                 self.holds[p, column[v]] = 1
@@ -322,8 +322,10 @@ class Tabu:
             if not candidates.any():
                 self._shake()
                 continue
-            noisy = self.np.where(candidates, deltas + self.rng.random(deltas.shape) * 0.5, 1e18)
-            r, a, b = (int(i) for i in self.np.unravel_index(int(noisy.argmin()), noisy.shape))
+            masked = self.np.where(candidates, deltas, self.np.inf)
+            best = self.np.flatnonzero(masked == masked.min())
+            pick = int(best[int(self.rng.integers(len(best)))])
+            r, a, b = (int(i) for i in self.np.unravel_index(pick, masked.shape))
             self._swap(r, a, b, int(deltas[r, a, b]))
             self.tabu[r, a, b] = it + TENURE + int(self.rng.integers(SPREAD + 1))
             if self.cost < self.best_cost:
@@ -353,16 +355,15 @@ class Tabu:
         """The change in cost of every swap (rounds x people x people), and who is in
         conflict (rounds x people)."""
         np = self.np
+        member = self.member
         inc = self.weight * self.meet + self.hard
-        sums = np.matmul(inc[None], self.member)  # rounds x people x groups
-        left = np.matmul(self.weight[None], self.member)
-        own = np.clip(self.group, 0, None)[:, :, None]
-        leave = (np.take_along_axis(sums, own, 2) - np.take_along_axis(left, own, 2))[:, :, 0]
-        joins = np.take_along_axis(sums, own.transpose(0, 2, 1), 2)  # [r, a, b]: a into b's
+        sums = np.matmul(inc, member)  # rounds x people x groups: a's cost of joining g
+        leave = ((sums - np.matmul(self.weight, member)) * member).sum(2)
+        joins = np.matmul(sums, member.transpose(0, 2, 1))  # [r, a, b]: a into b's group
         deltas = joins + joins.transpose(0, 2, 1) - leave[:, :, None] - leave[:, None, :]
-        deltas -= 2 * inc[None]
-        bad = (((self.meet > 1) & (self.weight > 0)) | (self.hard > 0)).astype(np.int64)
-        conflicted = np.take_along_axis(np.matmul(bad[None], self.member), own, 2)[:, :, 0] > 0
+        deltas -= 2 * inc
+        bad = (((self.meet > 1) & (self.weight > 0)) | (self.hard > 0)).astype(float)
+        conflicted = (np.matmul(bad, member) * member).sum(2) > 0
         if self.balanced:
             more, off = self._balance()
             deltas = deltas + more
