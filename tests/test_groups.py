@@ -373,3 +373,12 @@ def test_form_is_a_pure_function_of_its_rounds_and_rules():
     decided = [Round("r0", rounds[0].people, size=3, groups=first.groups["r0"]), *rounds[1:]]
     again = form(decided, Rules(), seed=2)
     assert "r0" not in again.groups and again.repeats == 0
+
+
+def test_the_roles_groups_name_are_the_roles_of_the_model():
+    import typing
+
+    from cohort.programme.groups import RoleName
+    from cohort.programme.model import Role
+
+    assert set(typing.get_args(RoleName)) == {role.value for role in Role}

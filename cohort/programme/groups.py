@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 #: whether people who share something may sit in one group
 Setting = Literal["apart", "allowed"]
+#: the roles of model.Role (which imports this module), by name
+RoleName = Literal["participant", "facilitator", "expert", "host", "guest"]
 
 
 class _Frozen(BaseModel):
@@ -65,7 +67,10 @@ class MeetingGroups(_Frozen):
     size: Count | None = None
     count: Count | None = None
     name: Text | None = None
-    names: Annotated[tuple[NonEmptyText, ...], BeforeValidator(one_or_many)] = ()
+    names: Annotated[
+        tuple[NonEmptyText, ...],
+        BeforeValidator(one_or_many, json_schema_input_type=NonEmptyText | list[NonEmptyText]),
+    ] = ()
     #: the groups as formed, from groups/<meeting>.yaml (an overlay: never written in YAML)
     formed: SkipJsonSchema[tuple[FormedGroup, ...]] = ()
 
@@ -111,8 +116,8 @@ class GroupRules(_Frozen):
     colleagues: Setting = "apart"
     partners: Setting = "allowed"
     roles: Annotated[
-        tuple[Literal["participant", "facilitator", "expert", "host", "guest"], ...],
-        BeforeValidator(one_or_many),
+        tuple[RoleName, ...],
+        BeforeValidator(one_or_many, json_schema_input_type=RoleName | list[RoleName]),
     ] = ()
     apart: tuple[People, ...] = ()
     together: tuple[People, ...] = ()
