@@ -152,13 +152,10 @@ class Search:
 
     # -- the greedy start --------------------------------------------------------------------
 
-    def start(self, warm: int = 0) -> None:
+    def start(self) -> None:
         """Place everyone, round after round: blocks first, then the least free people, each
-        into the group with room where they add the least cost (ties by the seed); with
-        `warm`, a short tabu search over the rounds placed so far after each round."""
+        into the group with room where they add the least cost (ties by the seed)."""
         for r, members in enumerate(self.problem.rounds):
-            if warm and r > 0 and self.cost() > 0:
-                self.improve(warm)
             sizes = self.problem.sizes[r]
             groups: list[list[int]] = [[] for _ in sizes]
             tally: list[dict[int, int]] = [{} for _ in sizes]
