@@ -64,22 +64,7 @@ def path_of(folder: Path, meeting_id: str) -> Path:
 
 def load_all(folder: Path, report: Report) -> dict[str, Loaded]:
     """Every attendance file of a programme, by meeting id; problems go to `report`."""
-    found: dict[str, Loaded] = {}
-    for path in store.records_in(folder / FOLDER):
-        stored = store.read_record(path, Record, report)
-        record = stored.record
-        if record is None:
-            continue
-        if record.meeting in found:
-            report.error(
-                stored.positions.at(("meeting",)),
-                f"the attendance of '{record.meeting}' is also in "
-                f"{found[record.meeting].path.name}; keep one file per meeting",
-                code="duplicate-record",
-            )
-            continue
-        found[record.meeting] = stored
-    return found
+    return store.per_meeting(folder / FOLDER, Record, report, "the attendance")
 
 
 def check(

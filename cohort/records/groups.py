@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,8 @@ class Record(Frozen):
     groups: tuple[FormedGroup, ...] = ()
 
 
-@dataclass
-class Stored:
-    """A groups file as read: its record (None when not valid), positions, and whether it is
-    still as cohort wrote it (marker and checksum intact)."""
-
-    path: Path
-    record: Record | None
-    positions: Any
-    by_cohort: bool
+#: A groups file as read: its record, positions, and whether it is still as cohort wrote it.
+Stored = store.Stored[Record]
 
 
 def path_of(folder: Path, meeting_id: str) -> Path:
@@ -62,25 +54,12 @@ def _checksum(body: str) -> str:
 
 
 def load_all(folder: Path, report: Report) -> dict[str, Stored]:
-    """Every groups file of a programme, by meeting id; problems go to `report`."""
-    found: dict[str, Stored] = {}
-    for path in store.records_in(folder / FOLDER):
-        stored = store.read_record(path, Record, report)
-        text = path.read_text(encoding="utf-8", errors="replace")
-        first, _, body = text.partition("\n")
-        intact = stored.by_cohort and first.endswith(f"checksum {_checksum(body)}")
-        record = stored.record
-        if record is None:
-            continue
-        if record.meeting in found:
-            report.error(
-                stored.positions.at(("meeting",)),
-                f"the groups of '{record.meeting}' are also in "
-                f"{found[record.meeting].path.name}; keep one file per meeting",
-                code="duplicate-record",
-            )
-            continue
-        found[record.meeting] = Stored(path, record, stored.positions, intact)
+    """Every groups file of a programme, by meeting id; problems go to `report`. A file is
+    cohort's only while its first line's checksum matches the rest."""
+    found = store.per_meeting(folder / FOLDER, Record, report, "the groups")
+    for stored in found.values():
+        first, _, body = stored.path.read_text(encoding="utf-8", errors="replace").partition("\n")
+        stored.by_cohort = stored.by_cohort and first.endswith(f"checksum {_checksum(body)}")
     return found
 
 

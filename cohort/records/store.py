@@ -86,3 +86,25 @@ def records_in(folder: Path) -> Iterator[Path]:
     """The YAML files of a record folder, in a stable order (none if it does not exist)."""
     if folder.is_dir():
         yield from sorted(p for p in folder.glob("*.y*ml") if not p.name.startswith("."))
+
+
+def per_meeting(folder: Path, model: type[M], report: Report, what: str) -> dict[str, Stored[M]]:
+    """The valid records of a folder that keeps one file per meeting (named by the record's
+    `meeting:`), by meeting id; a second file for one meeting is an error at its `meeting:`.
+    `what` names the records in that error ('the attendance', 'the groups')."""
+    found: dict[str, Stored[M]] = {}
+    for path in records_in(folder):
+        stored = read_record(path, model, report)
+        if stored.record is None:
+            continue
+        meeting = str(getattr(stored.record, "meeting"))  # noqa: B009 (any model with meeting)
+        if meeting in found:
+            report.error(
+                stored.positions.at(("meeting",)),
+                f"{what} of '{meeting}' {'are' if what.endswith('s') else 'is'} also in "
+                f"{found[meeting].path.name}; keep one file per meeting",
+                code="duplicate-record",
+            )
+            continue
+        found[meeting] = stored
+    return found
