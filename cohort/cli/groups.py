@@ -1,7 +1,5 @@
 """The command that forms groups: cohort groups."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

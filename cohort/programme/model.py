@@ -24,8 +24,8 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from ..languages import Language
-from .planning import Planning
 from .groups import GroupRules, MeetingGroupsField
+from .planning import Planning
 from .values import (
     CoordinatesField,
     Count,
