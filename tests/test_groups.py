@@ -382,3 +382,15 @@ def test_the_roles_groups_name_are_the_roles_of_the_model():
     from cohort.programme.model import Role
 
     assert set(typing.get_args(RoleName)) == {role.value for role in Role}
+
+
+def test_a_round_of_one_person_has_no_groups_and_writes_nothing(write):
+    text = trajectory(rounds=1).replace(
+        "    groups: {size: 4, name: Tafel}\n",
+        "    groups: {size: 4, name: Tafel}\n    invited: [p0-0]\n",
+    )
+    folder = write(text)
+    result = cohort("groups", folder, "--write", *TODAY)
+    assert result.exit_code == 0, result
+    assert "ronde-1 (2030-01-11): 1 person, 0 groups, too few people for groups" in result.stdout
+    assert not (folder / "groups").exists()

@@ -28,7 +28,7 @@ class Shown:
     date: dt.date
     people: int
     groups: list[tuple[str, list[str]]]  # name, the members' names
-    state: str  # formed, kept (cohort's file), yours (the facilitator's file)
+    state: str  # formed, kept (cohort's file), yours (the facilitator's file), none
     written: Path | None = None
 
 
@@ -48,9 +48,11 @@ class Grouped:
                 "formed": "formed now",
                 "kept": "as written before",
                 "yours": "as you made them",
+                "none": "too few people for groups",
             }[r.state]
             out.append(
-                f"{r.meeting} ({r.date}): {r.people} people, {len(r.groups)} groups, {state}"
+                f"{r.meeting} ({r.date}): {r.people} {'person' if r.people == 1 else 'people'}, "
+                f"{len(r.groups)} groups, {state}"
             )
             out += [f"  {name}: {', '.join(members)}" for name, members in r.groups]
         f = self.formed
@@ -163,6 +165,8 @@ def _shown(
     if r.meeting in formed.groups:
         members, state = formed.groups[r.meeting], "formed"
         names = _names(programme, m.id, len(members))
+    elif not r.decided:  # one person, or nobody: no groups to form
+        members, state, names = (), "none", []
     else:
         members = r.groups or ()
         state = "kept" if files.get(r.meeting) and files[r.meeting].by_cohort else "yours"
