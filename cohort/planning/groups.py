@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from ..programme.model import Programme
 from . import golfers
 
-#: swaps of tabu search per run: a few seconds for 32 people and 8 rounds, less for fewer
+#: swaps of tabu search per run: a second or two for 32 people and 8 rounds; larger problems
+#: get fewer, so that a run weighs at most WORK cells of swaps (rounds x people^2 x (values + 1))
 ITERATIONS = 4000
+WORK = ITERATIONS * 8 * 32 * 32 * 4
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,9 @@ def form(
         together=[[index[p] for p in block] for block in _blocks(rules.together, set(people))],
         values=_values(people, rules),
     )
-    found = golfers.solve(problem, seed, iterations) if open_rounds else []
+    cells = len(open_rounds) * len(people) ** 2 * (1 + len({v for p in problem.values for v in p}))
+    budget = min(iterations, max(300, WORK // max(cells, 1)))
+    found = golfers.solve(problem, seed, budget) if open_rounds else []
     for r, grouping in zip(open_rounds, found, strict=True):
         groups = _ordered(tuple(people[i] for i in group) for group in grouping)
         result.groups[r.meeting] = groups
