@@ -279,6 +279,7 @@ class Tabu:
             & np.triu(np.ones((n, n), dtype=bool), 1)[None]
         )
         self.tabu = np.zeros((rounds, n, n), dtype=np.int64)
+        self.done = 0  # swaps tried so far (the tabu list counts in them)
         self._balanced()
         together = np.einsum("rpg,rqg->pq", self.member, self.member)
         np.fill_diagonal(together, 0)
@@ -306,9 +307,11 @@ class Tabu:
                 self.low[r, column[v]], self.high[r, column[v]] = low, high
 
     def run(self, iterations: int) -> None:
-        """At most `iterations` swaps, stopping at a cost of zero."""
+        """At most `iterations` more swaps, stopping at a cost of zero (a second call goes on
+        where the first stopped)."""
         stall = 0
-        for it in range(iterations):
+        for it in range(self.done, self.done + iterations):
+            self.done = it + 1
             if self.best_cost == 0:
                 return
             deltas, conflicted = self._deltas()
