@@ -112,7 +112,11 @@ def group(
         raise CohortError(
             diagnostics=[
                 Diagnostic(
-                    loaded.at("meetings", mid, "groups"), "error", text, hint, "groups-impossible"
+                    loaded.at("meetings", mid, "groups"),
+                    "error",
+                    text,
+                    hint,
+                    code="groups-impossible",
                 )
                 for mid, text in formed.problems
             ]
