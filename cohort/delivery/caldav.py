@@ -14,7 +14,6 @@ caldav is imported when a connection is made, so `cohort --help` does not pay fo
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, cast
@@ -22,11 +21,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 from icalendar import Calendar, Event
 
-from ..errors import CohortError, UsageError
+from ..errors import CohortError
+from .login import login
 
 SCHEMES = ("http", "https")
 TIMEOUT = 30
-_LOCAL = {"localhost", "127.0.0.1", "::1"}
 _CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 _ICALENDAR = {"Content-Type": "text/calendar; charset=utf-8"}
 _BEGIN = re.compile(rb"^BEGIN:VEVENT\r?$", re.MULTILINE)
@@ -47,28 +46,16 @@ class Server:
     def parse(cls, url: str, environ: dict[str, str] | None = None) -> Server:
         """Read `--caldav URL` and COHORT_CALDAV_USER / COHORT_CALDAV_PASSWORD; raises UsageError
         for an address that is not http(s), holds a login, or would send a password in clear."""
-        env = os.environ if environ is None else environ
-        parts = urlsplit(url)
-        if parts.scheme not in SCHEMES or not parts.hostname:
-            raise UsageError(
-                f"--caldav '{url}' is not a server address; write https://host/path (the "
-                "server's CalDAV address, or one calendar's)"
-            )
-        if parts.username or parts.password:
-            raise UsageError(
-                "--caldav must not hold a user or password; set COHORT_CALDAV_USER and "
-                "COHORT_CALDAV_PASSWORD in the environment instead"
-            )
-        server = cls(
-            url if url.endswith("/") else url + "/",
-            env.get("COHORT_CALDAV_USER") or None,
-            env.get("COHORT_CALDAV_PASSWORD") or None,
+        found = login(
+            url,
+            option="--caldav",
+            schemes=SCHEMES,
+            encrypted=("https",),
+            variables="COHORT_CALDAV",
+            example="https://host/path (the server's CalDAV address, or one calendar's)",
+            environ=environ,
         )
-        if server.password and parts.scheme == "http" and parts.hostname not in _LOCAL:
-            raise UsageError(
-                "refusing to send a password over an unencrypted connection; use https://"
-            )
-        return server
+        return cls(url if url.endswith("/") else url + "/", found.user, found.password)
 
     @property
     def host(self) -> str:

@@ -12,21 +12,19 @@ A transaction ends in one `Verdict`, decided by how far it got (RFC 5321 §3.3, 
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from urllib.parse import urlsplit
 
-from ..errors import CohortError, UsageError
+from ..errors import CohortError
+from .login import login
 
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 #: seconds to wait for the answer to a message's data (RFC 5321 §4.5.3.2.6 says 10 minutes):
 #: giving up sooner would make a message uncertain that a slow server was still accepting
 DATA_TIMEOUT = 600
-_LOCAL = {"localhost", "127.0.0.1", "::1"}
 
 
 class Client(smtplib.SMTP):
@@ -61,31 +59,24 @@ class Server:
     def parse(cls, url: str, environ: dict[str, str] | None = None) -> Server:
         """Raises UsageError for anything but smtp://, smtp+starttls:// or smtps://host[:port],
         a login in the URL, or a password over an unencrypted connection to another host."""
-        env = os.environ if environ is None else environ
-        parts = urlsplit(url)
-        if parts.scheme not in SCHEMES or not parts.hostname:
-            raise UsageError(
-                f"--server '{url}' is not a server address; write smtp://host:port, "
-                "smtp+starttls://host:port or smtps://host:port"
-            )
-        if parts.username or parts.password:
-            raise UsageError(
-                "--server must not hold a user or password; set COHORT_SMTP_USER and "
-                "COHORT_SMTP_PASSWORD in the environment instead"
-            )
-        server = cls(
+        found = login(
+            url,
+            option="--server",
+            schemes=tuple(SCHEMES),
+            encrypted=("smtp+starttls", "smtps"),
+            variables="COHORT_SMTP",
+            example="smtp://host:port, smtp+starttls://host:port or smtps://host:port",
+            environ=environ,
+        )
+        parts = found.parts
+        assert parts.hostname is not None
+        return cls(
             parts.scheme,
             parts.hostname,
             parts.port or SCHEMES[parts.scheme],
-            env.get("COHORT_SMTP_USER") or None,
-            env.get("COHORT_SMTP_PASSWORD") or None,
+            found.user,
+            found.password,
         )
-        if server.user and server.scheme == "smtp" and server.host not in _LOCAL:
-            raise UsageError(
-                "refusing to send a password over an unencrypted connection; use "
-                "smtp+starttls:// or smtps://"
-            )
-        return server
 
     def connect(self, timeout: float = 30) -> Client:
         """A connection, encrypted as the scheme says and logged in when a user is set.

@@ -1,0 +1,68 @@
+"""The address of a server cohort talks to, and the login that goes with it.
+
+Every server cohort connects to (SMTP for `send`, CalDAV for `publish`, and any later one) is
+given as a URL on the command line and a user and password in the environment, never in the
+URL and never in the programme's files (they are committed, and a URL ends up in shell
+history). A password never travels over an unencrypted connection, except to this machine
+(a local relay or a test server).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import SplitResult, urlsplit
+
+from ..errors import UsageError
+
+#: Hosts where an unencrypted connection never leaves the machine.
+LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class Login:
+    """A server's address as given (split), and the user and password from the environment."""
+
+    parts: SplitResult
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def local(self) -> bool:
+        """The server is on this machine."""
+        return self.parts.hostname in LOCAL
+
+
+def login(
+    url: str,
+    *,
+    option: str,
+    schemes: tuple[str, ...],
+    encrypted: tuple[str, ...],
+    variables: str,
+    example: str,
+    environ: Mapping[str, str] | None = None,
+) -> Login:
+    """Read a server's URL (`option`, e.g. '--server') and the login from the environment
+    variables `{variables}_USER` and `{variables}_PASSWORD`.
+
+    Raises UsageError for a URL whose scheme is not one of `schemes` or that has no host (the
+    message shows `example`), a URL holding a user or password, and a password that would go
+    to another machine over a scheme not in `encrypted`."""
+    env = os.environ if environ is None else environ
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise UsageError(f"{option} '{url}' is not a server address; write {example}")
+    if parts.username or parts.password:
+        raise UsageError(
+            f"{option} must not hold a user or password; set {variables}_USER and "
+            f"{variables}_PASSWORD in the environment instead"
+        )
+    found = Login(
+        parts, env.get(f"{variables}_USER") or None, env.get(f"{variables}_PASSWORD") or None
+    )
+    if (found.user or found.password) and parts.scheme not in encrypted and not found.local:
+        safe = " or ".join(f"{scheme}://" for scheme in encrypted)
+        raise UsageError(f"refusing to send a password over an unencrypted connection; use {safe}")
+    return found
