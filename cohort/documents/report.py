@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import Report
 from ..i18n import Texts
+from ..planning import rule as attendance_rule
 from ..programme.model import Meeting, Organisation, Participant, Programme
 from ..records.attendance import Record, load_all
 from . import typeset
@@ -206,17 +207,17 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
     records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
     rows = [
         MeetingRow(
-            m, m.date <= today and not m.cancelled, records.get(m.id), list(programme.invitees(m))
+            m, attendance_rule.held(m, today), records.get(m.id), list(programme.invitees(m))
         )
         for m in programme.chronological()
     ]
     counted = [r for r in rows if r.held and r.recorded]
     rule = programme.attendance
-    kinds = set(rule.kinds) if rule is not None else set()
     invited_to: dict[str, list[MeetingRow]] = {}
     for r in rows:
         for pid in r.invited_ids:
             invited_to.setdefault(pid, []).append(r)
+    standing = attendance_rule.standings(programme, records, today)
     people = []
     tally = {"met": 0, "not-met": 0, "can": 0}
     for person in sorted(programme.participants.values(), key=lambda p: (p.name.casefold(), p.id)):
@@ -224,23 +225,8 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
         mine = [r for r in theirs if r.held and r.recorded]
         attended = sum(person.id in r.came for r in mine)
         excused = sum(person.id in r.apologised for r in mine)
-        status = ""
-        if rule is not None and person.role in rule.roles:
-            relevant = [
-                r
-                for r in theirs
-                if not r.meeting.cancelled and (not kinds or r.meeting.kind in kinds)
-            ]
-            done = [r for r in relevant if r.held and r.recorded]
-            came = sum(person.id in r.came for r in done)
-            open_ = len(relevant) - len(done)
-            needed = len(relevant) if rule.required == "all" else int(rule.required)
-            if came >= needed and (rule.required != "all" or open_ == 0):
-                status = "met"
-            elif came + open_ < needed:
-                status = "not-met"
-            else:
-                status = "can"
+        status = standing[person.id].status
+        if status:
             tally[status] += 1
         people.append(
             PersonRow(
