@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "shared-email": "two people share one e-mail address",
     "rule-impossible": "an attendance rule that cannot be met",
     "past": "a meeting in the past that is still planned",
+    "bad-image": "a certificate's logo or signature image that cohort cannot use",
     # files cohort keeps
     "damaged-record": "a file cohort keeps is damaged (a merge conflict?)",
     "missing-record": "a file cohort keeps is missing (feed-secret.txt, kept out of git)",

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from ..languages import Language
+from .certificates import Certificates
 from .groups import GroupRules, MeetingGroupsField
 from .planning import Planning
 from .values import (
@@ -338,6 +339,7 @@ class Programme(Frozen):
     calendar: Calendar = Calendar()
     planning: Planning | None = None
     groups: GroupRules = GroupRules()
+    certificates: Certificates = Certificates()
     organisations: dict[Id, Organisation] = {}
     participants: dict[Id, Participant] = {}
     venues: dict[Id, Venue] = {}
