@@ -9,6 +9,7 @@ of `import typer`).
 
 from . import (  # noqa: F401  (they register commands)
     calendars,
+    certificates,
     groups,
     mail,
     paper,

@@ -41,6 +41,7 @@ ORDER = (
     "agenda",
     "attendance",
     "report",
+    "certificates",
     "build",
 )
 

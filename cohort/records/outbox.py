@@ -8,7 +8,8 @@
 
 Every `*.eml` file in the folder is a message waiting, whatever kind it is: `cohort send` knows
 nothing of meetings. Invitations are named `<meeting>.<participant>.<kind>.<sequence>.eml`
-(`Name`; ids hold no dots), so `cohort invite` reads from `sent/` who already received what.
+(`Name`; ids hold no dots), so `cohort invite` reads from `sent/` who already received what;
+certificates `certificate.<participant>.<kind>.<code>.eml` (`documents.certificate_mail`).
 
 The journal is the record that makes sending exactly-once (see `delivery.send`): `sending` is
 written just before the message data goes to the server, and what came of it after:
@@ -97,12 +98,15 @@ class Outbox:
             return []
         return sorted(p for p in self.path.glob("*.eml") if p.is_file())
 
-    def delivered(self) -> list[Name]:
-        """The invitations delivered: those in `sent/`, and those the journal says the server
-        accepted but that could not be moved there."""
+    def delivered_files(self) -> set[str]:
+        """The file names of every message delivered, of any kind: those in `sent/`, and those
+        the journal says the server accepted but that could not be moved there."""
         files = {p.name for p in self.sent_dir.glob("*.eml")} if self.sent_dir.is_dir() else set()
-        files |= self.unrecorded()
-        names = (Name.parse(file) for file in files)
+        return files | self.unrecorded()
+
+    def delivered(self) -> list[Name]:
+        """The invitations delivered (see `delivered_files`)."""
+        names = (Name.parse(file) for file in self.delivered_files())
         return sorted(n for n in names if n is not None)
 
     # -- the journal ------------------------------------------------------------------------

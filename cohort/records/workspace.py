@@ -4,6 +4,7 @@ keeps in it read back and checked against it.
     programme.yaml (+ includes)   the facilitator's: read and checked by `programme`
     published.json                cohort's record of what it published (UID, SEQUENCE)
     feed-secret.txt               the secret of personal feed names (kept out of git)
+    certificate-secret.txt        the key of the certificates' verification codes (out of git)
     attendance/<meeting>.yaml     who came
     planning/solution.yaml        the dates and venues `schedule --solve --write` chose
     planning/answers.yaml         who can come when (`poll import`)
