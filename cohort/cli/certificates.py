@@ -22,7 +22,9 @@ class CertificatesGroup(CohortGroup):
 
 certificates_app = typer.Typer(
     cls=CertificatesGroup,
-    help="Attendance certificates for everyone who met the attendance rule, and their codes.",
+    help="Attendance certificates for everyone who met the attendance rule: 'cohort "
+    "certificates [DIR] -o OUT' issues them (the same as 'certificates issue'), 'cohort "
+    "certificates verify CODE [DIR]' checks a certificate's code.",
     rich_markup_mode=None,
 )
 app.add_typer(certificates_app, name="certificates")
