@@ -11,7 +11,6 @@ from functools import cache, cached_property
 from typing import Any
 
 from ..errors import Location, Report, did_you_mean
-from . import certificates
 from .load import Loaded
 from .model import COLLECTIONS, Meeting, Participant, Programme, Status
 
@@ -46,7 +45,6 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             run(context)
         if today is not None:
             _past(context, today)
-        certificates.check(loaded)
     return loaded.report
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
+from ..programme import certificates
 from ..programme.check import check
 from ..programme.load import Loaded, Overlay, load
 from ..programme.model import Meeting, Programme
@@ -66,9 +67,11 @@ def _unplanned(loaded: Loaded) -> list[Diagnostic]:
 
 
 def check_records(loaded: Loaded, today: dt.date | None) -> None:
-    """Check the files cohort keeps in the folder against the programme; problems go to the
-    loaded programme's report, at their own file and line."""
+    """Check the files cohort keeps in the folder against the programme, and the files the
+    programme names (a certificate's images); problems go to the loaded programme's report, at
+    their own file and line."""
     report = loaded.report
+    certificates.check(loaded)
     if loaded.programme is not None:
         records = attendance.load_all(loaded.folder, report)
         attendance.check(loaded.programme, records, report, today)
