@@ -431,3 +431,31 @@ def test_a_programme_template_replaces_the_certificate(seed, tmp_path):
 def test_init_keeps_the_key_out_of_git(tmp_path):
     assert cohort("init", tmp_path / "nieuw").exit_code == 0
     assert "/certificate-secret.txt\n" in (tmp_path / "nieuw" / ".gitignore").read_text()
+
+
+def test_the_report_and_the_certificates_agree_on_who_met_the_rule(seed, tmp_path):
+    folder = twente(seed)
+    cohort("report", folder, "-o", tmp_path / "report", "--format", "json", "--today", AFTER)
+    people = json.loads((tmp_path / "report" / "report.json").read_text())["participants"]
+    certificates(folder, tmp_path / "out")
+    met = sorted(f"{p['id']}.pdf" for p in people if p["rule"] == "met")
+    assert met == sorted(p.name for p in (tmp_path / "out").glob("*.pdf"))
+    assert len(met) == 4
+
+
+def test_someone_without_an_address_gets_the_certificate_on_paper_only(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    people = folder / "participants.yaml"
+    people.write_text(edit(people.read_text(), "    email: joost.meijer@example.org\n", ""))
+    for meeting in ("bijeenkomst-1", "bijeenkomst-2", "bijeenkomst-3"):
+        record(folder, meeting, "--present", ALL_THREE)
+    outbox = tmp_path / "outbox"
+    result = certificates(folder, tmp_path / "out", "--email", "--outbox", outbox)
+    assert result.exit_code == 0, result
+    assert (tmp_path / "out" / "joost-meijer.pdf").is_file()
+    assert "Joost Meijer ('joost-meijer') has no e-mail address" in result.stderr
+    assert sorted(p.name.split(".")[1] for p in outbox.glob("*.eml")) == [
+        "fatima-elamrani",
+        "gerrit-ten-have",
+        "sanne-visser",
+    ]
