@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import CohortError, Location
 from .files import read_regular
@@ -68,10 +69,12 @@ class Table:
         return name
 
 
-def read_table(path: Path, *, what: str = "table") -> Table:
+def read_table(path: Path, *, what: str = "table", sheets: Sequence[str] = ()) -> Table:
     """Read a CSV or XLSX file as rows of text (see the module's docstring).
 
-    `what` names the table in messages ("poll export", "sign-in sheet"). Raises CohortError
+    `what` names the table in messages ("poll export", "sign-in sheet"); of a workbook, the
+    first sheet named one of `sheets` (in any case) is read, else the active one (a pretix
+    workbook holds its orders, order positions and fees). Raises CohortError
     for a file that is missing, not a regular file, too large, not a table, or neither CSV nor
     XLSX."""
     suffix = path.suffix.lower()
@@ -79,7 +82,7 @@ def read_table(path: Path, *, what: str = "table") -> Table:
         raise CohortError(f"cohort reads a {what} from a .csv or .xlsx file", location=path)
     data = read_regular(path, MAX_BYTES, what=what)
     if suffix in (".xlsx", ".xlsm"):
-        return Table(path, *_xlsx(path, data))
+        return Table(path, *_xlsx(path, data, sheets))
     return Table(path, _csv(path, data))
 
 
@@ -149,7 +152,7 @@ def _check_archive(path: Path, data: bytes) -> None:
             )
 
 
-def _xlsx(path: Path, data: bytes) -> tuple[list[list[str]], str | None]:
+def _xlsx(path: Path, data: bytes, sheets: Sequence[str]) -> tuple[list[list[str]], str | None]:
     _check_archive(path, data)
     from openpyxl import load_workbook
 
@@ -158,7 +161,7 @@ def _xlsx(path: Path, data: bytes) -> tuple[list[list[str]], str | None]:
     except Exception as err:  # openpyxl raises many kinds for a file that is not a workbook
         raise CohortError(f"cannot read it as an XLSX workbook ({err})", location=path) from None
     try:
-        sheet = book.active if book.active is not None else book.worksheets[0]
+        sheet = _sheet(book, sheets)
         declared = (sheet.max_row or 0, sheet.max_column or 0)
         if declared[0] > MAX_ROWS or declared[1] > MAX_COLUMNS:
             raise CohortError(
@@ -176,6 +179,15 @@ def _xlsx(path: Path, data: bytes) -> tuple[list[list[str]], str | None]:
         return _trimmed(rows), sheet.title
     finally:
         book.close()
+
+
+def _sheet(book: Any, names: Sequence[str]) -> Any:
+    """The sheet of a workbook to read: the first named one of `names`, else the active one."""
+    wanted = [name.casefold() for name in names]
+    for sheet in book.worksheets:
+        if sheet.title.casefold() in wanted:
+            return sheet
+    return book.active if book.active is not None else book.worksheets[0]
 
 
 def _text(value: object) -> str:

@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (they register commands)
     paper,
     planning,
     programme,
+    registrations,
     report,
 )
 from .app import app, main

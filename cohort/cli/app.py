@@ -33,6 +33,7 @@ ORDER = (
     "schedule",
     "poll",
     "groups",
+    "registrations",
     "schema",
     "calendar",
     "publish",

@@ -24,9 +24,13 @@ def invite(
     ] = 7,
     day: Today = None,
 ) -> None:
-    """Write the e-mails due now (invitations, updates, cancellations) into the outbox."""
+    """Write the e-mails due now (invitations, updates, cancellations, and what registrations
+    and waiting lists must tell people) into the outbox."""
     from ..documents.invitations import render_invitations
+    from ..planning.registering import advance
 
+    moved = advance(folder, today(day) if day else None)
+    warn(moved.lines)
     programme = checked(folder, day)
     rendered = render_invitations(
         programme.folder,

@@ -20,7 +20,7 @@ from ..planning.publication import Entry, publication
 from ..programme.model import Participant, Programme
 from ..records.outbox import Name, Outbox
 from ..records.published import load_state, now
-from . import messages
+from . import messages, registration_mail
 from .calendar import PRODID, Calendars
 from .messages import one_line, transport_address
 from .templating import Renderer
@@ -187,6 +187,8 @@ class Rendered:
 
     outbox: Path
     plan: Plan
+    #: registration e-mails due, by status (see `registration_mail`)
+    registrations: dict[str, int] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
 
@@ -203,8 +205,17 @@ class Rendered:
         for planned in self.plan.messages:
             counts[planned.name.kind] = counts.get(planned.name.kind, 0) + 1
         what = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in sorted(counts.items()))
+        if self.registrations:
+            what = ", ".join(
+                [what] * bool(what)
+                + [
+                    f"{n} registration e-mail(s) ({status})"
+                    for status, n in self.registrations.items()
+                ]
+            )
+        due = len(self.plan.messages) + sum(self.registrations.values())
         out = [
-            f"{self.outbox}: {len(self.plan.messages)} message(s) due"
+            f"{self.outbox}: {due} message(s) due"
             + (f" ({what})" if what else "")
             + (
                 f"; {len(self.removed)} waiting message(s) no longer due removed"
@@ -218,7 +229,7 @@ class Rendered:
                 f"{len(self.plan.over)} message(s) not written: meeting(s) already over "
                 f"({', '.join(meetings)}); nothing is sent about the past"
             )
-        if self.plan.messages:
+        if due:
             out.append(
                 f"next: cohort send {self.outbox} --server smtp+starttls://HOST:587 "
                 "(a dry run until you add --confirm)"
@@ -274,8 +285,11 @@ def render_invitations(
         )
         composer = Composer(folder, programme, entries)
         files = {planned.name.file: composer.message(planned) for planned in result.messages}
-        rendered = Rendered(outbox_path, result)
-        rendered.written, rendered.removed = _write(target, outbox, files, meeting, until)
+        registered = registration_mail.due(folder, programme, outbox, meeting)
+        rendered = Rendered(outbox_path, result, registrations=registered.counts)
+        rendered.written, rendered.removed = _write(
+            target, outbox, {**files, **registered.files}, meeting, until, registered.stale
+        )
     if state.changed:
         state.save()
     return rendered
@@ -287,10 +301,12 @@ def _write(
     files: dict[str, bytes],
     meeting: str | None,
     until: dt.date | None,
+    superseded: list[Path],
 ) -> tuple[list[Path], list[Path]]:
     """Write the messages due into the outbox and remove the waiting ones no longer due: of
-    the kinds this run decides on, and of the meetings it looked at. A message the server
-    already accepted (the journal says so) stays, for `send` to move into sent/."""
+    the kinds this run decides on, and of the meetings it looked at, and the registration
+    e-mails a later one `superseded`. A message the server already accepted (the journal says
+    so) stays, for `send` to move into sent/."""
     kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if until else set())
     delivered = outbox.unrecorded()
     stale = [
@@ -302,6 +318,7 @@ def _write(
         and path.name not in files
         and path.name not in delivered
     ]
+    stale += [path for path in superseded if path not in stale]
     keep = {path.name: path.read_bytes() for path in outbox.pending() if path not in stale}
     written = target.write_all({**keep, **files}, owned=())
     for path in stale:

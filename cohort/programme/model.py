@@ -27,6 +27,7 @@ from ..languages import Language
 from .certificates import Certificates
 from .groups import GroupRules, MeetingGroupsField
 from .planning import Planning
+from .registration import Registration
 from .values import (
     CoordinatesField,
     Count,
@@ -340,6 +341,7 @@ class Programme(Frozen):
     planning: Planning | None = None
     groups: GroupRules = GroupRules()
     certificates: Certificates = Certificates()
+    registration: Registration = Registration()
     organisations: dict[Id, Organisation] = {}
     participants: dict[Id, Participant] = {}
     venues: dict[Id, Venue] = {}

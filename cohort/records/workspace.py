@@ -9,6 +9,8 @@ keeps in it read back and checked against it.
     planning/solution.yaml        the dates and venues `schedule --solve --write` chose
     planning/answers.yaml         who can come when (`poll import`)
     groups/<meeting>.yaml         the groups of a meeting (an overlay: the meeting's groups)
+    registrations/<meeting>.yaml  who registered, and where each stands on the waiting list
+                                  (an overlay: confirmed people are participants and invitees)
 
 `load_checked` is what a command that produces something calls: every problem of every file in
 one list, and nothing produced while one is an error. `validate` is `cohort validate`: the same
@@ -41,10 +43,10 @@ def overlays(proposal: Mapping[str, SolvedMeeting] | None = None) -> tuple[Overl
     `programme.load.Overlay`), in the order they apply. `proposal` replaces the stored solved
     schedule (an empty one leaves every open meeting open, as the solver needs). Imported
     here, when a programme is read, so that `cohort --help` stays fast."""
-    from . import groups
+    from . import groups, registrations
     from .solution import Planned
 
-    return (Planned(proposal), groups.overlay)
+    return (Planned(proposal), registrations.overlay, groups.overlay)
 
 
 #: A check from a later stage (planning) that a command hands in: it adds its diagnostics to

@@ -1,0 +1,118 @@
+"""`cohort registrations`: import a form's export, see the lists, cancel, accept, decline."""
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import app, group
+from .common import Folder, Today, say, today, warn
+
+registrations = group("Registrations and waiting lists: from a form's export to the invitees.")
+app.add_typer(registrations, name="registrations")
+
+ForMeeting = Annotated[
+    str | None, typer.Option("--meeting", help="The meeting the list is for (its id).")
+]
+People = Annotated[list[str], typer.Argument(help="Who (participant ids, as 'status' shows).")]
+InFolder = Annotated[
+    Path,
+    typer.Option("--folder", "-C", help="The programme's folder.", show_default="current folder"),
+]
+
+
+def _day(value: str | None) -> dt.date | None:
+    """--today (or COHORT_TODAY) as a day, or None: the moment is now (COHORT_NOW)."""
+    return today(value) if value or os.environ.get("COHORT_TODAY") else None
+
+
+@registrations.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The export (CSV or XLSX) of the registrations.")],
+    meeting: ForMeeting = None,
+    programme: Annotated[
+        bool,
+        typer.Option("--programme", help="The list is for the whole programme (not a meeting)."),
+    ] = False,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            "-C",
+            help="The programme's folder (default: the folder above the file holding "
+            "programme.yaml).",
+        ),
+    ] = None,
+    tool: Annotated[
+        str | None,
+        typer.Option(help="pretix, eventbrite, google, microsoft or columns (default: detected)."),
+    ] = None,
+    day: Today = None,
+) -> None:
+    """Read a registration export (pretix, Eventbrite, Google Forms, Microsoft Forms) into the
+    list of a meeting (--meeting) or of the programme (--programme)."""
+    from ..errors import UsageError
+    from ..planning.registration_import import import_export
+
+    if (meeting is None) == (not programme):
+        raise UsageError("say what the registrations are for: --meeting ID or --programme")
+    done = import_export(file, folder, meeting, _day(day), tool)
+    warn(str(w) for w in done.warnings)
+    say(done.lines)
+
+
+@registrations.command()
+def status(
+    folder: Folder = Path(),
+    meeting: ForMeeting = None,
+    format: Annotated[
+        str, typer.Option("--format", help="text or json (json names everyone).")
+    ] = "text",
+    day: Today = None,
+) -> None:
+    """Who is registered, waiting (with their position), offered a place, declined or
+    cancelled, per list; offers past their time move on first."""
+    from ..documents.registration_status import render
+    from ..planning.registering import standing
+
+    lists = standing(folder, meeting, _day(day))
+    warn(str(w) for w in lists.warnings)
+    warn(lists.lines)
+    typer.echo(render(lists, format), nl=False)
+
+
+def _act(
+    action: str, people: list[str], folder: Path, meeting: str | None, day: str | None
+) -> None:
+    from ..planning.registering import act
+
+    done = act(folder, action, people, meeting, _day(day))  # type: ignore[arg-type]
+    warn(str(w) for w in done.warnings)
+    say(done.lines)
+
+
+@registrations.command()
+def cancel(
+    people: People, folder: InFolder = Path(), meeting: ForMeeting = None, day: Today = None
+) -> None:
+    """Cancel registrations: the place goes to the next in line, as an offer."""
+    _act("cancel", people, folder, meeting, day)
+
+
+@registrations.command()
+def accept(
+    people: People, folder: InFolder = Path(), meeting: ForMeeting = None, day: Today = None
+) -> None:
+    """Someone accepted the place offered to them: they are confirmed."""
+    _act("accept", people, folder, meeting, day)
+
+
+@registrations.command()
+def decline(
+    people: People, folder: InFolder = Path(), meeting: ForMeeting = None, day: Today = None
+) -> None:
+    """Someone declines the place offered to them, or gives up their confirmed place: it goes
+    to the next in line."""
+    _act("decline", people, folder, meeting, day)

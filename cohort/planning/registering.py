@@ -1,0 +1,274 @@
+"""The `cohort registrations` commands: cancel, accept, decline, move the lists on, see how
+they stand (the import is in `registration_import`); each reads the programme, decides
+(`registrations.decide`) and keeps the result in the registrations file. The e-mails each
+transition is due are written by `cohort invite` (see `documents.registration_mail`), with the
+calendar invitations.
+
+How many places a list may fill: the capacity of the meeting (the smaller of its own
+`capacity:` and its venue's) less the people the programme itself invites to it; for the whole
+programme, the smallest such number over the meetings to come that invite every participant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Diagnostic, Report, UsageError, did_you_mean
+from ..programme.model import Meeting, Programme, Role
+from ..records import registrations as record
+from ..records.published import now as clock
+from ..records.registrations import Entry, Registrations
+from ..records.workspace import Checked, load_checked
+from .registrations import ACTIONS, Action, Decision, Waiting, decide, describe, waiting_list
+
+
+@dataclass
+class Done:
+    """What a command did: lines for people, and the programme's warnings."""
+
+    lines: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def moment(programme: Programme, today: dt.date | None) -> dt.datetime:
+    """The moment a command acts at: the start of `today` (--today) in the programme's time
+    zone, else now (COHORT_NOW freezes it)."""
+    if today is not None:
+        return dt.datetime.combine(today, dt.time(0), programme.zone)
+    return clock()
+
+
+def scope_title(programme: Programme, scope: str | None) -> str:
+    """What a list is for, in a line: the meeting's id and title, or the programme."""
+    if scope is None:
+        return f"the programme ({programme.title})"
+    meeting = programme.meetings.get(scope)
+    return f"{scope} ({meeting.title})" if meeting else scope
+
+
+def _takes_everyone(meeting: Meeting) -> bool:
+    rule = meeting.invited
+    return rule.everyone or Role.participant in rule.roles
+
+
+def places(programme: Programme, scope: str | None, listed: set[str], today: dt.date) -> int | None:
+    """How many places a list may fill (None: no limit); see the module's docstring. `listed`
+    are the people on the list (they do not count among those the programme invites)."""
+    if scope is not None:
+        meetings = [programme.meetings[scope]]
+    else:
+        meetings = [
+            m
+            for m in programme.meetings.values()
+            if not m.cancelled and m.last_date >= today and _takes_everyone(m)
+        ]
+    result: int | None = None
+    for meeting in meetings:
+        venue = programme.venue_of(meeting)
+        capacities = [c for c in (meeting.capacity, venue.capacity if venue else None) if c]
+        if not capacities:
+            continue
+        others = sum(1 for p in programme.invitees(meeting) if p.id not in listed)
+        free = max(min(capacities) - others, 0)
+        result = free if result is None else min(result, free)
+    return result
+
+
+def scope_of(programme: Programme, meeting: str | None) -> str | None:
+    """The list `--meeting` names (None: the programme's). Raises UsageError for an id that
+    is not a meeting of the programme."""
+    if meeting is None:
+        return None
+    if meeting not in programme.meetings:
+        hint = did_you_mean(meeting, programme.meetings)
+        raise UsageError(
+            f"--meeting '{meeting}' is not a meeting of this programme"
+            + (f" ({hint})" if hint else "")
+        )
+    return meeting
+
+
+def lists_of(folder: Path) -> dict[str | None, Registrations]:
+    """Every list of a programme folder. Raises CohortError for a damaged file."""
+    report = Report()
+    stored = record.load_all(folder, report)
+    report.raise_if_errors()
+    return {scope: s.record for scope, s in stored.items() if s.record is not None}
+
+
+def decide_list(
+    checked: Checked,
+    current: Registrations,
+    now: dt.datetime,
+    actions: Mapping[str, Action] | None = None,
+) -> Decision:
+    """Decide a list now: how many places it may fill, and the programme's offer time."""
+    programme = checked.programme
+    free = places(programme, current.meeting, set(current.registrations), now.date())
+    hours = programme.registration.offer_hours
+    return decide(current.registrations, free, now, hours, actions)
+
+
+def store_list(folder: Path, current: Registrations, decision: Decision, command: str) -> bool:
+    """Keep a list as decided (False when its file held exactly this)."""
+    updated = current.model_copy(update={"registrations": decision.registrations})
+    return record.store_record(folder, updated, command)
+
+
+def summary(programme: Programme, scope: str | None, decision: Decision) -> list[str]:
+    """For the terminal: how the list stands and what changed."""
+    counts: dict[str, int] = {}
+    for entry in decision.registrations.values():
+        counts[entry.status] = counts.get(entry.status, 0) + 1
+    stands = ", ".join(f"{counts[s]} {s}" for s in record.STATUSES if counts.get(s))
+    free = "no limit" if decision.free is None else f"{decision.free} place(s) free"
+    lines = [f"{scope_title(programme, scope)}: {stands or 'nobody registered'}; {free}"]
+    moved: dict[str, int] = {}
+    for change in decision.transitions:
+        moved[change.after] = moved.get(change.after, 0) + 1
+    if moved:
+        told = sum(1 for change in decision.transitions if change.mail)
+        lines.append(
+            "changed: "
+            + ", ".join(f"{n} {status}" for status, n in moved.items())
+            + f"; {told} e-mail(s) due: write them with 'cohort invite DIR -o OUTBOX'"
+        )
+    for group, reason in decision.skipped.items():
+        lines.append(f"skipped {group}: {reason}")
+    if decision.over:
+        lines.append(
+            f"warning: {decision.over} place(s) held beyond the capacity (it was lowered?); "
+            "nobody loses a confirmed place"
+        )
+    return lines
+
+
+# -- cancel, accept, decline, and time passing -----------------------------------------------
+
+
+def act(
+    folder: Path, action: Action, people: Sequence[str], meeting: str | None, today: dt.date | None
+) -> Done:
+    """`cohort registrations cancel|accept|decline`: apply one action to people on a list
+    (the meeting's, or the only list they are on). Raises UsageError for someone on no list,
+    on several (without --meeting), or whose status the action does not fit."""
+    assert action in ACTIONS
+    checked = load_checked(folder, today)
+    programme = checked.programme
+    lists = lists_of(checked.folder)
+    scope = scope_of(programme, meeting)
+    chosen: dict[str | None, dict[str, Action]] = {}
+    for pid in people:
+        on = [
+            s
+            for s, r in lists.items()
+            if pid in r.registrations and (meeting is None or s == scope)
+        ]
+        if not on:
+            known = [p for r in lists.values() for p in r.registrations]
+            hint = did_you_mean(pid, known)
+            where = f" of '{meeting}'" if meeting else ""
+            raise UsageError(
+                f"'{pid}' is on no registration list{where}" + (f" ({hint})" if hint else "")
+            )
+        if len(on) > 1:
+            names = ", ".join(s or "the programme" for s in on)
+            raise UsageError(f"'{pid}' is on several lists ({names}); say which with --meeting")
+        why = describe(action, lists[on[0]].registrations[pid])
+        if why is not None:
+            raise UsageError(f"cannot {action} '{pid}': they {why}")
+        chosen.setdefault(on[0], {})[pid] = action
+    now = moment(programme, today)
+    done = Done(warnings=checked.warnings)
+    for list_scope, actions in chosen.items():
+        current = lists[list_scope]
+        decision = decide_list(checked, current, now, actions)
+        store_list(checked.folder, current, decision, f"registrations {action}")
+        done.lines += summary(programme, list_scope, decision)
+    return done
+
+
+def advance(folder: Path, today: dt.date | None) -> Done:
+    """Move every list on to now: offers past their time expire and pass to the next in line,
+    places freed (a capacity raised, a meeting's invitees changed) are filled. `cohort invite`
+    and `cohort registrations status` run this first. Does nothing without a list."""
+    if not any(record.path_of(folder, None).parent.glob("*.y*ml")):
+        return Done()
+    checked = load_checked(folder, today)
+    now = moment(checked.programme, today)
+    done = Done(warnings=checked.warnings)
+    for scope, current in lists_of(checked.folder).items():
+        decision = decide_list(checked, current, now)
+        if decision.transitions:
+            store_list(checked.folder, current, decision, "registrations")
+            done.lines += summary(checked.programme, scope, decision)
+    return done
+
+
+def freed(folder: Path, person: str, meeting: str, today: dt.date | None) -> Done:
+    """A confirmed person gave up their place at a meeting (a declined calendar invitation,
+    issue 18): their registration is declined and the place goes to the next in line."""
+    return act(folder, "decline", [person], meeting, today)
+
+
+# -- how the lists stand ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One list as it stands now: what it is for, its places, its registrations in order, the
+    waiting list with positions, entries passed over and why."""
+
+    scope: str | None
+    title: str
+    places: int | None
+    free: int | None
+    over: int
+    registrations: dict[str, Entry]
+    waiting: tuple[Waiting, ...]
+    skipped: dict[str, str]
+
+
+@dataclass
+class Lists(Done):
+    """Every list of a programme (or the one asked for), after moving them on to now."""
+
+    lists: list[Standing] = field(default_factory=list)
+    at: dt.datetime | None = None
+    #: the programme's time zone, in which times are shown
+    zone: dt.tzinfo = dt.UTC
+
+
+def standing(folder: Path, meeting: str | None, today: dt.date | None) -> Lists:
+    """`cohort registrations status`: every list moved on to now (offers past their time pass
+    on, and that is kept), then how each stands."""
+    checked = load_checked(folder, today)
+    programme = checked.programme
+    scope = scope_of(programme, meeting)
+    now = moment(programme, today)
+    result = Lists(warnings=checked.warnings, at=now, zone=programme.zone)
+    for list_scope, current in lists_of(checked.folder).items():
+        if meeting is not None and list_scope != scope:
+            continue
+        decision = decide_list(checked, current, now)
+        if decision.transitions:
+            store_list(checked.folder, current, decision, "registrations status")
+            result.lines += summary(programme, list_scope, decision)
+        free = places(programme, list_scope, set(current.registrations), now.date())
+        result.lists.append(
+            Standing(
+                scope=list_scope,
+                title=scope_title(programme, list_scope),
+                places=free,
+                free=decision.free,
+                over=decision.over,
+                registrations=decision.registrations,
+                waiting=tuple(waiting_list(decision.registrations)),
+                skipped=decision.skipped,
+            )
+        )
+    result.lists.sort(key=lambda s: (s.scope is not None, s.scope or ""))
+    return result
