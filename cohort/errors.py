@@ -84,6 +84,9 @@ CODES: dict[str, str] = {
     "groups-changed": "groups as formed that no longer fit who comes (someone new, excused)",
     "groups-impossible": "groups whose hard rules cannot all hold (colleagues, roles, apart)",
     "unknown-value": "a profile value that the programme's groups: balance: does not list",
+    # registrations (registrations import)
+    "registration-layout": "a registration export laid out as no tool cohort reads writes it",
+    "registration-row": "a registration without a name, an e-mail address or a date cohort reads",
 }
 
 #: Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the command line is wrong.

@@ -113,7 +113,9 @@ def layout(table: Table, tool: str, columns: Mapping[str, str]) -> Layout:
             found.columns["email"] = index
         _questions(found, head, start=1)
     elif tool == "microsoft":
-        found.columns.update({"date": 2, "email": 3, "name": 4})
+        # the respondent's address and name as Microsoft knows them ('anonymous' when the
+        # form does not ask to sign in): used when the form asks for neither
+        found.columns.update({"date": 2, "order_email": 3, "invoice_name": 4})
         _questions(found, head, start=6 if _modified(table) else 5)
     for name, header in columns.items():
         found.columns[name if name != "registered" else "date"] = _column(head, header)
@@ -131,7 +133,11 @@ def _modified(table: Table) -> bool:
 
 
 def _questions(found: Layout, head: list[str], start: int) -> None:
-    """The questions of a form that hold fields, recognised by their words."""
+    """The questions of a form that hold fields, recognised by their words; the consent
+    question by a word anywhere in it ('Ik geef toestemming om ...')."""
+    for index in range(start, len(head)):
+        if any(word in words.plain(head[index]) for word in words.QUESTIONS["consent"]):
+            found.columns.setdefault("consent", index)
     for name, question_words in words.QUESTIONS.items():
         if name in found.columns and name != "email":
             continue
@@ -213,7 +219,8 @@ class Reader:
             x for x in (get(cells, "first_name"), get(cells, "last_name")) if x
         )
         name = name or get(cells, "invoice_name")
-        email = get(cells, "email") or get(cells, "order_email")
+        fallback = get(cells, "order_email")
+        email = get(cells, "email") or (fallback if "@" in fallback else "")
         when = self.when(cells)
         problems = 0
         if not name:

@@ -135,7 +135,7 @@ def decide(
         _act(moves, pid, action)
     for pid, entry in moves.current.items():
         if entry.status == "offered" and entry.expires is not None and entry.expires <= now:
-            moves.move(pid, "expired")
+            moves.move(pid, "expired", expires=entry.expires)
     used = sum(e.places for e in moves.current.values() if e.status in HOLDING)
     free = None if places is None else places - used
     decision = Decision(moves.current, over=max(-free, 0) if free is not None else 0)
