@@ -135,14 +135,14 @@ def _modified(table: Table) -> bool:
 def _questions(found: Layout, head: list[str], start: int) -> None:
     """The questions of a form that hold fields, recognised by their words; the consent
     question by a word anywhere in it ('Ik geef toestemming om ...')."""
-    for index in range(start, len(head)):
-        if any(word in words.plain(head[index]) for word in words.QUESTIONS["consent"]):
-            found.columns.setdefault("consent", index)
+    for column in range(start, len(head)):
+        if any(word in words.plain(head[column]) for word in words.QUESTIONS["consent"]):
+            found.columns.setdefault("consent", column)
     for name, question_words in words.QUESTIONS.items():
-        if name in found.columns and name != "email":
+        if name in found.columns:
             continue
         index = words.find_question(head, question_words, start)
-        if index is not None and (name != "email" or "email" not in found.columns):
+        if index is not None:
             found.columns[name] = index
 
 
