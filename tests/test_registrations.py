@@ -533,3 +533,33 @@ def test_a_damaged_list_is_named_at_its_line(write, tmp_path):
     result = cohort("validate", folder, env=NOW)
     assert result.exit_code == 1
     assert re.search(r"registrations/studiedag\.yaml:\d+:\d+: error: .*maybe", result.stderr)
+
+
+def test_the_optil_example_closing_meeting_as_the_readme_shows_it(seed, tmp_path):
+    folder = seed("optil-cultuurplekken-2025")
+    file = folder / "exports" / "slotbijeenkomst-pretix.csv"
+    env = {"COHORT_NOW": "2027-09-10T08:00:00Z"}
+    result = cohort("registrations", "import", file, "--meeting", "bijeenkomst-2027-2", env=env)
+    assert result.exit_code == 0, result
+    assert "1 row(s) of people the programme already invites: left out" in result.stdout
+    assert "16 confirmed, 3 waiting, 1 cancelled" in result.stdout
+    status = cohort("registrations", "status", folder, env=env)
+    assert "1. Ruben Aerts (Cultuurhuis De Warande), Eline Aerts" in status.stdout
+    assert "dietary wishes: 3" in status.stdout
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox, "--meeting", "bijeenkomst-2027-2", env=env)
+    ruben = outbox / "bijeenkomst-2027-2.ruben-aerts.registration-waiting.1.eml"
+    assert "Je bestelling van 2 plaatsen blijft samen" in text_of(ruben)
+    marie = outbox / "bijeenkomst-2027-2.marie-dubois.registration-confirmed.1.eml"
+    assert str(read(marie)["Subject"]).startswith("Inscription confirmée : Slotbijeenkomst")
+    # the sign-in sheet of the day has the registered with their organisation
+    sheet = tmp_path / "sheet"
+    assert (
+        cohort(
+            "attendance", "sheet", folder, "--meeting", "bijeenkomst-2027-2", "-o", sheet, env=env
+        ).exit_code
+        == 0
+    )
+    rows = (sheet / "bijeenkomst-2027-2-sheet.csv").read_text(encoding="utf-8-sig")
+    assert "Hanne Wouters" in rows and "Cultuurdienst Lier" in rows
+    assert "Yasmine Bouzid" not in rows

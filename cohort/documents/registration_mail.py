@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,8 +44,9 @@ _NAME = re.compile(
 
 @dataclass(frozen=True)
 class RegistrationView:
-    """A registration as an e-mail tells it: its status, the places of the order, the position
-    on the waiting list (waiting), until when a place is held (offered, expired)."""
+    """A registration as an e-mail tells it: its status, the places of its whole order (its
+    rows together), the position on the waiting list (waiting), until when a place is held
+    (offered, expired)."""
 
     status: str
     places: int
@@ -89,6 +91,7 @@ def due(folder: Path, programme: Programme, outbox: Outbox, meeting: str | None)
     for scope, item in stored.items():
         if item.record is None or (meeting is not None and scope != meeting):
             continue
+        orders = _orders(item.record.registrations.values())
         for pid, entry in item.record.registrations.items():
             if entry.step == 0:
                 continue
@@ -96,7 +99,8 @@ def due(folder: Path, programme: Programme, outbox: Outbox, meeting: str | None)
             wanted[(scope or programme.id, pid)] = name
             if name in delivered:
                 continue
-            result.files[name] = composer.message(scope, entry, name)
+            places = orders.get(entry.order, entry.places) if entry.order else entry.places
+            result.files[name] = composer.message(scope, entry, name, places)
             result.counts[entry.status] = result.counts.get(entry.status, 0) + 1
     for path in outbox.pending():
         match = _NAME.fullmatch(path.name)
@@ -106,6 +110,15 @@ def due(folder: Path, programme: Programme, outbox: Outbox, meeting: str | None)
         if key in wanted and wanted[key] != path.name:
             result.stale.append(path)
     return result
+
+
+def _orders(entries: Iterable[Entry]) -> dict[str, int]:
+    """The places of each order of a list, its rows together."""
+    orders: dict[str, int] = {}
+    for entry in entries:
+        if entry.order:
+            orders[entry.order] = orders.get(entry.order, 0) + entry.places
+    return orders
 
 
 class _Composer:
@@ -129,7 +142,8 @@ class _Composer:
             self._renderers[key] = Renderer(self.folder, texts, autoescape=html)
         return self._renderers[key]
 
-    def message(self, scope: str | None, entry: Entry, name: str) -> bytes:
+    def message(self, scope: str | None, entry: Entry, name: str, places: int) -> bytes:
+        """The e-mail of a registration's last transition; `places`: its whole order's."""
         p = self.programme
         language = entry.language.value if entry.language else p.language.value
         views = self.views(language)
@@ -144,7 +158,7 @@ class _Composer:
             "person": Recipient(entry.name, entry.organisation, language),
             "registration": RegistrationView(
                 status=entry.status,
-                places=entry.places,
+                places=places,
                 position=entry.position,
                 expires=entry.expires.astimezone(zone) if entry.expires else None,
                 registered=entry.registered.astimezone(zone),
