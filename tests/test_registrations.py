@@ -529,7 +529,7 @@ def test_a_damaged_list_is_named_at_its_line(write, tmp_path):
     folder = study_day(write)
     register(export(folder, "en.csv", pretix_csv(people(2), "en")))
     path = folder / "registrations" / "studiedag.yaml"
-    path.write_text(path.read_text().replace("status: confirmed", "status: maybe", 1))
+    path.write_text(path.read_text().replace('"status": "confirmed"', '"status": "maybe"', 1))
     result = cohort("validate", folder, env=NOW)
     assert result.exit_code == 1
     assert re.search(r"registrations/studiedag\.yaml:\d+:\d+: error: .*maybe", result.stderr)

@@ -2,25 +2,31 @@
 
 `cohort registrations import` reads a form's export and keeps what the programme needs in
 `registrations/<meeting>.yaml` (or `registrations/programme.yaml` for the whole programme),
-in the order of the waiting list; the facilitator's participants.yaml is never rewritten:
+in the order of the waiting list; the facilitator's participants.yaml is never rewritten. The
+file is YAML in its flow style (which is also JSON), one registration a line, so that a diff
+shows exactly whose registration changed, and a list of thousands reads in milliseconds:
 
-    # Written by cohort registrations import: the registrations of studiedag
-    meeting: studiedag
-    source: exports/studiedag.csv
-    tool: pretix
-    registrations:
-      anna-de-smet:
-        name: Anna De Smet
-        email: anna@example.org
-        organisation: Stadsmuseum Gent
-        key: ABC12-1                    # the registration in the export: order and position
-        order: ABC12
-        registered: 2026-03-01T10:15:00+01:00
-        status: confirmed               # waiting, offered, declined, expired, cancelled
-        since: 2026-03-02T09:00:00+00:00
-        step: 1                         # transitions so far: the e-mail of the last one is due
+    # Written by cohort registrations import: the registrations of 'studiedag'
+    # Change it with that command, not by hand: cohort never rewrites a file you wrote.
+    {
+      "meeting": "studiedag",
+      "source": "exports/studiedag.csv",
+      "tool": "pretix",
+      "registrations": {
+        "anna-de-smet": {"name": "Anna De Smet", "email": "anna@example.org", "organisation":
+          "Stadsmuseum Gent", "key": "ABC12-1", "order": "ABC12", "registered":
+          "2026-03-01T10:15:00+01:00", "status": "confirmed", "since":
+          "2026-03-02T09:00:00+00:00", "step": 1, "confirmed": "2026-03-02T09:00:00+00:00"}
+      }
+    }
 
-Every command sees the registrations through the overlay `Registered`: someone confirmed is a
+(each registration on one line in the file). `key` is the registration in the export (order
+and position), `status` one of confirmed, waiting, offered, declined, expired, cancelled, and
+`step` the transitions so far: the e-mail of the last one is due. A file that is not in this
+form (edited by hand, a merge conflict) is read by the strict YAML reader, so each problem is
+reported at its line.
+
+Every command sees the registrations through the overlay `overlay`: someone confirmed is a
 participant invited to the meeting (or, registered for the programme, a participant like those
 in participants.yaml); someone waiting or offered a place is invited to nothing. Someone whose
 registration was confirmed and then cancelled stays known, invited to nothing, so that `invite`
@@ -31,6 +37,7 @@ sends their calendar the cancellation. A person registered only for one meeting 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,10 +46,12 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ..errors import Report, did_you_mean
+from ..errors import CohortError, Location, Report, did_you_mean
+from ..files import read_regular, write_atomic
 from ..languages import Language
 from ..programme.load import Raw
 from ..programme.values import Email, Id, NonEmptyText, Text
+from ..programme.yamlfile import MAX_FILE_BYTES, Positions
 from . import store
 
 FOLDER = "registrations"
@@ -117,7 +126,7 @@ def load_all(folder: Path, report: Report) -> dict[str | None, Stored]:
     go to `report` at their line."""
     found: dict[str | None, Stored] = {}
     for path in store.records_in(folder / FOLDER):
-        stored = store.read_record(path, Registrations, report)
+        stored = read(path, report)
         record = stored.record
         if record is None:
             continue
@@ -141,16 +150,20 @@ def _scope_name(meeting: str | None) -> str:
 
 def store_record(folder: Path, record: Registrations, command: str) -> bool:
     """Write a registrations file (False when it held exactly this already)."""
-    data: dict[str, Any] = {}
-    if record.meeting:
-        data["meeting"] = record.meeting
-    if record.source:
-        data["source"] = record.source
-    if record.tool:
-        data["tool"] = record.tool
-    data["registrations"] = {pid: _dump(entry) for pid, entry in record.registrations.items()}
     head = store.header(command, f"the registrations of {_scope_name(record.meeting)}")
-    return store.write(path_of(folder, record.meeting), data, head)
+    lines = ["{"]
+    for key in ("meeting", "source", "tool"):
+        value = getattr(record, key)
+        if value:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
+    entries = [
+        f"    {json.dumps(pid)}: {json.dumps(_dump(entry), ensure_ascii=False)}"
+        for pid, entry in record.registrations.items()
+    ]
+    lines.append('  "registrations": {' + ("\n" + ",\n".join(entries) + "\n  " if entries else ""))
+    lines[-1] += "}"
+    lines.append("}")
+    return write_atomic(path_of(folder, record.meeting), head + "\n".join(lines) + "\n")
 
 
 def _dump(entry: Entry) -> dict[str, Any]:
@@ -162,6 +175,41 @@ def _dump(entry: Entry) -> dict[str, Any]:
             value = value.isoformat()
         elif isinstance(value, Language):
             value = value.value
+        out[key] = value
+    return out
+
+
+def read(path: Path, report: Report) -> Stored:
+    """A registrations file as cohort writes it, read at once (a registration a line, each
+    known by its line); anything else through the strict YAML reader, with every problem at
+    its line."""
+    try:
+        text = read_regular(path, MAX_FILE_BYTES, what="registrations file").decode("utf-8")
+        body = "".join(line for line in text.splitlines(True) if not line.startswith("#"))
+        data = json.loads(body, object_pairs_hook=_unique)
+        record = Registrations.model_validate(data)
+    except (ValueError, CohortError):  # ValidationError and JSONDecodeError are ValueErrors
+        return store.read_record(path, Registrations, report)
+    positions = Positions()
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = _LINE.match(line)
+        if found:
+            where = Location(path, number, len(found.group(1)) + 1)
+            name = json.loads(found.group(2))
+            path_ = ("registrations", name) if found.group(1) == "    " else (name,)
+            positions.keys[path_] = positions.values[path_] = where
+    return Stored(path, record, positions, text.startswith(store.MARKER))
+
+
+_LINE = re.compile(r'^( {2}| {4})("(?:[^"\\]|\\.)*"):')
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (the YAML reader then says where)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"'{key}' twice")
         out[key] = value
     return out
 
