@@ -351,6 +351,14 @@ def test_the_cancel_command_frees_a_place_too(write, tmp_path):
     assert statuses(folder)["cancelled"] == [pid(0)]
     again = cohort("registrations", "cancel", pid(0), "-C", folder, env=NOW)
     assert again.exit_code == 2 and "already cancelled" in again.stderr
+    # someone confirmed gives up their place (as a declined calendar invitation will); nobody
+    # waits any more, so the place stays free
+    result = cohort("registrations", "decline", pid(1), "-C", folder, env=NOW)
+    assert result.exit_code == 0, result
+    assert statuses(folder)["declined"] == [pid(1)]
+    assert "1 place(s) free" in result.stdout
+    unknown = cohort("registrations", "accept", "niemand", "-C", folder, env=NOW)
+    assert unknown.exit_code == 2 and "'niemand' is on no registration list" in unknown.stderr
 
 
 def test_an_offer_that_expires_moves_on(write, tmp_path):

@@ -49,6 +49,12 @@ def today(value: str | None) -> dt.date:
         raise UsageError(f"--today '{text}' is not a date; write YYYY-MM-DD") from None
 
 
+def moment_day(value: str | None) -> dt.date | None:
+    """`--today` (or COHORT_TODAY) for commands that act at a moment: that day's start; None
+    when neither is given, and the moment is now (COHORT_NOW freezes it)."""
+    return today(value) if value or os.environ.get("COHORT_TODAY") else None
+
+
 def checked(folder: Path, day: str | None, *, show_warnings: bool = True) -> Checked:
     """Load and check a programme for a command that produces something; warnings go to
     standard error first, errors stop the command (in CohortGroup)."""

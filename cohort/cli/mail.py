@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import Folder, Meeting, Today, checked, progress, say, today, warn
+from .common import Folder, Meeting, Today, checked, moment_day, progress, say, today, warn
 
 
 @app.command()
@@ -29,7 +29,7 @@ def invite(
     from ..documents.invitations import render_invitations
     from ..planning.registering import advance
 
-    moved = advance(folder, today(day) if day else None)
+    moved = advance(folder, moment_day(day))
     warn(moved.lines)
     programme = checked(folder, day)
     rendered = render_invitations(

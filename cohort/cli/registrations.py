@@ -1,14 +1,12 @@
 """`cohort registrations`: import a form's export, see the lists, cancel, accept, decline."""
 
-import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .app import app, group
-from .common import Folder, Today, say, today, warn
+from .common import Folder, Today, moment_day, say, warn
 
 registrations = group("Registrations and waiting lists: from a form's export to the invitees.")
 app.add_typer(registrations, name="registrations")
@@ -21,11 +19,6 @@ InFolder = Annotated[
     Path,
     typer.Option("--folder", "-C", help="The programme's folder.", show_default="current folder"),
 ]
-
-
-def _day(value: str | None) -> dt.date | None:
-    """--today (or COHORT_TODAY) as a day, or None: the moment is now (COHORT_NOW)."""
-    return today(value) if value or os.environ.get("COHORT_TODAY") else None
 
 
 @registrations.command("import")
@@ -58,7 +51,7 @@ def import_(
 
     if (meeting is None) == (not programme):
         raise UsageError("say what the registrations are for: --meeting ID or --programme")
-    done = import_export(file, folder, meeting, _day(day), tool)
+    done = import_export(file, folder, meeting, moment_day(day), tool)
     warn(str(w) for w in done.warnings)
     say(done.lines)
 
@@ -77,7 +70,7 @@ def status(
     from ..documents.registration_status import render
     from ..planning.registering import standing
 
-    lists = standing(folder, meeting, _day(day))
+    lists = standing(folder, meeting, moment_day(day))
     warn(str(w) for w in lists.warnings)
     warn(lists.lines)
     typer.echo(render(lists, format), nl=False)
@@ -88,7 +81,7 @@ def _act(
 ) -> None:
     from ..planning.registering import act
 
-    done = act(folder, action, people, meeting, _day(day))  # type: ignore[arg-type]
+    done = act(folder, action, people, meeting, moment_day(day))  # type: ignore[arg-type]
     warn(str(w) for w in done.warnings)
     say(done.lines)
 
