@@ -571,3 +571,37 @@ def test_the_optil_example_closing_meeting_as_the_readme_shows_it(seed, tmp_path
     rows = (sheet / "bijeenkomst-2027-2-sheet.csv").read_text(encoding="utf-8-sig")
     assert "Hanne Wouters" in rows and "Cultuurdienst Lier" in rows
     assert "Yasmine Bouzid" not in rows
+
+
+def test_a_list_written_by_hand_is_read_but_never_rewritten(write, tmp_path):
+    folder = study_day(
+        write,
+        **{
+            "registrations__studiedag.yaml": """\
+                meeting: studiedag
+                registrations:
+                  anna:
+                    name: Anna Smet
+                    email: anna@example.org
+                    key: anna@example.org
+                    registered: 2030-01-06T09:00:00+01:00
+                    status: confirmed
+                    since: 2030-01-07T09:00:00+01:00
+                    step: 1
+                """
+        },
+    )
+    result = cohort("schedule", folder, "--format", "json", env=NOW)
+    meetings = {m["id"]: m for m in __import__("json").loads(result.stdout)["meetings"]}
+    assert meetings["studiedag"]["invited"] == 2
+    before = (folder / "registrations" / "studiedag.yaml").read_bytes()
+    result = cohort(
+        "registrations",
+        "import",
+        export(folder, "en.csv", pretix_csv(people(2), "en")),
+        "--meeting",
+        "studiedag",
+        env=NOW,
+    )
+    assert result.exit_code == 1 and "was not written by cohort" in result.stderr
+    assert (folder / "registrations" / "studiedag.yaml").read_bytes() == before

@@ -149,7 +149,17 @@ def _scope_name(meeting: str | None) -> str:
 
 
 def store_record(folder: Path, record: Registrations, command: str) -> bool:
-    """Write a registrations file (False when it held exactly this already)."""
+    """Write a registrations file (False when it held exactly this already). Raises
+    CohortError rather than rewrite one that cohort did not write."""
+    path = path_of(folder, record.meeting)
+    if path.is_file() and not path.read_text(encoding="utf-8", errors="replace").startswith(
+        store.MARKER
+    ):
+        raise CohortError(
+            f"{path} was not written by cohort, and cohort never rewrites a file you wrote; "
+            "move it away to start the list again from the export",
+            location=path,
+        )
     head = store.header(command, f"the registrations of {_scope_name(record.meeting)}")
     lines = ["{"]
     for key in ("meeting", "source", "tool"):
@@ -163,7 +173,7 @@ def store_record(folder: Path, record: Registrations, command: str) -> bool:
     lines.append('  "registrations": {' + ("\n" + ",\n".join(entries) + "\n  " if entries else ""))
     lines[-1] += "}"
     lines.append("}")
-    return write_atomic(path_of(folder, record.meeting), head + "\n".join(lines) + "\n")
+    return write_atomic(path, head + "\n".join(lines) + "\n")
 
 
 def _dump(entry: Entry) -> dict[str, Any]:
