@@ -6,6 +6,7 @@ the CLI turns a `CohortError` into a message and an exit code in one place (`cli
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ CODES: dict[str, str] = {
     "yaml": "a file is not valid YAML, or uses a tag, an alias loop or tabs cohort refuses",
     "no-programme": "the folder has no programme.yaml",
     "cannot-continue": "a problem that stops the command before anything else can be said",
+    "outside-programme": "a file of the programme that is a link to somewhere outside its folder",
+    "control-character": "a control character (from a copy and paste) in a value",
     # the shape of the programme
     "not-a-mapping": "a mapping of 'key: value' lines was expected",
     "not-a-list": "a list was expected",
@@ -67,6 +70,8 @@ CODES: dict[str, str] = {
     "marked-twice": "someone recorded or marked with two statuses",
     "not-invited": "attendance recorded for someone not invited",
     "unknown-name": "a name on a sheet that matches no one, though one is close",
+    "not-a-mark": "a Present or Excused cell on a sheet that says neither yes nor no",
+    "wrong-meeting": "a sign-in sheet of another meeting, or one that does not say which",
     # planning (schedule --solve, poll import)
     "unscheduled": "a meeting whose date is still to be chosen (`cohort schedule --solve --write`)",
     "unschedulable": "no schedule fits the planning's rules: the smallest set that conflict",
@@ -88,6 +93,15 @@ CODES: dict[str, str] = {
     "registration-layout": "a registration export laid out as no tool cohort reads writes it",
     "registration-row": "a registration without a name, an e-mail address or a date cohort reads",
 }
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A message safe for a terminal: a control character quoted from a user's file (an ESC
+    would start a terminal command) is shown as its escape, such as '\\x1b'."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 #: Exit codes: 0 all is well, 1 the user's data or templates are wrong, 2 the command line is wrong.
 EXIT_DATA = 1
@@ -126,7 +140,7 @@ class Diagnostic:
         text = f"{self.location}: {self.severity}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -179,7 +193,7 @@ class CohortError(Exception):
         out = [str(d) for d in self.diagnostics]
         if self.message:
             where = f"{self.location}: " if self.location is not None else ""
-            out.append(f"{where}error: {self.message}")
+            out.append(printable(f"{where}error: {self.message}"))
         return out
 
 

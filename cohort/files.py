@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import CohortError
+from .errors import CohortError, UsageError
+
+#: The suffixes of a programme's own files (the facilitator's YAML, and the records cohort keeps
+#: beside it): no output is ever written over one, `--force` or not.
+PROGRAMME_SUFFIXES = (".yaml", ".yml")
 
 
 def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool:
@@ -39,6 +44,41 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
     return True
 
 
+def replace_output(
+    path: Path, content: str | bytes, *, ours: Callable[[bytes], bool], force: bool = False
+) -> bool:
+    """Write an output file the user named (`cohort schema -o FILE`): a new file, or one that
+    `ours` recognises as cohort's own output. Anything else there is replaced only with
+    `force`, and a programme's YAML never is. Returns False when the file already held exactly
+    this. Raises UsageError for a file in the way, CohortError when it cannot be written."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if path.suffix.lower() in PROGRAMME_SUFFIXES:
+        raise UsageError(
+            f"'{path}' is a YAML file, and YAML files are the programme's own; cohort never "
+            "writes an output over one (not even with --force): choose another name"
+        )
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return write_atomic(path, data)
+    except OSError as err:
+        raise CohortError(f"cannot write '{path}': {err.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"'{path}' is a folder; give the name of a file to write")
+    mine = False  # a link, a pipe, a file far larger than any output: the user's
+    if stat.S_ISREG(info.st_mode) and info.st_size <= 4 * len(data) + 1024 * 1024:
+        current = read_regular(path, 4 * len(data) + 1024 * 1024, what="file")
+        if current == data:
+            return False
+        mine = ours(current)
+    if not mine and not force:
+        raise UsageError(
+            f"'{path}' already exists and cohort did not write it; choose another name, or add "
+            "--force to replace it"
+        )
+    return write_atomic(path, data)
+
+
 def create_new(path: Path, content: str) -> None:
     """Create a file that will belong to the user; refuse if anything is already there."""
     try:
@@ -54,6 +94,15 @@ def create_new(path: Path, content: str) -> None:
         raise CohortError(f"cannot create '{path}': {err.strerror}") from err
 
 
+def leads_outside(path: Path, root: Path) -> Path | None:
+    """Where `path` really is, when a link (of the file or of a folder on the way) takes it out
+    of `root`; None when it stays inside. A programme's files, templates and records must stay
+    inside the programme folder: a link out of it would put any file of the machine into
+    e-mails and print."""
+    real = path.resolve()
+    return None if real.is_relative_to(root.resolve()) else real
+
+
 def read_regular(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
     """The bytes of a regular file, read without blocking: a FIFO, a device or a folder where a
     file is expected is refused at once (reading a FIFO would wait for ever), and so is a file
@@ -61,34 +110,42 @@ def read_regular(path: Path, max_bytes: int, *, what: str = "file") -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise CohortError(f"there is no {what} '{path}'") from None
+        raise CohortError(f"there is no {what} '{path}'", code="unreadable") from None
     except IsADirectoryError:
-        raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path) from None
+        raise CohortError(
+            f"this is a folder; give the {what} itself", location=path, code="unreadable"
+        ) from None
     except OSError as err:
-        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+        raise CohortError(f"cannot read '{path}': {err.strerror}", code="unreadable") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise CohortError(f"'{path}' is a folder; give the {what} itself", location=path)
+            raise CohortError(
+                f"this is a folder; give the {what} itself", location=path, code="unreadable"
+            )
         raise CohortError(
-            f"'{path}' is not a regular file (a pipe or a device?); cohort reads a {what} "
-            "only from a plain file",
+            f"this is not a plain file (a pipe or a device?); cohort reads a {what} only from a "
+            "plain file, and would wait for ever on a pipe",
             location=path,
+            code="unreadable",
         )
     with os.fdopen(fd, "rb") as handle:
         if info.st_size > max_bytes:
             raise CohortError(
-                f"'{path}' is {info.st_size // (1024 * 1024)} MB; a {what} of more than "
+                f"this file is {info.st_size // (1024 * 1024)} MB; a {what} of more than "
                 f"{max_bytes // (1024 * 1024)} MB is refused",
                 location=path,
+                code="file-too-large",
             )
         try:
             data = handle.read(max_bytes + 1)
         except OSError as err:
-            raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+            raise CohortError(f"cannot read '{path}': {err.strerror}", code="unreadable") from None
     if len(data) > max_bytes:
         raise CohortError(
-            f"'{path}' grew beyond {max_bytes // (1024 * 1024)} MB while it was read", location=path
+            f"this file grew beyond {max_bytes // (1024 * 1024)} MB while it was read",
+            location=path,
+            code="file-too-large",
         )
     return data

@@ -1,13 +1,21 @@
 """Output folders: cohort writes only into folders it owns, and never over the user's files.
 
-A folder becomes cohort's when cohort creates it (or finds it empty): a marker file says so.
-An existing folder with other files and no marker is refused, so `-o` pointed at the wrong place
-(the programme folder, a home directory) cannot destroy anything. Inside its own folders cohort
-writes atomically, rewrites only what changed, and removes only stale files of its own kinds.
+A folder becomes cohort's when cohort creates it (or finds it empty): a marker file says so, and
+lists every file cohort wrote there with a digest of what it wrote (`sha256  name`, the format
+of `sha256sum`). cohort replaces or removes a file only while it is listed and still holds what
+cohort wrote; anything else (a file the user put there, a sheet filled in and saved under the
+same name, a link) is left alone, and the command stops and names it, unless `--force` says to
+replace it. An existing folder with other files and no marker is refused, so `-o` pointed at the
+wrong place (the programme folder, a home directory) cannot destroy anything; the programme
+folder itself is refused even with `--force`. Inside its own folders cohort writes atomically,
+rewrites only what changed, and never follows a link out of the folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -16,17 +24,33 @@ from .errors import CohortError, UsageError
 from .files import write_atomic
 
 MARKER = ".cohort-output"
-_MARKER_TEXT = "This folder is written by cohort; its files are replaced on every run.\n"
+_MARKER_TEXT = (
+    "This folder is written by cohort; its files are replaced on every run.\n"
+    "cohort replaces or removes only the files listed below, and only while they hold what "
+    "cohort wrote.\n"
+)
+#: What the marker of an earlier cohort held: no list, so every file counts as cohort's once.
+_LEGACY = "This folder is written by cohort"
+#: Conflicts named one by one before the rest are only counted.
+_SHOWN = 5
 
 
 @dataclass
 class Written:
-    """What a command wrote into its output folder, for the summary line."""
+    """What a command wrote into its output folder, for the summary line; `warnings` are for
+    the facilitator (such as characters no font on this machine can print)."""
 
     folder: Path
     files: int = 0
+    names: list[str] = field(default_factory=list)
     changed: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def digest(data: bytes) -> str:
+    """The SHA-256 of `data` in hex, as the marker lists it."""
+    return hashlib.sha256(data).hexdigest()
 
     def line(self, what: str) -> str:
         """'wrote 6 agenda file(s) to agendas (2 changed)', for the terminal."""
@@ -34,11 +58,19 @@ class Written:
 
 
 class OutputFolder:
-    """A folder cohort writes outputs into (see the module's docstring for the rules)."""
+    """A folder cohort writes outputs into (see the module's docstring for the rules).
 
-    def __init__(self, path: Path, programme_folder: Path | None = None) -> None:
+    `force` replaces files cohort did not write (or that changed since) and adopts a folder
+    without a marker; it never makes cohort write into the programme folder itself."""
+
+    def __init__(
+        self, path: Path, programme_folder: Path | None = None, *, force: bool = False
+    ) -> None:
         self.path = path
+        self.force = force
         self.removed: list[Path] = []
+        if path.is_symlink() and not path.exists():
+            raise UsageError(f"'{path}' is a link to nothing; give a folder for the output")
         if path.exists() and not path.is_dir():
             raise UsageError(f"'{path}' is a file; give a folder for the output")
         if programme_folder is not None and path.resolve() == programme_folder.resolve():
@@ -46,39 +78,152 @@ class OutputFolder:
                 f"'{path}' is the programme folder; write the output to a folder of its own, "
                 f"e.g. '-o {path / 'out'}'"
             )
-        if path.is_dir() and not (path / MARKER).exists() and any(path.iterdir()):
+        marker = path / MARKER
+        self.listed: dict[str, set[str]] | None = {}
+        if marker.is_file() and not marker.is_symlink():
+            self.listed = _read_marker(marker)
+        elif path.is_dir() and any(path.iterdir()) and not force:
             raise UsageError(
                 f"'{path}' already holds files that cohort did not write; choose a new or empty "
-                "folder (cohort never overwrites your files)"
+                "folder (cohort never overwrites your files), or add --force to write into it "
+                "anyway"
             )
 
     def write_all(self, files: Mapping[str, bytes | str], owned: Iterable[str]) -> list[Path]:
         """Write every file (relative path -> content); return those whose content changed.
-        Files under `owned` prefixes that are not in `files` are removed."""
+        Files cohort wrote earlier under `owned` prefixes that are not in `files` are removed.
+        Raises UsageError, before anything is written, naming every file in the way that
+        cohort did not write (unless `force`)."""
+        data = {name: _bytes(content) for name, content in files.items()}
+        targets = {name: self._inside(name) for name in data}
+        current = {name: _current(target) for name, target in targets.items()}
+        conflicts = [
+            name
+            for name, now in current.items()
+            if now is not None and now != data[name] and not self._ours(name, now)
+        ]
+        if conflicts and not self.force:
+            raise UsageError(self._refusal(conflicts))
         self.path.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path / MARKER, _MARKER_TEXT)
+        # first list old and new digests alike: a run cut short leaves every file recognised
+        during = {name: set(sums) for name, sums in (self.listed or {}).items()}
+        for name, content in data.items():
+            during.setdefault(name, set()).add(digest(content))
+        self._write_marker(during)
         changed = []
-        for name, content in files.items():
-            target = self._inside(name)
-            if write_atomic(target, content, durable=False):
-                changed.append(target)
-        self._remove_stale(set(files), tuple(owned))
+        for name, content in data.items():
+            if current[name] != content and write_atomic(targets[name], content, durable=False):
+                changed.append(targets[name])
+        kept = self._remove_stale(set(data), tuple(owned))
+        final = {name: {digest(content)} for name, content in data.items()}
+        final.update({name: sums for name, sums in kept.items() if name not in final})
+        self._write_marker(final)
+        self.listed = final
         return changed
+
+    def _ours(self, name: str, content: bytes) -> bool:
+        """Whether the file `name` holds what cohort wrote there (an earlier cohort kept no
+        list: then every file counts as its own)."""
+        if self.listed is None:
+            return True
+        return digest(content) in self.listed.get(name, set())
+
+    def _refusal(self, conflicts: list[str]) -> str:
+        shown = ", ".join(f"'{self.path / name}'" for name in conflicts[:_SHOWN])
+        more = f" and {len(conflicts) - _SHOWN} more" if len(conflicts) > _SHOWN else ""
+        return (
+            f"{shown}{more} {'is' if len(conflicts) == 1 else 'are'} not as cohort wrote "
+            f"{'it' if len(conflicts) == 1 else 'them'} (changed or filled in since, or put there "
+            "by someone else); nothing was written. Move them away, or add --force to replace "
+            "them"
+        )
 
     def _inside(self, name: str) -> Path:
         pure = PurePosixPath(name)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        if pure.is_absolute() or ".." in pure.parts or not pure.parts or name == MARKER:
             raise CohortError(f"refusing to write '{name}' outside the output folder")
-        return self.path.joinpath(*pure.parts)
+        target = self.path.joinpath(*pure.parts)
+        # a folder inside that is a link would take the files somewhere else
+        for parent in list(target.relative_to(self.path).parents)[:-1]:
+            if (self.path / parent).is_symlink():
+                raise UsageError(
+                    f"'{self.path / parent}' is a link; cohort writes only into folders of its "
+                    "own, so remove the link"
+                )
+        return target
 
-    def _remove_stale(self, keep: set[str], owned: tuple[str, ...]) -> None:
-        for prefix in owned:
-            base = self.path / prefix
-            candidates = base.rglob("*") if prefix.endswith("/") else [base]
-            for path in sorted(candidates):
-                if not path.is_file():
-                    continue
-                name = path.relative_to(self.path).as_posix()
-                if name not in keep:
-                    path.unlink()
-                    self.removed.append(path)
+    def _remove_stale(self, keep: set[str], owned: tuple[str, ...]) -> dict[str, set[str]]:
+        """Remove what cohort wrote earlier under `owned` and not this time; returns the listed
+        files that stay (outside `owned`, or changed by someone since)."""
+        listed: dict[str, set[str]]
+        if self.listed is None:  # an earlier cohort's folder: its files under `owned` count
+            listed = {
+                path.relative_to(self.path).as_posix(): set()
+                for prefix in owned
+                for path in _files_under(self.path / prefix, prefix.endswith("/"))
+            }
+        else:
+            listed = self.listed
+        stays: dict[str, set[str]] = {}
+        for name in sorted(listed):
+            if name in keep:
+                continue
+            path = self.path.joinpath(*PurePosixPath(name).parts)
+            is_owned = any(name == p or (p.endswith("/") and name.startswith(p)) for p in owned)
+            now = _current(path) if is_owned else None
+            if now is not None and self._ours(name, now):
+                path.unlink()
+                self.removed.append(path)
+            elif not is_owned and path.exists():
+                stays[name] = listed[name]
+        return stays
+
+    def _write_marker(self, listed: Mapping[str, set[str]]) -> None:
+        lines = [f"{s}  {name}\n" for name in sorted(listed) for s in sorted(listed[name])]
+        write_atomic(self.path / MARKER, _MARKER_TEXT + "".join(lines), durable=False)
+
+
+def _bytes(content: bytes | str) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _current(path: Path) -> bytes | None:
+    """What a file holds now: None when there is none. Whatever is not a plain file (a link, a
+    pipe, a folder) counts as something that is not cohort's: its name, as bytes no digest
+    matches."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        return b"\0not a plain file\0"
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+
+
+def _files_under(base: Path, folder: bool) -> list[Path]:
+    if base.is_symlink():
+        return []
+    if not folder:
+        return [base] if base.is_file() else []
+    return sorted(p for p in base.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _read_marker(marker: Path) -> dict[str, set[str]] | None:
+    """The files a marker lists with their digests; None for an earlier cohort's marker."""
+    try:
+        text = marker.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if text.startswith(_LEGACY) and text.count("\n") <= 1:
+        return None
+    listed: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        sum_, sep, name = line.partition("  ")
+        if sep and len(sum_) == 64 and all(c in "0123456789abcdef" for c in sum_):
+            listed.setdefault(name, set()).add(sum_)
+    return listed

@@ -9,7 +9,11 @@ export, a registration form's export):
   Excel save with `;`), CRLF or LF line ends;
 - XLSX through openpyxl's read-only mode, after the archive itself is checked: its size, the
   size it unpacks to and the ratio (a zip bomb is refused before it is opened), and the sheet's
-  declared dimension (a sheet claiming a million rows is refused before a row is read).
+  declared dimension (a sheet claiming a million rows is refused before a row is read). Rows are
+  read one at a time and kept up to their last filled cell; reading stops at MAX_ROWS rows, a
+  row wider than MAX_COLUMNS or MAX_CELLS cells in all, so memory stays bounded whatever the
+  file claims (an archive that lies about its sizes ends in a CRC error, not in memory: Python's
+  zipfile unpacks no more than an entry declares).
 
 Every cell comes back as text, so all readers parse the same way: dates as ISO 8601
 (`2026-03-05`, or `2026-03-05T19:00:00` with a time), whole numbers without `.0`.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +42,9 @@ from .files import read_regular
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 1_000
+#: Cells in all, up to the last filled cell of each row: what a table may hold in memory (some
+#: tens of MB).
+MAX_CELLS = 2_000_000
 #: An XLSX archive may unpack to at most this much, at most this many times its own size.
 MAX_UNPACKED = 256 * 1024 * 1024
 MAX_RATIO = 200
@@ -108,27 +116,55 @@ def _csv(path: Path, data: bytes) -> list[list[str]]:
     if "\x00" in text:
         raise CohortError("this is not a CSV file (it holds NUL bytes)", location=path)
     sample = text[: 64 * 1024]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        delimiter = max(_DELIMITERS, key=first.count) if first else ","
+    stated = re.match(r"sep=(.)\r?\n", sample)  # Excel's own line naming the delimiter
+    if stated is not None:
+        delimiter = stated.group(1)
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        except csv.Error:
+            first = "\n".join(sample.splitlines()[:5])
+            delimiter = max(_DELIMITERS, key=first.count) if first else ","
     rows: list[list[str]] = []
+    budget = _Budget(path)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False):
-            if len(rows) >= MAX_ROWS:
-                raise CohortError(
-                    f"more than {MAX_ROWS} rows; is this the right file?", location=path
-                )
-            if len(row) > MAX_COLUMNS:
-                raise CohortError(
-                    f"row {len(rows) + 1} has more than {MAX_COLUMNS} columns",
-                    location=Location(path, len(rows) + 1, 0),
-                )
-            rows.append(row)
+            rows.append(budget.take(row, len(rows) + 1))
     except csv.Error as err:
         raise CohortError(f"not a readable CSV file ({err})", location=path) from None
     return _trimmed(rows)
+
+
+class _Budget:
+    """Counts rows and cells as they are read, and stops a table that holds too many."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cells = 0
+
+    def take(self, row: Sequence[str], number: int) -> list[str]:
+        """Row `number` up to its last filled cell; raises CohortError when the table grows
+        beyond what cohort reads."""
+        if number > MAX_ROWS:
+            raise CohortError(
+                f"more than {MAX_ROWS} rows; is this the right file?", location=self.path
+            )
+        if len(row) > MAX_COLUMNS:
+            raise CohortError(
+                f"row {number} has more than {MAX_COLUMNS} columns",
+                location=Location(self.path, number, 0),
+            )
+        end = len(row)
+        while end and not row[end - 1].strip():
+            end -= 1
+        self.cells += end
+        if self.cells > MAX_CELLS:
+            raise CohortError(
+                f"more than {MAX_CELLS} cells (by row {number}); cohort reads tables up to that "
+                "size: is this the right file?",
+                location=self.path,
+            )
+        return list(row[:end])
 
 
 def _check_archive(path: Path, data: bytes) -> None:
@@ -170,13 +206,16 @@ def _xlsx(path: Path, data: bytes, sheets: Sequence[str]) -> tuple[list[list[str
                 location=path,
             )
         rows: list[list[str]] = []
+        budget = _Budget(path)
         for row in sheet.iter_rows(values_only=True):
-            if len(rows) >= MAX_ROWS:
-                raise CohortError(
-                    f"more than {MAX_ROWS} rows; is this the right file?", location=path
-                )
-            rows.append([_text(value) for value in row[:MAX_COLUMNS]])
+            if len(row) > MAX_COLUMNS:  # refused before its cells are turned into text
+                budget.take(("",) * len(row), len(rows) + 1)
+            rows.append(budget.take([_text(value) for value in row], len(rows) + 1))
         return _trimmed(rows), sheet.title
+    except CohortError:
+        raise
+    except Exception as err:  # a sheet that breaks while it is read (a bad CRC, bad XML, ...)
+        raise CohortError(f"cannot read it as an XLSX workbook ({err})", location=path) from None
     finally:
         book.close()
 
@@ -208,16 +247,11 @@ def _text(value: object) -> str:
 
 
 def _trimmed(rows: list[list[str]]) -> list[list[str]]:
-    """Rows without the empty cells and rows a spreadsheet leaves at the end."""
-    out = []
-    for row in rows:
-        cells = list(row)
-        while cells and not cells[-1].strip():
-            cells.pop()
-        out.append(cells)
-    while out and not out[-1]:
-        out.pop()
-    return out
+    """Rows (each already without the empty cells a spreadsheet leaves at its end) without the
+    empty rows at the end."""
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def neutralise(cell: str) -> str:

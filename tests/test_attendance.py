@@ -221,7 +221,7 @@ def test_names_that_do_not_match_are_reported_with_a_suggestion(write, tmp_path)
     walk_in = next(i for i, line in enumerate(lines, start=1) if line.startswith(",Ana Peters"))
     assert f"{sheet}:{p0}:1: error: unknown participant id 'p9'" in result.stderr
     assert (
-        f"{sheet}:{walk_in}:1: error: 'Ana Peters' is not on the list (did you mean "
+        f"{sheet}:{walk_in}:2: error: 'Ana Peters' is not on the list (did you mean "
         "'Anna Peeters' (anna)?"
     ) in result.stderr
     assert not (folder / "attendance").exists()  # nothing recorded, nothing dropped

@@ -187,6 +187,7 @@ def test_csv_and_xlsx_for_the_laptop_at_the_door(write, tmp_path):
     raw = (out / "eerste-sheet.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows.pop(0) == ["Bijeenkomst", "eerste", "Eerste bijeenkomst", "2030-02-05", "", "", ""]
     assert rows[0] == [
         "id",
         "Naam",
@@ -201,7 +202,8 @@ def test_csv_and_xlsx_for_the_laptop_at_the_door(write, tmp_path):
     assert by_id["anna"][2] == "'+31 Leerhuis"
     assert sum(1 for row in rows[1:] if not row[0]) == 8  # blank rows for walk-ins
     sheet = load_workbook(out / "eerste-sheet.xlsx").active
-    cells = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    assert [c.value for c in sheet[1][:2]] == ["Bijeenkomst", "eerste"]
+    cells = {sheet.cell(row=r, column=1).value: r for r in range(3, sheet.max_row + 1)}
     name = sheet.cell(row=cells["bert"], column=2)
     assert (name.value, name.data_type) == (FORMULA, "s")
     assert all(c.data_type == "s" for row in sheet.iter_rows() for c in row if c.value)

@@ -62,7 +62,8 @@ def test_json_lists_meetings_with_their_ids_in_order(write):
 
 def test_csv_has_ids_and_quotes_commas(write):
     result = cohort("schedule", write(), "--format", "csv")
-    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfid,")  # a byte order mark, for Excel
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"), newline="")))
     assert rows[0][0] == "id"
     assert rows[1][0] == "eerste"
     assert rows[1][6] == "De Zaal, Gent"

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app
-from .common import Folder, Today, checked, progress, say, warn
+from .common import Folder, Force, Today, checked, progress, say, warn
 
 
 @app.command()
@@ -18,13 +18,14 @@ def calendar(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder to write the calendars into.")
     ] = Path("calendars"),
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """Write the programme feed, a personal feed per participant and an .ics per meeting."""
     from ..documents.calendar import write_calendars
 
     programme = checked(folder, day)
-    say(write_calendars(programme.folder, programme.programme, output).lines())
+    say(write_calendars(programme.folder, programme.programme, output, force=force).lines())
 
 
 @app.command()

@@ -35,6 +35,15 @@ Today = Annotated[
 ]
 
 Meeting = Annotated[str | None, typer.Option("--meeting", help="Only this meeting (its id).")]
+
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace files in the output that cohort did not write, or that changed since "
+        "(never the programme's own YAML).",
+    ),
+]
 TheMeeting = Annotated[str, typer.Option("--meeting", help="The meeting (its id).")]
 
 

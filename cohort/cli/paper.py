@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .app import app, group
-from .common import Folder, Meeting, TheMeeting, Today, checked, say
+from .common import Folder, Force, Meeting, TheMeeting, Today, checked, say, today, warn
 
 
 class AgendaFormat(StrEnum):
@@ -28,6 +28,7 @@ def agenda(
         AgendaFormat | None,
         typer.Option("--format", "-f", help="pdf or html (default: both)."),
     ] = None,
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """Printable agendas: one A4 page per meeting, as PDF and as a web page."""
@@ -36,8 +37,14 @@ def agenda(
     programme = checked(folder, day)
     formats = (format.value,) if format else tuple(f.value for f in AgendaFormat)
     written = write_agendas(
-        programme.folder, programme.programme, programme.meetings(meeting), output, formats
+        programme.folder,
+        programme.programme,
+        programme.meetings(meeting),
+        output,
+        formats,
+        force=force,
     )
+    warn(written.warnings)
     say(written.line("agenda"))
 
 
@@ -52,6 +59,7 @@ def attendance_sheet(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder to write the sheet into.")
     ] = Path("sheets"),
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX."""
@@ -59,7 +67,9 @@ def attendance_sheet(
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    say(write_sheet(programme.folder, programme.programme, item, output))
+    written = write_sheet(programme.folder, programme.programme, item, output, force=force)
+    warn(written.warnings)
+    say(written.line("sign-in sheet"))
 
 
 def _ids(values: list[str] | None) -> list[str]:
@@ -104,6 +114,8 @@ def attendance_record(
         visitors=visitor or [],
         sheet=from_file,
     )
-    say(
-        attendance.record(programme.folder, programme.programme, item, marks, force=force).summary()
+    recorded = attendance.record(
+        programme.folder, programme.programme, item, marks, force=force, today=today(day)
     )
+    warn(str(w) for w in recorded.warnings)
+    say(recorded.summary())

@@ -9,7 +9,7 @@ import typer
 from ..errors import UsageError
 from ..languages import Language
 from .app import app
-from .common import Folder, Today, checked, colour_wanted, say, today, warn
+from .common import Folder, Force, Today, checked, colour_wanted, say, today, warn
 
 
 class DiagnosticFormat(StrEnum):
@@ -88,6 +88,7 @@ def schedule(
         raise UsageError("--write stores what --solve chose; add --solve")
     programme = checked(folder, day, show_warnings=False)
     typer.echo(render(programme.programme, format.value, color=colour_wanted()), nl=False)
+    # (a CSV comes as bytes: typer writes them as they are, byte order mark and CRLF)
     warn(str(w) for w in programme.warnings)
 
 
@@ -96,18 +97,17 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
     ] = None,
+    force: Force = False,
 ) -> None:
     """Print the JSON Schema of programme files, for editors that validate while you type."""
-    from ..programme.schema import json_schema
+    from ..programme.schema import json_schema, write_schema
 
-    text = json_schema()
     if output is None:
-        typer.echo(text, nl=False)
-    else:
-        from ..files import write_atomic
-
-        write_atomic(output, text)
+        typer.echo(json_schema(), nl=False)
+    elif write_schema(output, force=force):
         warn(f"wrote {output}")
+    else:
+        warn(f"{output} is up to date")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import Folder, Today, checked, progress, say, today
+from .common import Folder, Force, Today, checked, progress, say, today, warn
 
 
 class ReportFormat(StrEnum):
@@ -29,6 +29,7 @@ def report(
         list[ReportFormat] | None,
         typer.Option("--format", "-f", help="html, md, pdf or json (default: all four)."),
     ] = None,
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """How the programme went: attendance per meeting, person and organisation, the rule."""
@@ -38,13 +39,14 @@ def report(
 
     programme = checked(folder, day)
     formats = tuple(f.value for f in format or list(ReportFormat))
-    summary, files = write_report(
-        programme.folder, programme.programme, output, today(day), formats
+    summary, written = write_report(
+        programme.folder, programme.programme, output, today(day), formats, force=force
     )
+    warn(written.warnings)
     console = Console(highlight=False)
     for number, line in enumerate(summary.lines()):
         console.print(line, style="bold" if number == 0 else None, markup=False)
-    say(f"wrote {', '.join(files)} to {output}")
+    say(f"wrote {', '.join(written.names)} to {output}")
 
 
 @app.command()
@@ -62,6 +64,7 @@ def build(
             "--link-report", help="Link the report from the public page (it names people)."
         ),
     ] = False,
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """Everything in one folder: the public page, calendars, agendas and the report."""
@@ -78,5 +81,7 @@ def build(
             progress=advance,
             invitations=invitations,
             link_report=link_report,
+            force=force,
         )
+    warn(built.warnings)
     say(built.lines())

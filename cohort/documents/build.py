@@ -110,6 +110,7 @@ def build(
     *,
     invitations: bool = False,
     link_report: bool = False,
+    force: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> Built:
     """Write the whole programme into `out`."""
@@ -118,7 +119,7 @@ def build(
         if progress is not None:
             progress(what, amount)
 
-    target = OutputFolder(out, programme_folder=folder)
+    target = OutputFolder(out, programme_folder=folder, force=force)
     files: dict[str, bytes | str] = {}
     state = load_state(folder)
     calendars, _ = calendar_files(programme, state, now())
@@ -132,11 +133,11 @@ def build(
         step("agendas")
     summary = summarise(folder, programme, today)
     for format in FORMATS:
-        files[f"report/report.{format}"] = render(summary, folder, format)
+        files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
     step("report")
     files["index.html"] = index_page(folder, programme, agendas=True, link_report=link_report)
     step("index")
-    built = Built(out, files=len(files))
+    built = Built(out, files=len(files), warnings=printer.warnings)
     built.changed = target.write_all(files, owned=OWNED)
     built.removed = target.removed
     if state.changed:

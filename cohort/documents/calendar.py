@@ -304,12 +304,14 @@ def calendar_files(
     return files, entries
 
 
-def write_calendars(folder: Path, programme: Programme, out: Path) -> CalendarsWritten:
+def write_calendars(
+    folder: Path, programme: Programme, out: Path, *, force: bool = False
+) -> CalendarsWritten:
     """Write the calendars into `out` and remember what was published in the state file."""
     state = load_state(folder)
     before = {mid: rec.sequence for mid, rec in state.meetings.items()}
     files, entries = calendar_files(programme, state, now())
-    target = OutputFolder(out, programme_folder=folder)
+    target = OutputFolder(out, programme_folder=folder, force=force)
     written = CalendarsWritten(out, files=len(files))
     written.changed = target.write_all(files, owned=("programme.ics", "meetings/", "people/"))
     written.removed = target.removed

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from ..output import OutputFolder, Written
 from ..programme.model import Meeting, Participant, Programme
+from ..records import sheets
 from ..tables import csv_bytes
 from . import typeset
 from .templating import Renderer
@@ -70,12 +71,14 @@ class Printer:
         self.views = Views(self.programme, self.texts)
         self.typst = typeset.renderer(self.folder, self.texts)
         self.html = Renderer(self.folder, self.texts, autoescape=True)
+        #: what the facilitator should know about the documents (characters no font has)
+        self.warnings: list[str] = []
 
     def agenda_pdf(self, meeting: Meeting) -> bytes:
         context = _context(self.views, meeting)
         context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
         source = self.typst.render("agenda/agenda.typ", **context)
-        return typeset.pdf(source, f"agenda of '{meeting.id}'", meeting.date)
+        return typeset.pdf(source, f"agenda of '{meeting.id}'", meeting.date, self.warnings)
 
     def agenda_html(self, meeting: Meeting) -> str:
         context = _context(self.views, meeting)
@@ -119,24 +122,26 @@ class Printer:
             blank=BLANK_ROWS,
             grouped=bool(context["groups"]),
         )
-        return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date)
+        return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date, self.warnings)
 
     def sheet_table(self, meeting: Meeting) -> list[list[str]]:
-        """The sheet as rows of text: a header, the invitees, empty rows for walk-ins."""
+        """The sheet as rows of text (the layout `records.sheets` reads back): the meeting it
+        is for, the column titles, the invitees, empty rows for walk-ins."""
         _ = self.texts.gettext
         p = self.programme
         grouped = bool(self.views.meeting(meeting).groups)
-        table = [
-            ["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused"), _("Note")]
-        ]
+        titles = ["id", _("Name"), _("Organisation"), _("Role"), _("Present"), _("Excused")]
         if grouped:
-            table[0].insert(3, _("Group"))
+            titles.insert(3, _("Group"))
+        titles.append(_("Note"))
+        head = sheets.meeting_row(self.texts, meeting)
+        table = [head + [""] * (len(titles) - len(head)), titles]
         for x in self.sheet_rows(meeting):
             row = [x.id, x.name, p.organisation_name(x), self.texts.role(x.role), "", "", ""]
             if grouped:
                 row.insert(3, self.group_of(meeting, x))
             table.append(row)
-        table += [[""] * len(table[0]) for _row in range(BLANK_ROWS)]
+        table += [[""] * len(titles) for _row in range(BLANK_ROWS)]
         return table
 
     def sheet_csv(self, meeting: Meeting) -> bytes:
@@ -155,15 +160,15 @@ class Printer:
                 cell = sheet.cell(row=r, column=c)
                 cell.value = value
                 cell.data_type = "s"  # text, never a formula, whatever it starts with
-                if r == 1:
+                if r <= 2:
                     cell.font = Font(bold=True)
         widths = [14, 28, 28, 14, 10, 12, 24]
-        if len(self.sheet_table(meeting)[0]) > len(widths):
+        if len(self.sheet_table(meeting)[1]) > len(widths):  # row 2: the column titles
             widths.insert(3, 14)
         for column, width in zip("ABCDEFGH", widths, strict=False):
             sheet.column_dimensions[column].width = width
-        sheet.freeze_panes = "A2"
-        sheet.print_title_rows = "1:1"
+        sheet.freeze_panes = "A3"
+        sheet.print_title_rows = "1:2"
         from openpyxl.writer.excel import ExcelWriter
 
         moment = dt.datetime.combine(meeting.date, dt.time(0))
@@ -181,10 +186,12 @@ def write_agendas(
     meetings: list[Meeting],
     output: Path,
     formats: tuple[str, ...] = ("pdf", "html"),
+    *,
+    force: bool = False,
 ) -> Written:
     """Write the agendas of `meetings` into the output folder `output`: `<meeting>.pdf` and/or
     `<meeting>.html`. Raises UsageError when `output` holds files cohort did not write."""
-    target = OutputFolder(output, programme_folder=folder)
+    target = OutputFolder(output, programme_folder=folder, force=force)
     printer = Printer(folder, programme)
     files: dict[str, bytes | str] = {}
     for meeting in meetings:
@@ -192,27 +199,47 @@ def write_agendas(
             files[f"{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
         if "html" in formats:
             files[f"{meeting.id}.html"] = printer.agenda_html(meeting)
-    written = Written(output, files=len(files))
+    written = Written(output, files=len(files), names=list(files), warnings=printer.warnings)
     written.changed = target.write_all(files, owned=())
     return written
 
 
-def write_sheet(folder: Path, programme: Programme, meeting: Meeting, output: Path) -> str:
-    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX; returns a line
-    for the terminal naming the files."""
-    target = OutputFolder(output, programme_folder=folder)
+@dataclass
+class SheetWritten(Written):
+    """What `write_sheet` wrote: the sign-in sheet of one meeting, in three files."""
+
+    meeting: str = ""
+    invitees: int = 0
+
+    def line(self, what: str = "sign-in sheet") -> str:
+        """'wrote the sign-in sheet of 'x' (12 invitees) to sheets: x-sheet.pdf, ...'."""
+        return (
+            f"wrote the {what} of '{self.meeting}' ({self.invitees} invitees) to {self.folder}: "
+            + ", ".join(self.names)
+        )
+
+
+def write_sheet(
+    folder: Path, programme: Programme, meeting: Meeting, output: Path, *, force: bool = False
+) -> SheetWritten:
+    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX."""
+    target = OutputFolder(output, programme_folder=folder, force=force)
     printer = Printer(folder, programme)
     files: dict[str, bytes | str] = {
         f"{meeting.id}-sheet.pdf": printer.sheet_pdf(meeting),
         f"{meeting.id}-sheet.csv": printer.sheet_csv(meeting),
         f"{meeting.id}-sheet.xlsx": printer.sheet_xlsx(meeting),
     }
-    target.write_all(files, owned=())
-    count = len(programme.invitees(meeting))
-    return (
-        f"wrote the sign-in sheet of '{meeting.id}' ({count} invitees) to {output}: "
-        + ", ".join(files)
+    written = SheetWritten(
+        output,
+        files=len(files),
+        names=list(files),
+        warnings=printer.warnings,
+        meeting=meeting.id,
+        invitees=len(programme.invitees(meeting)),
     )
+    written.changed = target.write_all(files, owned=())
+    return written
 
 
 def _sortable(text: str) -> str:

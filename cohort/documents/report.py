@@ -1,276 +1,30 @@
-"""How the programme went: per meeting, per participant, per organisation, against the
-attendance rule; themes covered, venues and hosts, what is still to come.
+"""The report: how the programme went, for funders and partners, as HTML, Markdown, PDF and JSON.
 
-`summarise` computes everything once from the programme and the attendance records, as of a
-day (so a programme under way counts only its meetings held); the formats only lay it out.
-A held meeting without an attendance file is "not recorded": it counts neither way yet.
+The figures come from `summary.summarise`; this module only lays them out. Templates get them as
+plain frozen data (`ReportView`), never the model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Report
 from ..i18n import Texts
-from ..planning import rule as attendance_rule
-from ..programme.model import Meeting, Organisation, Participant, Programme
-from ..records.attendance import Record, load_all
+from ..output import OutputFolder, Written
+from ..programme.model import Programme
 from . import typeset
+from .summary import Summary, summarise
 from .templating import Renderer
-from .view import Rotation, rotation_of, texts_for
+from .view import MeetingView, PersonView, Rotation, Views, texts_for
+
+__all__ = ["FORMATS", "Summary", "render", "summarise", "write_report"]
 
 #: The formats of the report, in the order they are written.
 FORMATS = ("html", "md", "pdf", "json")
-
-
-@dataclass
-class MeetingRow:
-    """A meeting in the report: held or not, its attendance record (if any), its invitees."""
-
-    meeting: Meeting
-    held: bool
-    record: Record | None
-    invited: list[Participant]
-
-    def __post_init__(self) -> None:
-        self.invited_ids = frozenset(p.id for p in self.invited)
-        self.came = frozenset(self.record.attended) if self.record else frozenset()
-        self.apologised = frozenset(self.record.excused) if self.record else frozenset()
-
-    @property
-    def recorded(self) -> bool:
-        return self.record is not None
-
-    def ids(self, status: str) -> list[str]:
-        if self.record is None:
-            return []
-        if status == "absent":
-            return sorted(self.invited_ids - self.came - self.apologised)
-        return sorted(getattr(self.record, status))
-
-    @property
-    def attended(self) -> int:
-        return len(self.ids("attended"))
-
-    @property
-    def excused(self) -> int:
-        return len(self.ids("excused"))
-
-    @property
-    def absent(self) -> int:
-        return len(self.ids("absent"))
-
-    @property
-    def visitors(self) -> int:
-        return len(self.record.visitors) if self.record else 0
-
-    @property
-    def rate(self) -> float | None:
-        """Attended invitees over invitees (visitors do not count)."""
-        if self.record is None or not self.invited:
-            return None
-        return len(self.invited_ids & self.came) / len(self.invited_ids)
-
-
-@dataclass
-class PersonRow:
-    """A participant in the report: meetings held and recorded, and where they stand on the rule."""
-
-    participant: Participant
-    organisation: str
-    invited: int  # meetings held and recorded that they were invited to
-    attended: int
-    excused: int
-    missed: int
-    rule: str  # met, not-met, can (still can), or "" when the rule does not bind them
-
-
-@dataclass
-class OrganisationRow:
-    """An organisation in the report: its people and how often they came."""
-
-    organisation: Organisation
-    people: int
-    attended: int  # attendances of its people, summed
-    present_at: int  # meetings held where at least one of its people came
-    meetings: int  # meetings held where at least one of its people was invited
-
-
-@dataclass
-class Pairs:
-    """Who met whom how often in the groups of the meetings held (only who attended, where
-    attendance is recorded): a matrix over the people placed, and the pairs that met more
-    than once."""
-
-    ids: list[str]
-    names: list[str]
-    counts: list[list[int]]  # [i][j]: how often i and j shared a group (0 on the diagonal)
-    repeated: list[tuple[str, str, int]]  # two names and how often, for pairs met 2+ times
-    rounds: int  # meetings with groups counted
-
-    #: above this many people the matrix is left out (the repeated pairs remain)
-    LARGEST = 40
-
-    @property
-    def matrix(self) -> bool:
-        return len(self.ids) <= self.LARGEST
-
-
-def pairs_of(programme: Programme, rows: list[MeetingRow]) -> Pairs | None:
-    """The pairs that met in groups (None when no meeting held had groups)."""
-    from ..planning.groups import pairs
-
-    groupings = []
-    for r in rows:
-        formed = r.meeting.groups.formed if r.meeting.groups else ()
-        if not r.held or not formed:
-            continue
-        came = r.came if r.recorded else None
-        groupings.append([[p for p in g.members if came is None or p in came] for g in formed])
-    if not groupings:
-        return None
-    counts = pairs(groupings)
-    ids = sorted(
-        {p for grouping in groupings for g in grouping for p in g},
-        key=lambda i: (
-            (programme.participants[i].name.casefold(), i)
-            if i in programme.participants
-            else (i, i)
-        ),
-    )
-    names = [programme.participants[i].name if i in programme.participants else i for i in ids]
-    matrix = [[counts.get(frozenset((a, b)), 0) if a != b else 0 for b in ids] for a in ids]
-    repeated = sorted(
-        (
-            (names[i], names[j], matrix[i][j])
-            for i in range(len(ids))
-            for j in range(i + 1, len(ids))
-            if matrix[i][j] > 1
-        ),
-        key=lambda t: (-t[2], t[0], t[1]),
-    )
-    return Pairs(ids, names, matrix, repeated, len(groupings))
-
-
-@dataclass
-class Summary:
-    """Everything the report says, computed once (as of a day); the formats only lay it out."""
-
-    programme: Programme
-    as_of: dt.date
-    meetings: list[MeetingRow]
-    people: list[PersonRow]
-    organisations: list[OrganisationRow]
-    themes: list[tuple[str, int, int]]  # title, meetings held, meetings to come
-    venues: list[Rotation]
-    rule: dict[str, int] = field(default_factory=dict)
-    pairs: Pairs | None = None
-
-    @property
-    def held(self) -> list[MeetingRow]:
-        return [m for m in self.meetings if m.held]
-
-    @property
-    def to_come(self) -> list[MeetingRow]:
-        return [m for m in self.meetings if not m.held and not m.meeting.cancelled]
-
-    @property
-    def average_rate(self) -> float | None:
-        rates = [m.rate for m in self.held if m.rate is not None]
-        return sum(rates) / len(rates) if rates else None
-
-    def lines(self) -> list[str]:
-        """A few lines for the terminal, the programme first: how it went so far."""
-        recorded = [r for r in self.held if r.recorded]
-        out = [
-            f"{self.programme.title} (as of {self.as_of})",
-            f"  meetings: {len(self.held)} held ({len(recorded)} recorded), "
-            f"{len(self.to_come)} to come",
-        ]
-        if self.average_rate is not None:
-            out.append(f"  average attendance: {self.average_rate:.0%}")
-        if self.rule:
-            out.append(
-                f"  attendance rule: {self.rule['met']} met, "
-                f"{self.rule['can']} can still meet it, {self.rule['not-met']} not"
-            )
-        return out
-
-
-def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
-    """Compute the report as of `today`: only meetings held (on or before it) and recorded count."""
-    report = Report()
-    records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
-    rows = [
-        MeetingRow(
-            m, attendance_rule.held(m, today), records.get(m.id), list(programme.invitees(m))
-        )
-        for m in programme.chronological()
-    ]
-    counted = [r for r in rows if r.held and r.recorded]
-    rule = programme.attendance
-    invited_to: dict[str, list[MeetingRow]] = {}
-    for r in rows:
-        for pid in r.invited_ids:
-            invited_to.setdefault(pid, []).append(r)
-    standing = attendance_rule.standings(programme, records, today)
-    people = []
-    tally = {"met": 0, "not-met": 0, "can": 0}
-    for person in sorted(programme.participants.values(), key=lambda p: (p.name.casefold(), p.id)):
-        theirs = invited_to.get(person.id, [])
-        mine = [r for r in theirs if r.held and r.recorded]
-        attended = sum(person.id in r.came for r in mine)
-        excused = sum(person.id in r.apologised for r in mine)
-        status = standing[person.id].status
-        if status:
-            tally[status] += 1
-        people.append(
-            PersonRow(
-                person,
-                programme.organisation_name(person),
-                len(mine),
-                attended,
-                excused,
-                len(mine) - attended - excused,
-                status,
-            )
-        )
-    organisations = []
-    for org in programme.organisations.values():
-        members = {p.id for p in programme.people_of(org.id)}
-        if not members:
-            continue
-        theirs_held = [r for r in counted if members & r.invited_ids]
-        counts = [len(members & r.came) for r in theirs_held]
-        organisations.append(
-            OrganisationRow(
-                org, len(members), sum(counts), sum(1 for n in counts if n), len(theirs_held)
-            )
-        )
-    organisations.sort(key=lambda o: (-o.present_at, -o.attended, o.organisation.name))
-    themes = []
-    for theme in programme.themes.values():
-        held = sum(theme.id in r.meeting.themes for r in rows if r.held)
-        coming = sum(
-            theme.id in r.meeting.themes for r in rows if not r.held and not r.meeting.cancelled
-        )
-        themes.append((theme.title, held, coming))
-    texts = texts_for(programme)
-    return Summary(
-        programme,
-        today,
-        rows,
-        people,
-        organisations,
-        themes,
-        rotation_of(programme, texts),
-        tally if rule is not None else {},
-        pairs_of(programme, rows),
-    )
 
 
 # -- formats ----------------------------------------------------------------------------------
@@ -344,7 +98,165 @@ def as_json(summary: Summary) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def chart(summary: Summary, texts: Texts) -> str:
+# -- what templates get: plain frozen data, never the model ------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    """A meeting in the report: its view, held or not, recorded or not, and the counts."""
+
+    meeting: MeetingView
+    held: bool
+    recorded: bool
+    invited: tuple[PersonView, ...]
+    attended: int
+    excused: int
+    absent: int
+    visitors: int
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """A participant in the report (see PersonRow)."""
+
+    participant: PersonView
+    organisation: str
+    invited: int
+    attended: int
+    excused: int
+    missed: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    """An organisation as the report names it."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrganisationLine:
+    """An organisation in the report (see OrganisationRow)."""
+
+    organisation: OrganisationView
+    people: int
+    attended: int
+    present_at: int
+    meetings: int
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """The attendance rule: 'all' or a number of meetings, of which kinds, for which roles."""
+
+    required: str | int
+    kinds: tuple[str, ...]
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairsView:
+    """Who met whom in groups (see summary.Pairs); `matrix`: whether the table is shown."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+    repeated: tuple[tuple[str, str, int], ...]
+    rounds: int
+    matrix: bool
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The report as its templates get it (`summary`): the Summary's figures as plain data."""
+
+    as_of: dt.date
+    meetings: tuple[MeetingLine, ...]
+    held: tuple[MeetingLine, ...]
+    to_come: tuple[MeetingLine, ...]
+    average_rate: float | None
+    people: tuple[PersonLine, ...]
+    organisations: tuple[OrganisationLine, ...]
+    themes: tuple[tuple[str, int, int], ...]
+    venues: tuple[Rotation, ...]
+    rule: Mapping[str, int]
+    pairs: PairsView | None
+
+
+def report_view(summary: Summary, views: Views) -> ReportView:
+    """The Summary as plain frozen data in the language of `views`."""
+    lines = {
+        r.meeting.id: MeetingLine(
+            views.meeting(r.meeting),
+            r.held,
+            r.recorded,
+            tuple(views.person(p) for p in r.invited),
+            r.attended,
+            r.excused,
+            r.absent,
+            r.visitors,
+            r.rate,
+        )
+        for r in summary.meetings
+    }
+    return ReportView(
+        as_of=summary.as_of,
+        meetings=tuple(lines.values()),
+        held=tuple(lines[r.meeting.id] for r in summary.held),
+        to_come=tuple(lines[r.meeting.id] for r in summary.to_come),
+        average_rate=summary.average_rate,
+        people=tuple(
+            PersonLine(
+                views.person(x.participant),
+                x.organisation,
+                x.invited,
+                x.attended,
+                x.excused,
+                x.missed,
+                x.rule,
+            )
+            for x in summary.people
+        ),
+        organisations=tuple(
+            OrganisationLine(
+                OrganisationView(o.organisation.id, o.organisation.name),
+                o.people,
+                o.attended,
+                o.present_at,
+                o.meetings,
+            )
+            for o in summary.organisations
+        ),
+        themes=tuple(summary.themes),
+        venues=tuple(summary.venues),
+        rule=dict(summary.rule),
+        pairs=None
+        if summary.pairs is None
+        else PairsView(
+            tuple(summary.pairs.ids),
+            tuple(summary.pairs.names),
+            tuple(tuple(row) for row in summary.pairs.counts),
+            tuple(summary.pairs.repeated),
+            summary.pairs.rounds,
+            summary.pairs.matrix,
+        ),
+    )
+
+
+def rule_view(programme: Programme) -> RuleView | None:
+    """The programme's attendance rule as plain data (None when it has none)."""
+    rule = programme.attendance
+    if rule is None:
+        return None
+    return RuleView(
+        rule.required, tuple(k.value for k in rule.kinds), tuple(r.value for r in rule.roles)
+    )
+
+
+def chart(summary: ReportView, texts: Texts) -> str:
     """A bar chart of attendance per meeting held, as SVG (no script: it prints and it
     opens anywhere)."""
     bars = [r for r in summary.held if r.recorded]
@@ -365,24 +277,27 @@ def chart(summary: Summary, texts: Texts) -> str:
     )
 
 
-def render(summary: Summary, folder: Path, format: str) -> bytes:
-    """The report in one format (html, md, pdf, json) as bytes."""
-    p = summary.programme
-    texts = texts_for(p)
-    context: dict[str, Any] = {
-        "summary": summary,
-        "programme": p,
-        "language": texts.language,
-        "rule": p.attendance,
-    }
+def render(summary: Summary, folder: Path, format: str, warnings: list[str] | None = None) -> bytes:
+    """The report in one format (html, md, pdf, json) as bytes; templates get plain data (see
+    `report_view`)."""
     if format == "json":
         return as_json(summary).encode()
+    p = summary.programme
+    texts = texts_for(p)
+    views = Views(p, texts)
+    view = report_view(summary, views)
+    context: dict[str, Any] = {
+        "summary": view,
+        "programme": views.programme_view,
+        "language": texts.language,
+        "rule": rule_view(p),
+    }
     if format == "md":
         renderer = Renderer(folder, texts)
         renderer.env.filters["cell"] = _cell
         renderer.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
         return renderer.render("report/report.md", **context).encode()
-    svg = chart(summary, texts)
+    svg = chart(view, texts)
     if format == "html":
         from markupsafe import Markup
 
@@ -396,7 +311,7 @@ def render(summary: Summary, folder: Path, format: str) -> bytes:
         chart=typeset.Code(f'image(bytes({typeset.string(svg)}), format: "svg", width: 100%)'),
         **context,
     )
-    return typeset.pdf(source, "report", summary.as_of)
+    return typeset.pdf(source, "report", summary.as_of, warnings)
 
 
 def _cell(value: Any) -> str:
@@ -410,15 +325,17 @@ def write_report(
     output: Path,
     today: dt.date,
     formats: tuple[str, ...] = FORMATS,
-) -> tuple[Summary, list[str]]:
+    *,
+    force: bool = False,
+) -> tuple[Summary, Written]:
     """Write the report as of `today` into the output folder `output`, in each of `formats`
-    (html, md, pdf, json); returns the summary and the file names."""
-    from ..output import OutputFolder
-
+    (html, md, pdf, json); returns the summary and what was written."""
     summary = summarise(folder, programme, today)
-    target = OutputFolder(output, programme_folder=folder)
+    target = OutputFolder(output, programme_folder=folder, force=force)
+    warnings: list[str] = []
     files: dict[str, bytes | str] = {
-        f"report.{format}": render(summary, folder, format) for format in formats
+        f"report.{format}": render(summary, folder, format, warnings) for format in formats
     }
-    target.write_all(files, owned=())
-    return summary, list(files)
+    written = Written(output, files=len(files), names=list(files), warnings=warnings)
+    written.changed = target.write_all(files, owned=())
+    return summary, written

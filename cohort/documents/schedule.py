@@ -6,13 +6,13 @@ dates are in the programme's language; json is for machines and uses ids and ISO
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
 
 from ..i18n import Texts
 from ..programme.model import Programme
+from ..tables import csv_bytes
 from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 
@@ -30,8 +30,9 @@ def rows(programme: Programme, texts: Texts) -> list[Row]:
     return [Row(views.meeting(m), len(programme.invitees(m))) for m in programme.chronological()]
 
 
-def render(programme: Programme, format: str, color: bool = False) -> str:
-    """The schedule as text: `format` is table, markdown, csv or json."""
+def render(programme: Programme, format: str, color: bool = False) -> str | bytes:
+    """The schedule as text: `format` is table, markdown, csv (bytes, for a spreadsheet) or
+    json."""
     texts = texts_for(programme)
     table = rows(programme, texts)
     venues = rotation_of(programme, texts)
@@ -164,13 +165,10 @@ def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], te
     return "\n".join(lines) + "\n"
 
 
-def _csv(table: list[Row], texts: Texts) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", *_headers(texts)])
-    for row in table:
-        writer.writerow([row.meeting.id, *_cells(row)])
-    return buffer.getvalue()
+def _csv(table: list[Row], texts: Texts) -> bytes:
+    """Through the one writer of CSV (`tables.csv_bytes`): a byte order mark for Excel, and no
+    cell a spreadsheet would run as a formula."""
+    return csv_bytes([["id", *_headers(texts)], *([row.meeting.id, *_cells(row)] for row in table)])
 
 
 def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str:

@@ -1,28 +1,149 @@
 """The Jinja environment of everything cohort renders for people: e-mails, agendas, reports.
 
 Templates are looked up first in the programme's own `templates/` folder, then in cohort's
-built-in ones, so a facilitator overrides one file by copying it. When a programme has templates
-of its own, everything renders in Jinja's sandbox (they are not trusted code); always with
-StrictUndefined (a typo in
-a template is an error naming the file and line, never a blank), gettext from the i18n catalogs
-and filters for dates and times in the reader's language.
+built-in ones, so a facilitator overrides one file by copying it. A programme's templates are
+not trusted code, so every template renders in a sandbox that allows only what a template
+needs: the fields of the views it is given (plain frozen dataclasses, see `view`), items of
+mappings and lists, and a few methods of text and dates without side effects. Everything else,
+such as a method a model object would offer (pydantic's `parse_file`, `parse_raw`, which
+unpickles), is a template error naming the file and line. Templates are read only from inside
+the programme folder (a link out of it is refused) and only from plain files (a pipe would make
+cohort wait for ever). Always with StrictUndefined (a typo in a template is an error naming the
+file and line, never a blank), gettext from the i18n catalogs and filters for dates and times in
+the reader's language.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Cycler, Joiner, Namespace
 
 from ..errors import CohortError, Location
+from ..files import leads_outside, read_regular
 from ..i18n import Texts
 from ..templates import builtin_dir
 
 USER_TEMPLATES = "templates"
+#: A template larger than this is refused: cohort's own are a few KB.
+MAX_TEMPLATE_BYTES = 1024 * 1024
+
+#: Methods a template may call, by the type of what it calls them on: none has a side effect.
+_TEXT_METHODS = frozenset(
+    {
+        "capitalize", "casefold", "center", "count", "endswith", "find", "format", "isdigit",
+        "join", "ljust", "lower", "lstrip", "replace", "rjust", "rsplit", "rstrip", "split",
+        "splitlines", "startswith", "strip", "title", "upper", "zfill",
+    }
+)  # fmt: skip
+_MAPPING_METHODS = frozenset({"get", "items", "keys", "values"})
+_SEQUENCE_METHODS = frozenset({"count", "index"})
+_DATE_ATTRIBUTES = frozenset(
+    {
+        "year", "month", "day", "hour", "minute", "second", "weekday", "isoweekday",
+        "isoformat", "strftime", "date", "time",
+    }
+)  # fmt: skip
+#: Jinja's own objects in a template (loop, namespace(), macros, cycler(), joiner()).
+_JINJA_TYPES = (LoopContext, Namespace, Macro, Cycler, Joiner)
+
+
+@functools.cache
+def _fields(kind: type) -> frozenset[str]:
+    """The fields of a dataclass (its data; not its methods or properties)."""
+    return frozenset(f.name for f in dataclasses.fields(kind))
+
+
+def allowed(obj: Any, attribute: str) -> bool:
+    """Whether a template may read `attribute` of `obj` (see the module's docstring)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return attribute in _fields(type(obj))
+    if isinstance(obj, _JINJA_TYPES):
+        return True
+    if isinstance(obj, str):
+        return attribute in _TEXT_METHODS
+    if isinstance(obj, Mapping):
+        return attribute in _MAPPING_METHODS
+    if isinstance(obj, list | tuple):
+        return attribute in _SEQUENCE_METHODS
+    if isinstance(obj, dt.date | dt.time):
+        return attribute in _DATE_ATTRIBUTES
+    return False
+
+
+#: The largest text or list a template may make by multiplying, and the largest number (in bits)
+#: a power may make.
+_MAX_PRODUCT = 1_000_000
+_MAX_BITS = 4096
+
+
+class _AllowList(SandboxedEnvironment):
+    """Jinja's sandbox, narrowed from "everything but what is known to be unsafe" to "only
+    what is known to be safe" (`allowed`); `'x' * 10**9` and `9**9**9`, which would take all
+    memory or time, are refused as well (Jinja's sandbox leaves operators to its user)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return super().is_safe_attribute(obj, attr, value) and allowed(obj, attr)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        power = operator == "**" and isinstance(left, int) and isinstance(right, int)
+        if power and max(left.bit_length(), 1) * right > _MAX_BITS:
+            raise SecurityError("a template may not make a number that large")
+        if operator == "*":
+            sized, times = (left, right) if isinstance(right, int) else (right, left)
+            sequence = isinstance(sized, str | list | tuple) and isinstance(times, int)
+            if sequence and len(sized) * times > _MAX_PRODUCT:
+                raise SecurityError("a template may not make text or a list that long")
+        return super().call_binop(context, operator, left, right)
+
+
+class _Loader(jinja2.BaseLoader):
+    """Templates from the programme's own folder (confined to the programme folder, plain files
+    only), then cohort's built-in ones."""
+
+    def __init__(self, programme_folder: Path | None) -> None:
+        self.root = programme_folder
+        self.dirs = template_dirs(programme_folder)
+
+    def get_source(
+        self, _environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.dirs:
+            path = folder.joinpath(*pieces)
+            if not path.exists() and not path.is_symlink():
+                continue
+            own = folder != builtin_dir() and self.root is not None
+            if own and (real := leads_outside(path, self.root)) is not None:  # type: ignore[arg-type]
+                raise CohortError(
+                    f"this template leads outside the programme folder (to '{real}'); cohort "
+                    "reads templates only from inside it: copy the file in instead of linking "
+                    "to it",
+                    location=path,
+                    code="outside-programme",
+                )
+            data = read_regular(path, MAX_TEMPLATE_BYTES, what="template")
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise CohortError(
+                    "this template is not UTF-8 text; save it as UTF-8",
+                    location=path,
+                    code="encoding",
+                ) from None
+            return text, str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
 
 
 def template_dirs(programme_folder: Path | None) -> list[Path]:
@@ -45,12 +166,10 @@ class Renderer:
         finalize: Callable[[Any], Any] | None = None,
     ) -> None:
         self.texts = texts
-        dirs = template_dirs(programme_folder)
-        # a programme's own templates are not trusted code: they render in the sandbox
-        own = programme_folder is not None and dirs[0] != builtin_dir()
-        environment = SandboxedEnvironment if own else jinja2.Environment
-        self.env = environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        # every template renders in the allow-list sandbox, cohort's own too: so what a
+        # built-in template does, a facilitator's copy of it may do as well
+        self.env = _AllowList(
+            loader=_Loader(programme_folder),
             undefined=jinja2.StrictUndefined,
             autoescape=autoescape,
             trim_blocks=True,

@@ -1,19 +1,28 @@
-"""Typst, for printable PDFs: escaping, QR codes, compiling.
+"""Typst, for printable PDFs: escaping, QR codes, fonts, compiling.
 
 Templates for print are Jinja templates that produce Typst source. Every value a template
 outputs goes through `escape` in the environment's `finalize` hook, so no template has to
-remember it: a participant called `#set page(width: 1cm) *bold*` prints literally. The few
-pieces of Typst code cohort writes itself (a QR code, a string literal) are marked `Code` and
-pass unchanged.
+remember it: a participant called `#set page(width: 1cm) *bold*` prints literally, and a word
+too long for its column (an 88-letter name without a space) may break anywhere instead of
+running over the next column. The few pieces of Typst code cohort writes itself (a QR code, a
+string literal) are marked `Code` and pass unchanged.
+
+Fonts: the templates name the fonts bundled with the typst package (Libertinus Serif); for a
+character those lack (Chinese, emoji, ...) Typst falls back to the fonts installed on the machine
+(on Debian: fonts-noto-cjk, fonts-noto-color-emoji). The same source gives the same bytes on a
+given machine. A character no font on the machine has would print as an empty box: Typst itself
+is asked which ones (see `Typesetter.missing`), and the facilitator is told.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import CohortError
 from ..i18n import Texts
@@ -29,11 +38,26 @@ class Code(str):
     """Typst code that cohort wrote itself: not escaped again."""
 
 
+#: A run of this many characters without a space may break anywhere (a column is narrower).
+LONG_WORD = 24
+_LONG_WORD = re.compile(rf"[^\s/]{{{LONG_WORD},}}")
+#: Between characters of a long word: a place where a line may break, invisible otherwise.
+_MAY_BREAK = "\u200b"
+
+
+def _breakable(match: re.Match[str]) -> str:
+    """A long word with a break opportunity after every character (Typst breaks a line only
+    between words, and would let the word run over the next column). A link breaks after its
+    slashes already, so a run stops at one."""
+    return _MAY_BREAK.join(match.group())
+
+
 def escape(value: Any) -> str:
     """Any value as literal Typst markup."""
     if isinstance(value, Code):
         return value
     text = "" if value is None else str(value)
+    text = _LONG_WORD.sub(_breakable, text)
     return text.translate(_ESCAPES).replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -59,6 +83,14 @@ def renderer(folder: Path | None, texts: Texts) -> Renderer:
     return render
 
 
+#: A character no font has (in the Supplementary Private Use Area): what Typst draws for it is
+#: the empty box every missing character gets.
+_NOWHERE = "\U0010fffd"
+_GLYPH = re.compile(rb'xlink:href="#(g[0-9A-Fa-f]+)"')
+#: Characters that are drawn with others or not at all (accents, joiners, spaces, controls).
+_NOT_DRAWN = {"Mn", "Me", "Cf", "Cc", "Co", "Cs", "Zs", "Zl", "Zp"}
+
+
 class Typesetter:
     """One Typst compiler for every document of a run, so its fonts load once. Typst sees only
     a private temporary folder as its root: a template cannot read the programme's files."""
@@ -67,22 +99,66 @@ class Typesetter:
         self._folder = tempfile.TemporaryDirectory(prefix="cohort-typst-")
         self._main = Path(self._folder.name) / "main.typ"
         self._compiler: Any = None
+        self._fonts: Any = None
+        self._drawn: dict[str, bool] = {}
 
-    def pdf(self, source: str, name: str, day: dt.date) -> bytes:
-        """Typeset `source` as PDF, dated `day` (not the clock), with the fonts bundled in the
-        typst package only: the same source gives the same bytes on every machine."""
+    def fonts(self) -> Any:
+        """The fonts Typst uses: those bundled with it, then those installed on the machine
+        (searched once; `typst.Fonts`)."""
+        import typst
+
+        if self._fonts is None:
+            self._fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
+        return self._fonts
+
+    def pdf(self, source: str, name: str, day: dt.date, warnings: list[str] | None = None) -> bytes:
+        """Typeset `source` as PDF, dated `day` (not the clock): the same source gives the same
+        bytes on the same machine. Characters no font has are named in `warnings`. Raises
+        CohortError when the source is not valid Typst."""
         import typst
 
         self._main.write_text(source, encoding="utf-8")
         if self._compiler is None:
             self._compiler = typst.Compiler(
-                str(self._main), root=self._folder.name, ignore_system_fonts=True
+                str(self._main), root=self._folder.name, font_paths=self.fonts()
             )
         stamp = int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
         try:
-            return bytes(self._compiler.compile(format="pdf", timestamp=stamp))
+            data = bytes(self._compiler.compile(format="pdf", timestamp=stamp))
         except typst.TypstError as err:  # a template (the facilitator's own?) wrote bad Typst
             raise CohortError(f"{name}: Typst could not typeset it: {err}") from None
+        missing = self.missing(source)
+        if missing and warnings is not None:
+            shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing)
+            warnings.append(
+                f"warning: {name}: no font on this machine has {shown}; "
+                f"{'it prints' if len(missing) == 1 else 'they print'} as an empty box (install "
+                "a font that has them, e.g. Debian's fonts-noto-cjk or fonts-noto-color-emoji)"
+            )
+        return data
+
+    def missing(self, text: str) -> list[str]:
+        """The characters of `text` that no font Typst can use has, in order of code point.
+        Typst is asked: each character is typeset on a page of its own, and one that comes out
+        as the same glyph as a character no font has is missing."""
+        import typst
+
+        new = sorted(
+            {c for c in text if ord(c) > 0x7E and unicodedata.category(c) not in _NOT_DRAWN}
+            - self._drawn.keys()
+        )
+        if new:
+            probe = (
+                '#set page(width: auto, height: auto, margin: 0pt)\n#set text(font: "Libertinus '
+                'Serif")\n' + "\n#pagebreak()\n".join([_NOWHERE, *new])
+            )
+            compiler = typst.Compiler(probe.encode(), font_paths=self.fonts())
+            pages = cast(list[bytes], compiler.compile(format="svg"))
+            glyphs = [set(_GLYPH.findall(page)) for page in pages]
+            box = glyphs[0]
+            for char, drawn in zip(new, glyphs[1:], strict=True):
+                self._drawn[char] = not drawn or not drawn <= box
+        return sorted({c for c in text if self._drawn.get(c) is False})
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +166,6 @@ def _typesetter() -> Typesetter:
     return Typesetter()
 
 
-def pdf(source: str, name: str, day: dt.date) -> bytes:
+def pdf(source: str, name: str, day: dt.date, warnings: list[str] | None = None) -> bytes:
     """Compile Typst source to PDF (see Typesetter)."""
-    return _typesetter().pdf(source, name, day)
+    return _typesetter().pdf(source, name, day, warnings)

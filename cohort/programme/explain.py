@@ -32,6 +32,7 @@ _CODES = {
     "tuple_type": "not-a-list",
     "list_type": "not-a-list",
     "string_type": "not-text",
+    "control_character": "control-character",
 }
 
 #: Each collection's entries, named in messages ('participant 'anna' is missing ...').

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from ..errors import CohortError, Location, Report, UsageError, did_you_mean
+from ..files import leads_outside
 from . import model
 from .explain import SINGULAR, explain
 from .yamlfile import Document, Positions, YamlProblem, read
@@ -60,7 +61,7 @@ def find_entry(folder: Path) -> Path:
             return folder
         raise UsageError(f"'{folder}' is a file; give the programme's folder")
     entry = folder / ENTRY_FILE
-    if not entry.is_file():
+    if not entry.exists() and not entry.is_symlink():  # a pipe is there: reading refuses it
         other = folder / "programme.yml"
         hint = (
             f"rename '{other.name}' to '{ENTRY_FILE}'"
@@ -232,14 +233,18 @@ def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> lis
             code="bad-include",
         )
         return []
-    matches = sorted(p for p in folder.glob(pattern) if p.is_file())
+    # not only plain files: a pipe or a link named here is refused when it is read, at its name
+    matches = sorted(p for p in folder.glob(pattern) if not p.is_dir())
     if not matches:
         report.error(where, f"include: no file matches '{pattern}'", code="bad-include")
     good = []
     for path in matches:
-        if not path.resolve().is_relative_to(folder.resolve()):
+        if (real := leads_outside(path, folder)) is not None:
             report.error(
-                where, f"include: '{path}' lies outside the programme folder", code="bad-include"
+                where,
+                f"include: '{path}' leads outside the programme folder (to '{real}')",
+                "copy the file into the programme folder instead of linking to it",
+                code="bad-include",
             )
         elif path.suffix not in {".yaml", ".yml"}:
             report.error(where, f"include: '{path.name}' is not a .yaml file", code="bad-include")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 SCHEMA_ID = "https://cohort.example.org/schema/programme.json"
@@ -29,3 +30,20 @@ def json_schema() -> str:
         "description": "A cohort programme (programme.yaml) or a file it includes.",
     }
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def is_schema(data: bytes) -> bool:
+    """Whether a file holds a schema cohort wrote (of any version): JSON with cohort's `$id`."""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("$id") == SCHEMA_ID
+
+
+def write_schema(path: Path, force: bool = False) -> bool:
+    """Write the schema to `path`, over an older schema of cohort's but over nothing else unless
+    `force` (and never over a YAML file); False when it was already up to date."""
+    from ..files import replace_output
+
+    return replace_output(path, json_schema(), ours=is_schema, force=force)

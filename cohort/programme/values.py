@@ -19,7 +19,8 @@ _ID = re.compile(ID_PATTERN)
 
 
 def _id(value: Any) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
+    # fullmatch: `$` would let a trailing newline through, and ids become file names and UIDs
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise ValueError(
             f"'{value}' is not a valid id: use letters, digits, '-' and '_' "
             "(at most 64, starting with a letter or digit), e.g. 'tetem' or 'meeting-1'"
@@ -34,9 +35,41 @@ Id = Annotated[
 ]
 
 
+#: Characters no value may hold: the C0 and C1 controls and DEL, except tab and line breaks.
+#: A vertical tab or a form feed comes with a copy from Word, an ESC from a terminal; XLSX
+#: (openpyxl) and iCalendar (RFC 5545, section 3.3.11) cannot carry them, and a terminal would
+#: obey them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {
+    "\x0b": "a vertical tab",
+    "\x0c": "a page break",
+    "\x1b": "an escape character",
+    "\x00": "a NUL character",
+    "\x7f": "a delete character",
+}
+
+
+def control_character(text: str) -> str | None:
+    """A description of the first control character in `text` ('a vertical tab (U+000B)'),
+    or None when there is none."""
+    found = CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return f"{_CONTROL_NAMES.get(char, 'a control character')} (U+{ord(char):04X})"
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
-        return value.strip()
+        if (what := control_character(value)) is not None:
+            raise PydanticCustomError(
+                "control_character",
+                "holds {what}, which cannot be printed, put in a spreadsheet or a calendar; "
+                "remove it (it often comes with a copy from a word processor)",
+                {"what": what},
+            )
+        # a line break is a line break, however it was written
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if value is None:
         raise PydanticCustomError("empty_value", "must not be empty")
     raise PydanticCustomError("not_text", "expected text here, not a list or mapping")

@@ -7,8 +7,10 @@ into values is done here, so that:
 - a key given twice in one mapping is an error (PyYAML silently keeps the last one);
 - aliases are allowed but their expansion is bounded ("billion laughs" stops early);
 - scalars stay text: `19:00` is never 1140, `NO` is never False, `2024-02-30` is text for the model
-  to reject at its line. Only `null`/`~`/empty become None. The model converts text to numbers,
-  dates and booleans where a field asks for them, with an error at the right place if it cannot.
+  to reject at its line, and `Null` is a name (people are called Null). Only an empty value and
+  YAML's own sign for nothing, `~`, become None: that is how a facilitator leaves a field out.
+  The model converts text to numbers, dates and booleans where a field asks for them, with an
+  error at the right place if it cannot.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import Diagnostic, Location
+from ..errors import CohortError, Diagnostic, Location
+from ..files import read_regular
+from .values import CONTROL, control_character
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -37,7 +41,8 @@ BASE_NODES = 100_000
 NODES_PER_LINE = 20
 MAX_DEPTH = 64
 
-_NULLS = {"", "~", "null", "Null", "NULL"}
+#: Plain scalars that mean "no value"; the words null, Null and NULL are text like any other.
+_NULLS = {"", "~"}
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "binary")
@@ -96,25 +101,16 @@ def _loc(path: Path, mark: yaml.Mark | None) -> Location:
 
 
 def read_text(path: Path) -> str:
-    """The file's text, refusing what is too large, not UTF-8, or not there."""
+    """The file's text, refusing what is too large, not UTF-8, not there, or not a plain file
+    (a pipe would make every command wait for ever: see `files.read_regular`)."""
     try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise YamlProblem(
-            _diag(path, None, f"cannot read this file: {err.strerror}", code="unreadable")
-        ) from err
-    if size > MAX_FILE_BYTES:
-        raise YamlProblem(
-            _diag(
-                path,
-                None,
-                f"file is {size // (1024 * 1024)} MB; cohort reads programme files up to "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MB",
-                "split it over several files with 'include:'",
-                code="file-too-large",
-            )
-        )
-    raw = path.read_bytes()
+        raw = read_regular(path, MAX_FILE_BYTES, what="YAML file")
+    except CohortError as err:
+        message, hint = err.message, ""
+        if err.code == "file-too-large":
+            message = f"cohort reads programme files up to {MAX_FILE_BYTES // (1024 * 1024)} MB"
+            hint = "split it over several files with 'include:'"
+        raise YamlProblem(Diagnostic(Location(path), "error", message, hint, err.code)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -154,6 +150,22 @@ def _tab_problem(path: Path, text: str) -> Diagnostic | None:
     return None
 
 
+def _control_problem(path: Path, text: str) -> Diagnostic | None:
+    """A control character in the file itself (YAML refuses it, without saying where)."""
+    found = CONTROL.search(text)
+    if found is None:
+        return None
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    return Diagnostic(
+        Location(path, line, column),
+        "error",
+        f"{control_character(found.group())} stands here; no value may hold one",
+        "remove it (it often comes with a copy from a word processor)",
+        "control-character",
+    )
+
+
 def read(path: Path) -> Document:
     """Read one YAML file strictly; raises YamlProblem when it is not YAML at all."""
     text = read_text(path)
@@ -169,6 +181,9 @@ def read(path: Path) -> Document:
                 code="empty-file",
             )
         )
+    control = _control_problem(path, text)
+    if control is not None:
+        raise YamlProblem(control)
     loader = _Loader(text)
     try:
         try:

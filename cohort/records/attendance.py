@@ -16,21 +16,28 @@ hand-written or not.
 
 from __future__ import annotations
 
-import difflib
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..errors import CohortError, Diagnostic, Location, Report, UsageError, did_you_mean
 from ..programme.model import Frozen, Ids, Meeting, Programme
 from ..programme.values import NonEmptyText, Text
-from ..tables import read_table, unneutralise
 from . import store
 
 FOLDER = "attendance"
 STATUSES = ("attended", "excused", "absent")
-_NOT_MARKED = {"", "0", "no", "nee", "non", "n", "false", "onwaar", "faux", "-", "x-"}
+
+
+def plain(text: str) -> str:
+    """Text as people mean it, for matching names and words: without case, accents or extra
+    spaces ('  Ünal ' and 'unal' are the same)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Visitor(Frozen):
@@ -40,7 +47,7 @@ class Visitor(Frozen):
     organisation: Text | None = None
 
     def key(self) -> tuple[str, str]:
-        return (_plain(self.name), _plain(self.organisation or ""))
+        return (plain(self.name), plain(self.organisation or ""))
 
 
 class Record(Frozen):
@@ -142,22 +149,26 @@ def _check_people(programme: Programme, meeting: Meeting, item: Loaded, report: 
 
 @dataclass
 class Marks:
-    """What the facilitator says about one meeting: ids per status, and visitors."""
+    """What the facilitator says about one meeting: ids per status, and visitors; `warnings`
+    about the sheet they came from."""
 
     attended: list[str] = field(default_factory=list)
     excused: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     visitors: list[Visitor] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass
 class Recorded:
-    """What `record` did: the file, the record as it stands, whether it changed, counts."""
+    """What `record` did: the file, the record as it stands, whether it changed, counts, and
+    what the facilitator should know (a meeting still to come, a sheet without its meeting)."""
 
     path: Path
     record: Record
     changed: bool
     counts: dict[str, int]
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -173,9 +184,17 @@ class Recorded:
 
 
 def record(
-    folder: Path, programme: Programme, meeting: Meeting, marks: Marks, force: bool = False
+    folder: Path,
+    programme: Programme,
+    meeting: Meeting,
+    marks: Marks,
+    force: bool = False,
+    today: dt.date | None = None,
 ) -> Recorded:
-    """Add `marks` to what was recorded of `meeting`, and write it if anything changed."""
+    """Add `marks` to what was recorded of `meeting`, and write it if anything changed; warns
+    when the meeting is still to come on `today`. Raises CohortError, recording nothing, for
+    an unknown id, a contradiction of an earlier record without `force`, or a file in the way
+    that cohort did not write (no option overrides that)."""
     problems = _check_marks(programme, marks)
     path = path_of(folder, meeting.id)
     before = _recorded(folder, path, meeting)
@@ -208,31 +227,58 @@ def record(
             "attendance record",
             f"who came to the meeting '{after.meeting}' (--force to change what was recorded)",
         )
-        store.write(path, _dump(after), head)
+        store.write(path, _dump(after), head, programme_folder=folder)
     invited = {p.id for p in programme.invitees(meeting)}
     counts = {s: len(getattr(after, s)) for s in STATUSES}
     counts["visitors"] = len(after.visitors)
     counts["unrecorded"] = len(invited - set(status))
-    return Recorded(path, after, changed, counts)
+    warnings = list(marks.warnings)
+    if today is not None and meeting.date > today and (after.attended or after.visitors):
+        warnings.append(
+            Diagnostic(
+                Location(path),
+                "warning",
+                f"attendance is recorded for '{meeting.id}', which is still to come "
+                f"({meeting.date}; today is {today})",
+                "is this the sheet of another meeting?",
+                "attendance-in-future",
+            )
+        )
+    return Recorded(path, after, changed, counts, warnings)
 
 
 def _recorded(folder: Path, path: Path, meeting: Meeting) -> Record:
     """What cohort recorded of a meeting before (an empty record if nothing). Raises
-    CohortError when the file is damaged or was written by hand (cohort never rewrites it)."""
-    if not path.exists():
-        return Record(meeting=meeting.id)
+    CohortError when a file is damaged, when the meeting's file was written by hand or holds
+    another meeting, or when the meeting is recorded in another file (cohort never rewrites
+    or duplicates what the facilitator wrote)."""
     report = Report()
-    loaded = load_all(folder, report).get(meeting.id)
+    found = load_all(folder, report)
     if report.errors:
         raise CohortError(diagnostics=report.sorted())
-    if loaded is None or loaded.path != path or loaded.record is None:
+    elsewhere = found.get(meeting.id)
+    if elsewhere is not None and elsewhere.path != path:
+        raise CohortError(
+            f"the attendance of '{meeting.id}' is already in {elsewhere.path}; change it "
+            "there, or remove it to let cohort record",
+            location=elsewhere.path,
+        )
+    if not path.exists() and not path.is_symlink():
         return Record(meeting=meeting.id)
-    if not loaded.by_cohort:
+    stored = next((item for item in found.values() if item.path == path), None)
+    if stored is None or not stored.by_cohort or stored.record is None:
         raise CohortError(
             f"{path} was written by hand; cohort does not rewrite it. Edit it yourself, "
-            "or move it away to let cohort record"
+            "or move it away to let cohort record",
+            location=path,
         )
-    return loaded.record
+    if stored.record.meeting != meeting.id:
+        raise CohortError(
+            f"{path} holds the attendance of '{stored.record.meeting}', not of '{meeting.id}'; "
+            "move it away to let cohort record",
+            location=path,
+        )
+    return stored.record
 
 
 def _check_marks(programme: Programme, marks: Marks) -> list[str]:
@@ -282,6 +328,8 @@ def marks_given(
             '--visitor "Name, Organisation", or --from a filled-in sheet'
         )
     if sheet is not None:
+        from .sheets import from_sheet  # the sheet reader builds on this module
+
         return from_sheet(sheet, programme, meeting)
     return Marks(
         attended=present,
@@ -292,117 +340,13 @@ def marks_given(
 
 
 def parse_visitor(text: str) -> Visitor:
-    """'Name, Organisation' as typed on the command line."""
+    """'Name, Organisation' as typed on the command line. Raises UsageError when there is no
+    name, or when it holds what no value may (a control character)."""
     name, _, organisation = text.partition(",")
     if not name.strip():
-        raise CohortError(f"--visitor '{text}': write it as 'Name, Organisation'")
-    return Visitor(name=name.strip(), organisation=organisation.strip() or None)
-
-
-# -- importing a filled-in sheet -------------------------------------------------------------
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _headers() -> dict[str, str]:
-    """Column titles in every language cohort writes sheets in -> what the column holds."""
-    from ..i18n import Texts
-    from ..languages import LANGUAGES
-
-    names = {"id": "id"}
-    for language in LANGUAGES:
-        _ = Texts(language).gettext
-        for word, column in (
-            ("Name", "name"),
-            ("Organisation", "organisation"),
-            ("Present", "present"),
-            ("Excused", "excused"),
-        ):
-            names[_plain(_(word))] = column
-    return names
-
-
-def _cell(value: str) -> str:
-    return unneutralise(value.strip())
-
-
-def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:  # noqa: C901 (rewritten with the sheet reader of issue 11)
-    """Read a filled-in sign-in sheet (CSV or XLSX, as `attendance sheet` wrote it, with the
-    facilitator's marks). Every row that cannot be matched is reported, none dropped."""
-    rows = read_table(path, what="sign-in sheet").rows
-    if not rows:
-        raise CohortError(f"{path}: the sheet is empty")
-    known = _headers()
-    columns = {known[_plain(h)]: i for i, h in enumerate(rows[0]) if _plain(h) in known}
-    if "present" not in columns:
-        raise CohortError(
-            f"{path}:1: no column for who was present (such as "
-            "'Aanwezig', 'Present' or 'Présent'); is this a cohort sheet?"
-        )
-    if "id" not in columns and "name" not in columns:
-        raise CohortError(f"{path}:1: no 'id' or name column to tell who is who")
-    invitees = programme.invitees(meeting)
-    by_name = {_plain(p.name): p for p in invitees}
-    marks = Marks()
-    problems: list[Diagnostic] = []
-
-    def get(row: list[str], column: str) -> str:
-        index = columns.get(column)
-        return _cell(row[index]) if index is not None and index < len(row) else ""
-
-    def marked(value: str) -> bool:
-        return _plain(value) not in _NOT_MARKED
-
-    for number, row in enumerate(rows[1:], start=2):
-        pid, name = get(row, "id"), get(row, "name")
-        present, excused = marked(get(row, "present")), marked(get(row, "excused"))
-        where = Location(path, number, 1)
-        if not pid and not name:
-            continue
-        if present and excused:
-            problems.append(
-                Diagnostic(where, "error", "marked both present and excused", code="marked-twice")
-            )
-            continue
-        if not pid:
-            match = by_name.get(_plain(name))
-            if match is not None:
-                pid = match.id
-            else:
-                close = difflib.get_close_matches(_plain(name), list(by_name), n=1, cutoff=0.8)
-                if close:
-                    person = by_name[close[0]]
-                    problems.append(
-                        Diagnostic(
-                            where,
-                            "error",
-                            f"'{name}' is not on the list",
-                            f"did you mean '{person.name}' ({person.id})? put the id in the id "
-                            "column, or correct the name",
-                            code="unknown-name",
-                        )
-                    )
-                    continue
-                if not excused:  # someone who was not invited wrote their name: a visitor
-                    marks.visitors.append(
-                        Visitor(name=name, organisation=get(row, "organisation") or None)
-                    )
-                continue
-        elif pid not in programme.participants:
-            hint = did_you_mean(pid, programme.participants)
-            problems.append(
-                Diagnostic(
-                    where, "error", f"unknown participant id '{pid}'", hint, code="unknown-id"
-                )
-            )
-            continue
-        if present:
-            marks.attended.append(pid)
-        elif excused:
-            marks.excused.append(pid)
-    if problems:
-        raise CohortError(diagnostics=problems)
-    return marks
+        raise UsageError(f"--visitor '{text}': write it as 'Name, Organisation'")
+    try:
+        return Visitor(name=name.strip(), organisation=organisation.strip() or None)
+    except ValidationError as err:
+        reason = err.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise UsageError(f"--visitor '{text}': {reason}") from None

@@ -13,6 +13,8 @@ as the programme's own files, so a damaged record is reported at its file, line 
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +23,10 @@ from typing import Any, Generic, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Report
-from ..files import write_atomic
+from ..errors import CohortError, Location, Report
+from ..files import leads_outside, read_regular, write_atomic
 from ..programme.explain import explain
-from ..programme.yamlfile import Positions, YamlProblem, read
+from ..programme.yamlfile import MAX_FILE_BYTES, Positions, YamlProblem, read
 
 MARKER = "# Written by cohort"
 
@@ -59,14 +61,61 @@ def dump(data: Any, head: str) -> str:
     return head + body
 
 
-def write(path: Path, data: Any, head: str) -> bool:
-    """Write a record atomically and durably; False when it already held exactly this."""
-    return write_atomic(path, dump(data, head), durable=True)
+def write(path: Path, data: Any, head: str, programme_folder: Path | None = None) -> bool:
+    """Write a record atomically and durably; False when it already held exactly this.
+
+    Raises CohortError, and writes nothing, when something other than a record cohort wrote is
+    in the way: a file that does not start with MARKER (the facilitator's), a link, a pipe, or
+    a record folder that is a link out of the programme folder (`programme_folder`, by default
+    the folder above the record's own). No option overrides this."""
+    text = dump(data, head)
+    root = programme_folder if programme_folder is not None else path.parent.parent
+    if path.parent.exists() and (real := leads_outside(path.parent, root)) is not None:
+        raise CohortError(
+            f"'{path.parent}' leads outside the programme folder (to '{real}'); cohort keeps "
+            "its records inside it: make it a folder of its own",
+            location=path.parent,
+        )
+    if _in_the_way(path):
+        raise CohortError(
+            f"'{path}' was not written by cohort (its first line is not '{MARKER} ...'), so "
+            "cohort does not change it: edit it yourself, or move it away to let cohort write "
+            "it",
+            location=path,
+        )
+    return write_atomic(path, text, durable=True)
 
 
-def read_record(path: Path, model: type[M], report: Report) -> Stored[M]:
+def _in_the_way(path: Path) -> bool:
+    """Whether `path` holds something cohort must not replace (see `write`)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        raise CohortError(f"cannot write '{path}': {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        return True
+    return not read_regular(path, MAX_FILE_BYTES, what="record").startswith(MARKER.encode())
+
+
+def read_record(
+    path: Path, model: type[M], report: Report, programme_folder: Path | None = None
+) -> Stored[M]:
     """Read one record file into `model`; every problem goes to `report` at its line, and the
-    record is None when it is not valid."""
+    record is None when it is not valid. A record is a file of the programme folder
+    (`programme_folder`, by default the folder above the record's own): a link out of it is
+    refused, not read."""
+    root = programme_folder if programme_folder is not None else path.parent.parent
+    if (real := leads_outside(path, root)) is not None:
+        report.error(
+            Location(path),
+            f"this file leads outside the programme folder (to '{real}'); cohort reads only "
+            "files inside it",
+            "copy the file into the folder instead of linking to it",
+            code="outside-programme",
+        )
+        return Stored(path, None, Positions(), False)
     try:
         document = read(path)
     except YamlProblem as problem:
