@@ -47,6 +47,10 @@ class Written:
     removed: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def line(self, what: str) -> str:
+        """'wrote 6 agenda file(s) to agendas (2 changed)', for the terminal."""
+        return f"wrote {self.files} {what} file(s) to {self.folder} ({len(self.changed)} changed)"
+
 
 def digest(data: bytes) -> str:
     """The SHA-256 of `data` in hex, as the marker lists it."""

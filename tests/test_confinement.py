@@ -21,7 +21,7 @@ from conftest import SMALL, cohort
 
 from cohort.templates import builtin_dir
 
-TODAY = ("--today", "2030-03-10")
+TODAY = ("--today", "2030-01-01")  # before the meetings: invitations are due
 
 #: A pickle (protocol 0, plain text) that creates a file when it is unpickled: proof that code ran.
 PICKLE = "c__builtin__\\nopen\\n(S'{marker}'\\nS'w'\\ntR."

@@ -241,3 +241,16 @@ def test_init_writes_nothing_when_one_of_its_files_is_there(tmp_path):
     assert result.exit_code == 1
     assert sorted(p.name for p in folder.iterdir()) == ["programme.schema.json"]
     assert (folder / "programme.schema.json").read_text() == "{}"
+
+
+def test_an_outbox_is_a_folder_of_cohorts_too(write, tmp_path):
+    folder, mine = write(), tmp_path / "documents"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    refused = cohort("invite", folder, "-o", mine, *TODAY)
+    assert refused.exit_code == 2
+    assert "already holds files that cohort did not write" in refused.stderr
+    forced = cohort("invite", folder, "-o", mine, "--force", *TODAY)
+    assert forced.exit_code == 0, forced
+    assert (mine / "notes.txt").read_text() == "mine"
+    assert len(list(mine.glob("*.eml"))) == 4

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from .app import app
-from .common import Folder, Meeting, Today, checked, moment_day, progress, say, today, warn
+from .common import Folder, Force, Meeting, Today, checked, moment_day, progress, say, today, warn
 
 
 @app.command()
@@ -22,6 +22,7 @@ def invite(
     days: Annotated[
         int, typer.Option("--days", min=0, help="With --reminder: meetings within this many days.")
     ] = 7,
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """Write the e-mails due now (invitations, updates, cancellations, and what registrations
@@ -39,6 +40,7 @@ def invite(
         meeting=meeting,
         reminder_days=days if reminder else None,
         today=today(day),
+        force=force,
     )
     warn(rendered.warnings())
     say(rendered.lines())

@@ -145,7 +145,7 @@ def build(
     if invitations:
         from .invitations import render_invitations
 
-        rendered = render_invitations(folder, programme, out / "outbox", today=today)
+        rendered = render_invitations(folder, programme, out / "outbox", today=today, force=force)
         built.messages = len(rendered.plan.messages)
         built.invitations = True
     step("written")

@@ -245,8 +245,11 @@ def render_invitations(
     meeting: str | None = None,
     reminder_days: int | None = None,
     today: dt.date | None = None,
+    force: bool = False,
 ) -> Rendered:
-    """Write every message due now into the outbox; remove waiting ones no longer due."""
+    """Write every message due now into the outbox; remove waiting ones no longer due.
+    `force` replaces a waiting message someone changed since cohort wrote it (see
+    `output.OutputFolder`)."""
     from ..errors import UsageError
 
     if meeting is not None and meeting not in programme.meetings:
@@ -265,7 +268,7 @@ def render_invitations(
             "there too); add 'email:' under 'organiser:'",
             location=folder / "programme.yaml",
         )
-    target = OutputFolder(outbox_path, programme_folder=folder)
+    target = OutputFolder(outbox_path, programme_folder=folder, force=force)
     target.write_all({}, owned=())  # the folder is cohort's before its lock is taken
     outbox = Outbox(outbox_path)
     # locked from reading what was delivered to writing: a `send` at the same time could

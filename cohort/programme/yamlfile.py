@@ -110,7 +110,9 @@ def read_text(path: Path) -> str:
         if err.code == "file-too-large":
             message = f"cohort reads programme files up to {MAX_FILE_BYTES // (1024 * 1024)} MB"
             hint = "split it over several files with 'include:'"
-        raise YamlProblem(Diagnostic(Location(path), "error", message, hint, err.code)) from None
+        raise YamlProblem(
+            Diagnostic(Location(path), "error", message, hint, code=err.code)
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -162,7 +164,7 @@ def _control_problem(path: Path, text: str) -> Diagnostic | None:
         "error",
         f"{control_character(found.group())} stands here; no value may hold one",
         "remove it (it often comes with a copy from a word processor)",
-        "control-character",
+        code="control-character",
     )
 
 

@@ -241,7 +241,7 @@ def record(
                 f"attendance is recorded for '{meeting.id}', which is still to come "
                 f"({meeting.date}; today is {today})",
                 "is this the sheet of another meeting?",
-                "attendance-in-future",
+                code="attendance-in-future",
             )
         )
     return Recorded(path, after, changed, counts, warnings)

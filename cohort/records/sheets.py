@@ -147,7 +147,7 @@ def from_sheet(path: Path, programme: Programme, meeting: Meeting) -> Marks:
                 f"the sheet does not say which meeting it is for; it is recorded as the "
                 f"sheet of '{meeting.id}'",
                 "a sheet from 'cohort attendance sheet' names its meeting in its first row",
-                "wrong-meeting",
+                code="wrong-meeting",
             )
         )
     elif said[0] != meeting.id:
@@ -184,8 +184,8 @@ class _Rows:
     def at(self, number: int, column: str) -> Location:
         return self.table.at(number, self.columns.get(column, -1) + 1)
 
-    def error(self, where: Location, message: str, hint: str = "", code: str = "") -> None:
-        self.problems.append(Diagnostic(where, "error", message, hint, code or "invalid-value"))
+    def error(self, where: Location, message: str, hint: str = "", *, code: str) -> None:
+        self.problems.append(Diagnostic(where, "error", message, hint, code=code))
 
     def mark(self, number: int, row: list[str], column: str) -> bool | None:
         """Whether a Present or Excused cell is marked; None (and an error) when it says
@@ -200,7 +200,7 @@ class _Rows:
             self.at(number, column),
             f"'{value}' is not a mark cohort reads",
             f"write {vocabulary(column)}",
-            "not-a-mark",
+            code="not-a-mark",
         )
         return None
 
@@ -215,7 +215,7 @@ class _Rows:
                 self.at(number, "present"),
                 "marked both present and excused",
                 "keep one of the two marks",
-                "marked-twice",
+                code="marked-twice",
             )
             return
         if not pid:
@@ -228,7 +228,7 @@ class _Rows:
                 self.at(number, "id"),
                 f"unknown participant id '{pid}'",
                 did_you_mean(pid, self.programme.participants),
-                "unknown-id",
+                code="unknown-id",
             )
             return
         if present:
@@ -252,7 +252,7 @@ class _Rows:
                 f"'{name}' is not on the list",
                 f"did you mean '{person.name}' ({person.id})? put the id in the id column, or "
                 "correct the name",
-                "unknown-name",
+                code="unknown-name",
             )
         elif not excused:  # someone who was not invited wrote their name: a visitor
             try:
