@@ -44,6 +44,26 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
     return True
 
 
+#: What `existing` gives for what is not a plain file: no digest, marker or content matches it.
+NOT_PLAIN = b"\0not a plain file\0"
+
+
+def existing(path: Path, max_bytes: int) -> bytes | None:
+    """What is at `path` now, without following a link: the bytes of a plain file; NOT_PLAIN
+    for anything else (a link, a pipe, a folder, a file larger than `max_bytes`: none of them
+    cohort's to replace); None when nothing is there. Raises CohortError when it cannot be
+    read."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        return NOT_PLAIN
+    return read_regular(path, max_bytes)
+
+
 def replace_output(
     path: Path, content: str | bytes, *, ours: Callable[[bytes], bool], force: bool = False
 ) -> bool:
@@ -57,21 +77,14 @@ def replace_output(
             f"'{path}' is a YAML file, and YAML files are the programme's own; cohort never "
             "writes an output over one (not even with --force): choose another name"
         )
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return write_atomic(path, data)
-    except OSError as err:
-        raise CohortError(f"cannot write '{path}': {err.strerror}") from None
-    if stat.S_ISDIR(info.st_mode):
+    if path.is_dir():
         raise UsageError(f"'{path}' is a folder; give the name of a file to write")
-    mine = False  # a link, a pipe, a file far larger than any output: the user's
-    if stat.S_ISREG(info.st_mode) and info.st_size <= 4 * len(data) + 1024 * 1024:
-        current = read_regular(path, 4 * len(data) + 1024 * 1024, what="file")
-        if current == data:
-            return False
-        mine = ours(current)
-    if not mine and not force:
+    current = existing(path, 4 * len(data) + 1024 * 1024)
+    if current is None:
+        return write_atomic(path, data)
+    if current == data:
+        return False
+    if not (current != NOT_PLAIN and ours(current)) and not force:
         raise UsageError(
             f"'{path}' already exists and cohort did not write it; choose another name, or add "
             "--force to replace it"

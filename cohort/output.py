@@ -14,14 +14,12 @@ rewrites only what changed, and never follows a link out of the folder.
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import CohortError, UsageError
-from .files import write_atomic
+from .files import existing, write_atomic
 
 MARKER = ".cohort-output"
 _MARKER_TEXT = (
@@ -31,6 +29,8 @@ _MARKER_TEXT = (
 )
 #: What the marker of an earlier cohort held: no list, so every file counts as cohort's once.
 _LEGACY = "This folder is written by cohort"
+#: An output file larger than this is not one cohort wrote (its largest are PDFs of a few MB).
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024
 #: Conflicts named one by one before the rest are only counted.
 _SHOWN = 5
 
@@ -192,21 +192,9 @@ def _bytes(content: bytes | str) -> bytes:
 
 
 def _current(path: Path) -> bytes | None:
-    """What a file holds now: None when there is none. Whatever is not a plain file (a link, a
-    pipe, a folder) counts as something that is not cohort's: its name, as bytes no digest
-    matches."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        return b"\0not a plain file\0"
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise CohortError(f"cannot read '{path}': {err.strerror}") from None
+    """What a file holds now (None: nothing; anything but a plain file: bytes no digest
+    matches)."""
+    return existing(path, MAX_OUTPUT_BYTES)
 
 
 def _files_under(base: Path, folder: bool) -> list[Path]:

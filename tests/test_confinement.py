@@ -154,19 +154,24 @@ def test_an_attendance_file_that_links_out_is_refused_and_not_reported(write, tm
     assert not (tmp_path / "out").exists()
 
 
+class Hung(BaseException):
+    """Not an Exception, so that no `except Exception` on the way (the CLI's) swallows it."""
+
+
 @contextlib.contextmanager
 def within(seconds: int):
-    """Fail instead of hanging: a read from a pipe nobody writes to would wait for ever."""
+    """Fail instead of hanging: a read from a pipe nobody writes to would wait for ever. The
+    alarm repeats every second after the first, so a second blocking read is cut short too."""
 
     def stop(*_):
-        raise TimeoutError(f"still waiting after {seconds} s (blocked on a pipe?)")
+        raise Hung(f"still waiting after {seconds} s (blocked on a pipe?)")
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1)
     try:
         yield
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 

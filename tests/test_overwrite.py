@@ -233,16 +233,6 @@ def test_records_are_not_written_through_a_linked_folder(write, tmp_path):
     assert list(elsewhere.iterdir()) == []
 
 
-def test_init_writes_nothing_when_one_of_its_files_is_there(tmp_path):
-    folder = tmp_path / "p"
-    folder.mkdir()
-    (folder / "programme.schema.json").write_text("{}")
-    result = cohort("init", folder)
-    assert result.exit_code == 1
-    assert sorted(p.name for p in folder.iterdir()) == ["programme.schema.json"]
-    assert (folder / "programme.schema.json").read_text() == "{}"
-
-
 def test_an_outbox_is_a_folder_of_cohorts_too(write, tmp_path):
     folder, mine = write(), tmp_path / "documents"
     mine.mkdir()

@@ -13,8 +13,6 @@ as the programme's own files, so a damaged record is reported at its file, line 
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import CohortError, Location, Report
-from ..files import leads_outside, read_regular, write_atomic
+from ..files import existing, leads_outside, write_atomic
 from ..programme.explain import explain
 from ..programme.yamlfile import MAX_FILE_BYTES, Positions, YamlProblem, read
 
@@ -88,15 +86,8 @@ def write(path: Path, data: Any, head: str, programme_folder: Path | None = None
 
 def _in_the_way(path: Path) -> bool:
     """Whether `path` holds something cohort must not replace (see `write`)."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return False
-    except OSError as err:
-        raise CohortError(f"cannot write '{path}': {err.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        return True
-    return not read_regular(path, MAX_FILE_BYTES, what="record").startswith(MARKER.encode())
+    current = existing(path, MAX_FILE_BYTES)
+    return current is not None and not current.startswith(MARKER.encode())
 
 
 def read_record(
