@@ -294,7 +294,8 @@ def test_groups_appear_in_agenda_sheet_schedule_email_and_report(write, tmp_path
     sheets = tmp_path / "sheets"
     cohort("attendance", "sheet", folder, "--meeting", "ronde-1", "-o", sheets, *TODAY)
     rows = (sheets / "ronde-1-sheet.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].split(",")[3] == "Groep"
+    assert rows[0].split(",")[:2] == ["Bijeenkomst", "ronde-1"]  # the sheet names its meeting
+    assert rows[1].split(",")[3] == "Groep"
     member = first["members"][0]
     assert any(r.startswith(f"{member},") and ",Tafel 1," in r for r in rows)
 
