@@ -42,7 +42,7 @@ from cohort.documents import typeset
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
 count = 0
-def keep(source, name, day):
+def keep(source, name, day, *_warnings):
     global count
     count += 1
     (out / f"{count:05d}.typ").write_text(source)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import CohortError, UsageError
-from .files import existing, write_atomic
+from .files import NOT_PLAIN, existing, write_atomic
 
 MARKER = ".cohort-output"
 _MARKER_TEXT = (
@@ -83,9 +83,19 @@ class OutputFolder:
                 f"e.g. '-o {path / 'out'}'"
             )
         marker = path / MARKER
-        self.listed: dict[str, set[str]] | None = {}
+        #: what cohort wrote here: name -> the digests of what it wrote (see the docstring)
+        self.listed: dict[str, set[str]] = {}
+        #: how many lines of digests the marker holds (it is rewritten when far more than
+        #: the files it lists)
+        self.lines = 0
         if marker.is_file() and not marker.is_symlink():
-            self.listed = _read_marker(marker)
+            listed = _read_marker(marker)
+            if listed is None:  # an earlier cohort kept no list: what is here was its own
+                self.listed = {name: {digest(data)} for name, data in _files_in(path)}
+                self.lines = -1  # rewritten at the first write
+            else:
+                self.listed = listed
+                self.lines = sum(len(sums) for sums in listed.values())
         elif path.is_dir() and any(path.iterdir()) and not force:
             raise UsageError(
                 f"'{path}' already holds files that cohort did not write; choose a new or empty "
@@ -97,7 +107,8 @@ class OutputFolder:
         """Write every file (relative path -> content); return those whose content changed.
         Files cohort wrote earlier under `owned` prefixes that are not in `files` are removed.
         Raises UsageError, before anything is written, naming every file in the way that
-        cohort did not write (unless `force`)."""
+        cohort did not write (unless `force`). Called once per file, it costs no more than once
+        for all (the marker grows by a line, and is rewritten only now and then)."""
         data = {name: _bytes(content) for name, content in files.items()}
         targets = {name: self._inside(name) for name in data}
         current = {name: _current(target) for name, target in targets.items()}
@@ -109,28 +120,27 @@ class OutputFolder:
         if conflicts and not self.force:
             raise UsageError(self._refusal(conflicts))
         self.path.mkdir(parents=True, exist_ok=True)
-        # first list old and new digests alike: a run cut short leaves every file recognised
-        during = {name: set(sums) for name, sums in (self.listed or {}).items()}
-        for name, content in data.items():
-            during.setdefault(name, set()).add(digest(content))
-        self._write_marker(during)
+        sums = {name: digest(content) for name, content in data.items()}
+        # listed before they are written: a run cut short leaves every file recognised
+        self._append([(name, sum_) for name, sum_ in sums.items() if not self._listed(name, sum_)])
         changed = []
         for name, content in data.items():
             if current[name] != content and write_atomic(targets[name], content, durable=False):
                 changed.append(targets[name])
-        kept = self._remove_stale(set(data), tuple(owned))
-        final = {name: {digest(content)} for name, content in data.items()}
-        final.update({name: sums for name, sums in kept.items() if name not in final})
-        self._write_marker(final)
-        self.listed = final
+        removed = self._remove_stale(set(data), tuple(owned))
+        self.listed.update({name: {sum_} for name, sum_ in sums.items()})
+        for name in removed:
+            self.listed.pop(name, None)
+        if removed or self.lines < 0 or self.lines > 2 * len(self.listed) + 64:
+            self._rewrite()
         return changed
 
+    def _listed(self, name: str, sum_: str) -> bool:
+        return sum_ in self.listed.get(name, set())
+
     def _ours(self, name: str, content: bytes) -> bool:
-        """Whether the file `name` holds what cohort wrote there (an earlier cohort kept no
-        list: then every file counts as its own)."""
-        if self.listed is None:
-            return True
-        return digest(content) in self.listed.get(name, set())
+        """Whether the file `name` holds what cohort wrote there."""
+        return self._listed(name, digest(content))
 
     def _refusal(self, conflicts: list[str]) -> str:
         shown = ", ".join(f"'{self.path / name}'" for name in conflicts[:_SHOWN])
@@ -156,35 +166,46 @@ class OutputFolder:
                 )
         return target
 
-    def _remove_stale(self, keep: set[str], owned: tuple[str, ...]) -> dict[str, set[str]]:
-        """Remove what cohort wrote earlier under `owned` and not this time; returns the listed
-        files that stay (outside `owned`, or changed by someone since)."""
-        listed: dict[str, set[str]]
-        if self.listed is None:  # an earlier cohort's folder: its files under `owned` count
-            listed = {
-                path.relative_to(self.path).as_posix(): set()
-                for prefix in owned
-                for path in _files_under(self.path / prefix, prefix.endswith("/"))
-            }
-        else:
-            listed = self.listed
-        stays: dict[str, set[str]] = {}
-        for name in sorted(listed):
-            if name in keep:
+    def _remove_stale(self, keep: set[str], owned: tuple[str, ...]) -> list[str]:
+        """Remove what cohort wrote earlier under `owned` and not this time, while it still
+        holds what cohort wrote; returns the names no longer listed (removed, gone, or changed
+        by someone since: theirs from now on)."""
+        if not owned:
+            return []
+        dropped = []
+        for name in sorted(self.listed):
+            if name in keep or not any(
+                name == p or (p.endswith("/") and name.startswith(p)) for p in owned
+            ):
                 continue
             path = self.path.joinpath(*PurePosixPath(name).parts)
-            is_owned = any(name == p or (p.endswith("/") and name.startswith(p)) for p in owned)
-            now = _current(path) if is_owned else None
+            now = _current(path)
             if now is not None and self._ours(name, now):
                 path.unlink()
                 self.removed.append(path)
-            elif not is_owned and path.exists():
-                stays[name] = listed[name]
-        return stays
+            dropped.append(name)
+        return dropped
 
-    def _write_marker(self, listed: Mapping[str, set[str]]) -> None:
-        lines = [f"{s}  {name}\n" for name in sorted(listed) for s in sorted(listed[name])]
-        write_atomic(self.path / MARKER, _MARKER_TEXT + "".join(lines), durable=False)
+    def _append(self, lines: list[tuple[str, str]]) -> None:
+        """Add lines to the marker (made when missing), flushed before any file is written."""
+        marker = self.path / MARKER
+        if not marker.is_file() or self.lines < 0:
+            self._rewrite(extra=lines)
+            return
+        if lines:
+            with marker.open("a", encoding="utf-8") as handle:
+                handle.write("".join(f"{sum_}  {name}\n" for name, sum_ in lines))
+            self.lines += len(lines)
+
+    def _rewrite(self, extra: Iterable[tuple[str, str]] = ()) -> None:
+        """The marker anew: every listed file with its digests (and `extra` lines)."""
+        pairs = sorted({(name, s) for name, sums in self.listed.items() for s in sums} | set(extra))
+        write_atomic(
+            self.path / MARKER,
+            _MARKER_TEXT + "".join(f"{s}  {name}\n" for name, s in pairs),
+            durable=False,
+        )
+        self.lines = len(pairs)
 
 
 def _bytes(content: bytes | str) -> bytes:
@@ -197,12 +218,17 @@ def _current(path: Path) -> bytes | None:
     return existing(path, MAX_OUTPUT_BYTES)
 
 
-def _files_under(base: Path, folder: bool) -> list[Path]:
-    if base.is_symlink():
-        return []
-    if not folder:
-        return [base] if base.is_file() else []
-    return sorted(p for p in base.rglob("*") if p.is_file() and not p.is_symlink())
+def _files_in(folder: Path) -> list[tuple[str, bytes]]:
+    """The plain files of an earlier cohort's output folder, by their names in it."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        inside = path.relative_to(folder)
+        if path.name == MARKER or any((folder / p).is_symlink() for p in (inside, *inside.parents)):
+            continue
+        data = _current(path)
+        if path.is_file() and data is not None and data != NOT_PLAIN:
+            found.append((path.relative_to(folder).as_posix(), data))
+    return found
 
 
 def _read_marker(marker: Path) -> dict[str, set[str]] | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from .app import CohortGroup, app
-from .common import Folder, Today, checked, say, today, warn
+from .common import Folder, Force, Today, checked, say, today, warn
 
 
 class CertificatesGroup(CohortGroup):
@@ -54,6 +54,7 @@ def issue(
     outbox: Annotated[
         Path, typer.Option("--outbox", help="With --email: the outbox folder (kept between runs).")
     ] = Path("outbox"),
+    force: Force = False,
     day: Today = None,
 ) -> None:
     """One PDF per participant who met the attendance rule (only meetings held and recorded
@@ -69,6 +70,7 @@ def issue(
         partial=partial,
         participant=participant,
         outbox=outbox if email else None,
+        force=force,
     )
     warn(issued.warnings)
     say(issued.lines())

@@ -140,6 +140,8 @@ class Certifier:
         self.signature = picture(folder, block.signature) if block.signature else None
         self._views: dict[str, Views] = {}
         self._renderers: dict[tuple[str, str], Renderer] = {}
+        #: what the facilitator should know (characters no font on the machine has)
+        self.warnings: list[str] = []
 
     def views(self, language: str) -> Views:
         if language not in self._views:
@@ -203,7 +205,9 @@ class Certifier:
             signature=self.signature,
             qr=typeset.qr_code(view.code, "2.2cm"),
         )
-        return typeset.pdf(source, f"certificate of '{view.person.id}'", view.issued_on)
+        return typeset.pdf(
+            source, f"certificate of '{view.person.id}'", view.issued_on, self.warnings
+        )
 
 
 def records_of(folder: Path) -> dict[str, Record]:
@@ -263,13 +267,14 @@ def issue(
     partial: bool = False,
     participant: str | None = None,
     outbox: Path | None = None,
+    force: bool = False,
 ) -> Issued:
     """Write a PDF per certificate into the output folder `output` (`<participant>.pdf`), and
     with `outbox` an e-mail each into it; returns what was done. Raises UsageError for an
     unknown participant or `partial` where the programme does not allow it, CohortError for a
     programme without an attendance rule (unless `partial`)."""
     _allowed(folder, programme, partial, participant)
-    target = OutputFolder(output, programme_folder=folder)
+    target = OutputFolder(output, programme_folder=folder, force=force)
     plan = decide.plan(programme, records_of(folder), today, partial=partial, only=participant)
     result = Issued(output, plan)
     before = set() if participant else set(_pdfs(output))
@@ -288,6 +293,7 @@ def issue(
             if post is not None:
                 post.add(view, pdf)
     target.write_all({}, owned=tuple(sorted(before - set(result.files))))
+    result.warnings += certifier.warnings
     return result
 
 

@@ -113,7 +113,8 @@ class Typesetter:
 
     def pdf(self, source: str, name: str, day: dt.date, warnings: list[str] | None = None) -> bytes:
         """Typeset `source` as PDF, dated `day` (not the clock): the same source gives the same
-        bytes on the same machine. Characters no font has are named in `warnings`. Raises
+        bytes on the same machine. Characters no font has are named in `warnings` (once: one
+        named there already is not named again). Raises
         CohortError when the source is not valid Typst."""
         import typst
 
@@ -127,8 +128,9 @@ class Typesetter:
             data = bytes(self._compiler.compile(format="pdf", timestamp=stamp))
         except typst.TypstError as err:  # a template (the facilitator's own?) wrote bad Typst
             raise CohortError(f"{name}: Typst could not typeset it: {err}") from None
-        missing = self.missing(source)
-        if missing and warnings is not None:
+        named = " ".join(warnings or ())
+        missing = [c for c in self.missing(source) if f"(U+{ord(c):04X})" not in named]
+        if missing and warnings is not None:  # each character once, where it is first met
             shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing)
             warnings.append(
                 f"warning: {name}: no font on this machine has {shown}; "
