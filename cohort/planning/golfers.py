@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import designs
+
 HARD = 1000
 REPEAT = 2
 BALANCE = 1
@@ -152,34 +154,70 @@ class Search:
 
     # -- the greedy start --------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Place everyone, round after round: blocks first, then the least free people, each
-        into the group with room where they add the least cost (ties by the seed)."""
-        for r, members in enumerate(self.problem.rounds):
+    def start(self, template: Sequence[Sequence[Sequence[int]]] = ()) -> None:
+        """Place everyone, round after round: as the `template` has the round (see
+        `_follow`), else blocks first, then the least free people, each into the group with
+        room where they add the least cost (ties by the seed)."""
+        for r in range(len(self.problem.rounds)):
             sizes = self.problem.sizes[r]
-            groups: list[list[int]] = [[] for _ in sizes]
-            tally: list[dict[int, int]] = [{} for _ in sizes]
-            self.groups.append(groups)
-            self.tally.append(tally)
+            self.groups.append([[] for _ in sizes])
+            self.tally.append([{} for _ in sizes])
             self.where.append({})
-            units = sorted(
-                {u for u in self.units[r].values()},
-                key=lambda u: (-len(u), -self._unfreedom(u, members), self.random.random()),
-            )
-            for unit in units:
-                best: list[int] = []
-                best_cost = 0
-                for g, group in enumerate(groups):
-                    if len(group) + len(unit) > sizes[g]:
-                        continue
-                    c = self._join_cost(r, unit, g)
-                    if not best or c < best_cost:
-                        best, best_cost = [g], c
-                    elif c == best_cost:
-                        best.append(g)
-                if not best:  # no group has room for a block: the largest with room
-                    best = [max(range(len(groups)), key=lambda g: sizes[g] - len(groups[g]))]
-                self._place(r, unit, self.random.choice(best))
+            if r < len(template):
+                self._follow(r, template[r])
+            else:
+                self._fill(r, set(self.units[r].values()))
+
+    def _fill(self, r: int, units: set[tuple[int, ...]]) -> None:
+        """Place `units` in round r's groups with room: the largest and least free first."""
+        groups, sizes = self.groups[r], self.problem.sizes[r]
+        members = self.problem.rounds[r]
+        ordered = sorted(
+            units, key=lambda u: (-len(u), -self._unfreedom(u, members), self.random.random())
+        )
+        for unit in ordered:
+            best: list[int] = []
+            best_cost = 0
+            for g, group in enumerate(groups):
+                if len(group) + len(unit) > sizes[g]:
+                    continue
+                c = self._join_cost(r, unit, g)
+                if not best or c < best_cost:
+                    best, best_cost = [g], c
+                elif c == best_cost:
+                    best.append(g)
+            if not best:  # no group has room for a block: the largest with room
+                best = [max(range(len(groups)), key=lambda g: sizes[g] - len(groups[g]))]
+            self._place(r, unit, self.random.choice(best))
+
+    def _follow(self, r: int, template: Sequence[Sequence[int]]) -> None:
+        """Round r as a template round has it (`designs.schedule`), fitted to the round: the
+        blocks kept together first, each into the group with the most room; then the template's
+        groups, the largest into the largest, as far as they have room (of the people in the
+        round); whoever is left over (or not in the template) as `_fill` places them."""
+        units = self.units[r]
+        sizes = self.problem.sizes[r]
+        groups = self.groups[r]
+        for block in sorted({u for u in units.values() if len(u) > 1}, key=len, reverse=True):
+            g = max(range(len(sizes)), key=lambda g: sizes[g] - len(groups[g]))
+            self._place(r, block, g)
+        alone = [[p for p in group if units.get(p) == (p,)] for group in template]
+        alone.sort(key=len, reverse=True)
+        for g, members in enumerate(alone[: len(sizes)]):
+            for p in members:
+                if len(groups[g]) < sizes[g]:
+                    self._place(r, (p,), g)
+        self._fill(r, {u for p, u in units.items() if p not in self.where[r]})
+
+    def template(self) -> list[list[list[int]]]:
+        """Constructed rounds without a repeated pair for everyone in the open rounds, in as
+        many groups as the largest round has (`designs.schedule`; empty when none applies)."""
+        people = sorted({p for members in self.problem.rounds for p in members})
+        groups = max((len(sizes) for sizes in self.problem.sizes), default=0)
+        if not groups:
+            return []
+        size = -(-len(people) // groups)
+        return designs.schedule(people, groups, size, self.problem.apart, self.random)
 
     def _unfreedom(self, unit: tuple[int, ...], members: list[int]) -> int:
         meet, hard = self.meet, self.hard
@@ -435,9 +473,16 @@ class Tabu:
 
 
 def solve(problem: Problem, seed: int, iterations: int) -> list[list[list[int]]]:
-    """Groups for each open round of `problem` (lists of people, in numbers): a greedy start
-    and at most `iterations` swaps of tabu search (see the module's docstring)."""
+    """Groups for each open round of `problem` (lists of people, in numbers): the better of a
+    greedy start and a constructed one (`designs.schedule`, where it applies), then at most
+    `iterations` swaps of tabu search (see the module's docstring)."""
     search = Search(problem, seed)
     search.start()
+    constructed = Search(problem, seed)
+    template = constructed.template()
+    if template:
+        constructed.start(template)
+        if constructed.cost() < search.cost():
+            search = constructed
     search.improve(iterations)
     return search.groups
