@@ -3,11 +3,12 @@
 Targets (issue 13): 8 rounds with zero repeated pairs in at most 5 s; and how many rounds
 without repeats cohort reaches in 30 s (the known optimum is 10: at most floor(31 / 3)).
 
-Three figures, side by side in one run:
-1. `groups.form` as `cohort groups` runs it (its default number of swaps), for 6 to 10 rounds
-   and a few seeds: wall time and pairs that meet twice;
-2. the same search given up to 30 s (in chunks of swaps, so it stops when it reaches zero):
-   the most rounds it brings to zero repeats;
+Three figures, side by side in one run (one core: numpy is told to use one thread):
+1. seeds x rounds (6 to 10): `groups.form` as `cohort groups` runs it (a constructed start
+   where design theory has one, then the tabu search with its default number of swaps), next
+   to the search alone (greedy start, no construction) given up to --alone seconds: wall time
+   and pairs that meet more than once;
+2. the most rounds each brings to zero repeats within --seconds (30 s), in chunks of swaps;
 3. the whole command on a generated programme of 32 people and 8 meetings, next to
    `cohort validate` of the same folder (so the search's share can be read off).
 """
@@ -15,6 +16,7 @@ Three figures, side by side in one run:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ from cohort.planning import golfers  # noqa: E402
 from cohort.planning.groups import Round, Rules, form, pairs  # noqa: E402
 
 PEOPLE, SIZE = 32, 4
+CHUNK = 500  # swaps between looks at the clock
 
 
 def rounds(count: int) -> list[Round]:
@@ -35,44 +38,62 @@ def rounds(count: int) -> list[Round]:
     return [Round(f"r{r}", people, size=SIZE) for r in range(count)]
 
 
-def default_runs(seeds: int) -> None:
-    print(f"groups.form, default budget ({golfers.__name__}, {PEOPLE} people, groups of {SIZE})")
-    print(f"{'rounds':>6}  {'seed':>4}  {'seconds':>8}  {'repeated pairs':>14}")
+def problem(count: int) -> golfers.Problem:
+    return golfers.Problem(
+        PEOPLE, [list(range(PEOPLE))] * count, [[SIZE] * (PEOPLE // SIZE)] * count
+    )
+
+
+def within(seconds: float, count: int, seed: int, construct: bool) -> tuple[int, float]:
+    """The search on `count` rounds for at most `seconds` (from a constructed start where one
+    applies, as `golfers.solve` does, or from the greedy start alone): pairs meeting more than
+    once at the end, and the time it took."""
+    start = time.perf_counter()
+    search = golfers.Search(problem(count), seed)
+    search.start()
+    built = False
+    if construct:
+        other = golfers.Search(problem(count), seed)
+        template = other.template()
+        if template:
+            other.start(template)
+            if other.cost() < search.cost():
+                search, built = other, True
+    while search.cost() > 0 and time.perf_counter() - start < seconds:
+        search.improve(CHUNK, constructed=built)
+    again = pairs(search.groups)
+    return sum(n > 1 for n in again.values()), time.perf_counter() - start
+
+
+def side_by_side(seeds: int, alone: float) -> None:
+    print(f"{PEOPLE} people in groups of {SIZE}: pairs that meet more than once, and seconds")
+    alone_title = f"search alone (<= {alone:.0f} s)"
+    print(f"{'':>13}  {'cohort groups (as it runs)':>27}  {alone_title:>27}")
+    columns = f"{'seconds':>12}  {'repeated':>13}"
+    print(f"{'rounds  seed':>13}  {columns}  {columns}")
     for count in range(6, 11):
         for seed in range(seeds):
             start = time.perf_counter()
             result = form(rounds(count), Rules(), seed=seed)
             took = time.perf_counter() - start
-            print(f"{count:>6}  {seed:>4}  {took:>8.2f}  {result.repeated_pairs:>14}")
-
-
-def within(seconds: float, count: int, seed: int) -> tuple[int, float, int]:
-    """The search on `count` rounds for at most `seconds`: pairs meeting twice or more at the
-    end, time, swaps."""
-    problem = golfers.Problem(
-        PEOPLE, [list(range(PEOPLE))] * count, [[SIZE] * (PEOPLE // SIZE)] * count
-    )
-    start = time.perf_counter()
-    search = golfers.Search(problem, seed)
-    search.start()
-    tabu = golfers.Tabu(search)
-    swaps = 0
-    while tabu.best_cost > 0 and time.perf_counter() - start < seconds:
-        tabu.run(500)
-        swaps += 500
-    again = pairs(tabu.best)
-    return sum(n > 1 for n in again.values()), time.perf_counter() - start, swaps
+            repeated, searched = within(alone, count, seed, construct=False)
+            print(
+                f"{count:>6}  {seed:>5}  {took:>12.2f}  {result.repeated_pairs:>13}"
+                f"  {searched:>12.2f}  {repeated:>13}"
+            )
 
 
 def most_rounds(seconds: float, seed: int) -> None:
-    print(f"\nthe search for up to {seconds:.0f} s per instance (seed {seed})")
-    best = 0
-    for count in range(6, 11):
-        repeated, took, swaps = within(seconds, count, seed)
-        print(f"  {count} rounds: {repeated} repeated pair(s) after {took:.1f} s ({swaps} swaps)")
-        if not repeated:
+    print(f"\nrounds without repeats within {seconds:.0f} s (seed {seed}; the optimum is 10)")
+    for name, construct in (("cohort groups", True), ("search alone", False)):
+        best = 0
+        for count in range(7, 11):
+            repeated, took = within(seconds, count, seed, construct)
+            print(f"  {name}, {count} rounds: {repeated} repeated pair(s) after {took:.1f} s")
+            if repeated:
+                break
             best = count
-    print(f"rounds without repeats within {seconds:.0f} s: {best} (the optimum is 10)")
+        print(f"  {name}: {best} rounds without repeats")
 
 
 def programme(folder: Path, meetings: int) -> Path:
@@ -100,11 +121,14 @@ def programme(folder: Path, meetings: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--alone", type=float, default=5, help="seconds for the search alone")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    default_runs(args.seeds)
+    for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[threads] = "1"  # before numpy is first imported (by the search)
+    side_by_side(args.seeds, args.alone)
     most_rounds(args.seconds, 0)
     compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:

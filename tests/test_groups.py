@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from cohort.planning import golfers
 from cohort.planning.groups import Circle, Round, Rules, bound, explain, form, sizes
+from cohort.planning.tabu import Tabu
 
 TODAY = ("--today", "2030-01-01")
 
@@ -349,22 +350,40 @@ def test_formed_is_not_written_in_the_programme(write):
     assert "'formed' is not a field of groups:" in result.stderr
 
 
-def test_the_search_keeps_its_cost_in_step():
-    """The tabu search's incremental cost is the cost of the groups it keeps."""
-    problem = golfers.Problem(
-        16,
-        [list(range(16))] * 5,
-        [[4] * 4] * 5,
-        apart=[[0, 1, 2]],
-        together=[[3, 4]],
-        values=[(i % 3,) for i in range(16)],
-    )
+@pytest.mark.parametrize(
+    "problem",
+    [
+        golfers.Problem(
+            16,
+            [list(range(16))] * 5,
+            [[4] * 4] * 5,
+            apart=[[0, 1, 2]],
+            together=[[3, 4]],
+            values=[(i % 3,) for i in range(16)],
+        ),
+        golfers.Problem(  # a round decided before, someone away, two balanced fields
+            24,
+            [list(range(24)), list(range(1, 24)), list(range(24))],
+            [[4] * 6, [4] * 5 + [3], [4] * 6],
+            history=[[[0, 1, 2, 3], [4, 5, 6, 7]]],
+            apart=[[0, 5, 10], [1, 6]],
+            values=[(i % 2, 2 + i % 3) for i in range(24)],
+        ),
+    ],
+)
+def test_the_search_keeps_its_cost_in_step(problem):
+    """The tabu search's cost, kept up to date swap by swap, is the cost of its groups."""
     search = golfers.Search(problem, 3)
     search.start()
-    tabu = golfers.Tabu(search)
-    tabu.run(200)
-    search._restore(tabu.best)
-    assert search.cost() == tabu.best_cost
+    steps = Tabu(search)
+    for _ in range(4):
+        steps.run(60)
+        again = golfers.Search(problem, 3)
+        again.start()
+        again._restore(steps._grouping())
+        assert again.cost() == steps.cost
+    search._restore(steps.best)
+    assert search.cost() == steps.best_cost
 
 
 def test_form_is_a_pure_function_of_its_rounds_and_rules():

@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from ..programme.model import Programme
 from . import golfers
 
-#: swaps of tabu search per run: a second or two for 32 people and 8 rounds; larger problems
-#: get fewer, so that a run weighs at most WORK cells of swaps (rounds x people^2 x (values + 1))
-ITERATIONS = 4000
-WORK = ITERATIONS * 8 * 32 * 32 * 4
+#: swaps of tabu search per run, restarts included: about a second for 32 people in 8 rounds
+#: of groups of 4; larger problems get fewer, so that a run weighs at most WORK cells (a swap
+#: weighs rounds x people x (groups + values + 1): the arrays it weighs and keeps up to date)
+ITERATIONS = 8000
+WORK = ITERATIONS * 8 * 32 * (8 + 3 + 1)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def form(
         together=[[index[p] for p in block] for block in _blocks(rules.together, set(people))],
         values=_values(people, rules),
     )
-    cells = len(open_rounds) * len(people) ** 2 * (1 + len({v for p in problem.values for v in p}))
+    values = len({v for p in problem.values for v in p})
+    most = max((len(s) for s in problem.sizes), default=0)
+    cells = len(open_rounds) * len(people) * (most + values + 1)
     budget = min(iterations, max(300, WORK // max(cells, 1)))
     found = golfers.solve(problem, seed, budget) if open_rounds else []
     for r, grouping in zip(open_rounds, found, strict=True):

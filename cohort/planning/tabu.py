@@ -1,0 +1,262 @@
+"""The tabu search behind `cohort groups`: swaps of two people between groups of one round.
+
+Dotú & Van Hentenryck, "Scheduling social golfers locally", CPAIOR 2005, LNCS 3524, 155-167:
+each step weighs every swap of a person *in conflict* (who meets someone again, shares a group
+with someone they must be apart from, or holds a value their group has too much or too little
+of) with anyone in another group of that round, and makes the best one that is not tabu; a
+swapped pair stays tabu for a random number of steps; a tabu swap that beats the best cost
+found is made anyway (aspiration). When the best cost has not improved for STALL steps the
+search goes back to the best groups and makes a random swap (their perturbation); after
+PATIENCE steps without a better cost `golfers.Search` starts again (their restarts).
+
+The cost is `golfers.Search.cost`. With INC[a, b] the cost of a and b meeting once more and
+S[r, a, g] the sum of INC[a, x] over group g of round r, swapping a (in g) and b (in h) changes
+it by S[r, a, h] + S[r, b, g] - L[r, a] - L[r, b] - 2 INC[a, b], L being what each saves by
+leaving their group. S is kept up to date swap by swap (a swap changes INC for 4 (K - 1) pairs
+and two groups of one round), so a step costs arrays of (people in conflict) x (people), not
+rounds x people x people: a few dozen numpy operations on small arrays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .golfers import BALANCE
+
+if TYPE_CHECKING:
+    from .golfers import Search
+
+#: a swapped pair stays tabu for TENURE to TENURE + SPREAD steps; after STALL steps without a
+#: better cost the search goes back to the best groups found and makes a random swap
+#: (measured on 32 people in groups of 4 and on smaller cohorts: benchmarks/bench_groups.py)
+TENURE = 10
+SPREAD = 5
+STALL = 30
+
+
+class Tabu:
+    """One tabu search from the groups of a `golfers.Search` (see the module's docstring).
+    People kept together do not move: the others move around them."""
+
+    def __init__(self, search: Search) -> None:
+        self.search = search
+        problem = search.problem
+        n, rounds = problem.people, search.rounds
+        self.n = n
+        self.groups = max(len(sizes) for sizes in problem.sizes)
+        self.rng = np.random.default_rng(search.random.randrange(2**32))
+        self.weight = np.array(search.weight, dtype=float)
+        np.fill_diagonal(self.weight, 0)
+        self.hard = np.array(search.hard, dtype=float)
+        np.fill_diagonal(self.hard, 0)
+        self.upper = np.triu(np.ones((n, n), dtype=bool), 1)
+        self.group = np.full((rounds, n), -1, dtype=np.int64)
+        for r, grouping in enumerate(search.groups):
+            for g, group in enumerate(grouping):
+                self.group[r, group] = g
+        self.present = self.group >= 0
+        self.rounds_ = np.arange(rounds)[:, None]
+        self.people_ = np.arange(n)[None, :]
+        self.movable = np.ones(n, dtype=bool)
+        for block in problem.together:
+            if len(block) > 1:
+                self.movable[block] = False
+        self.meet = np.array(search.meet, dtype=float)
+        self.base = self.meet - self._together()  # meetings in the rounds already decided
+        self.tabu = np.zeros((rounds, n, n), dtype=np.int64)
+        self.done = 0  # steps made so far (the tabu list counts in them)
+        self._balanced()
+        self._sums()
+        self.cost = float(search.cost())
+        self.best_cost = self.cost
+        self.best = self._grouping()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _together(self) -> Any:
+        """How often each pair shares a group in the open rounds (people x people)."""
+        member = self._member()
+        together = np.einsum("rpg,rqg->pq", member, member)
+        np.fill_diagonal(together, 0)
+        return together
+
+    def _member(self) -> Any:
+        rounds, n = self.group.shape
+        member = np.zeros((rounds, n, self.groups))
+        r, a = np.nonzero(self.present)
+        member[r, a, self.group[r, a]] = 1
+        return member
+
+    def _sums(self) -> None:
+        """S (the cost of joining each group), W (the repeat weights in each group) and the
+        balanced values' counts, from the groups and meetings as they are."""
+        self.member = member = self._member()
+        self.sums = np.matmul(self.weight * self.meet + self.hard, member)
+        self.weights = np.matmul(self.weight, member)
+        self.counts = np.matmul(member.transpose(0, 2, 1), self.holds)  # rounds x groups x values
+
+    def _balanced(self) -> None:
+        """The balanced values as arrays: who holds which (people x values), and the range of
+        holders a group should have (rounds x values)."""
+        search = self.search
+        n, rounds = search.problem.people, search.rounds
+        values = sorted({v for held in search.values for v in held})
+        self.balanced = bool(values) and any(search.range)
+        column = {v: i for i, v in enumerate(values)}
+        self.holds = np.zeros((n, len(values)))
+        for p, held in enumerate(search.values):
+            for v in held:
+                self.holds[p, column[v]] = 1
+        self.low = np.zeros((rounds, len(values)))
+        self.high = np.full((rounds, len(values)), float(n))
+        for r, ranges in enumerate(search.range):
+            for v, (low, high) in ranges.items():
+                self.low[r, column[v]], self.high[r, column[v]] = low, high
+
+    def _grouping(self) -> list[list[list[int]]]:
+        sizes = self.search.problem.sizes
+        return [
+            [[int(p) for p in np.flatnonzero(row == g)] for g in range(len(sizes[r]))]
+            for r, row in enumerate(self.group)
+        ]
+
+    # -- the search ---------------------------------------------------------------------------
+
+    def run(self, steps: int, patience: int | None = None) -> None:
+        """At most `steps` more swaps, stopping at a cost of zero or after `patience` swaps
+        without a better cost (a second call goes on where the first stopped)."""
+        stall = since = 0
+        for step in range(self.done, self.done + steps):
+            if self.best_cost == 0 or (patience is not None and since >= patience):
+                return
+            self.done = step + 1
+            since += 1
+            rows, deltas, allowed = self._moves()
+            aspired = deltas < self.best_cost - self.cost
+            free = allowed & ((self.tabu[rows[0], rows[1]] <= step) | aspired)
+            if not free.any():
+                self._shake(rows, deltas, allowed)
+                continue
+            masked = np.where(free, deltas, np.inf)
+            best = np.flatnonzero(masked == masked.min())
+            i, b = divmod(int(best[int(self.rng.integers(len(best)))]), self.n)
+            r, a = int(rows[0][i]), int(rows[1][i])
+            self._swap(r, a, b, float(deltas[i, b]))
+            until = step + TENURE + int(self.rng.integers(SPREAD + 1))
+            self.tabu[r, a, b] = self.tabu[r, b, a] = until
+            if self.cost < self.best_cost:
+                self.best_cost = self.cost
+                self.best = self._grouping()
+                stall = since = 0
+            else:
+                stall += 1
+                if stall > STALL:
+                    self.restore(self.best)
+                    rows, deltas, allowed = self._moves()
+                    self._shake(rows, deltas, allowed)
+                    stall = 0
+
+    def _conflicts(self) -> tuple[Any, Any]:
+        """Who is in conflict, as (rounds, people) index arrays: in a group with someone they
+        meet again or must be apart from, or holding a value their group has too much or too
+        little of. Only people who may move."""
+        n = self.n
+        bad = (((self.meet > 1) & (self.weight > 0)) | (self.hard > 0)) & self.upper
+        a, b = np.nonzero(bad)
+        ga, gb = self.group[:, a], self.group[:, b]
+        r, k = np.nonzero((ga == gb) & (ga >= 0))
+        codes = [r * n + a[k], r * n + b[k]]
+        if self.balanced:
+            wrong = (self.counts < self.low[:, None, :]) | (self.counts > self.high[:, None, :])
+            off = wrong[self.rounds_, np.clip(self.group, 0, None)] & (self.holds[None] > 0)
+            r, p = np.nonzero(off.any(2) & self.present)
+            codes.append(r * n + p)
+        code = np.unique(np.concatenate(codes))
+        r, p = np.divmod(code, n)
+        keep = self.movable[p]
+        return r[keep], p[keep]
+
+    def _moves(self) -> tuple[tuple[Any, Any], Any, Any]:
+        """The swaps of everyone in conflict: their (rounds, people), the change in cost of
+        swapping each with each person (conflicts x people), and which swaps may be made."""
+        r, a = self._conflicts()
+        own = np.clip(self.group, 0, None)
+        g = own[r, a]
+        h = own[r]  # conflicts x people: the other's group
+        leave = (self.sums - self.weights)[self.rounds_, self.people_, own]
+        joins = self.sums[r[:, None], a[:, None], h]  # a into b's group
+        comes = self.sums[r[:, None], self.people_, g[:, None]]  # b into a's group
+        inc = self.weight[a] * self.meet[a] + self.hard[a]
+        deltas = joins + comes - leave[r, a][:, None] - leave[r] - 2 * inc
+        if self.balanced:
+            deltas += self._balance(r, a, g, h)
+        allowed = self.present[r] & self.movable[None, :] & (self.group[r] != g[:, None])
+        return (r, a), deltas, allowed
+
+    def _balance(self, r: Any, a: Any, g: Any, h: Any) -> Any:
+        """The change in imbalance of swapping each person in conflict with each person."""
+        low, high = self.low[r][:, None, :], self.high[r][:, None, :]
+
+        def off(k: Any) -> Any:
+            return (np.maximum(0, low - k) + np.maximum(0, k - high)).sum(2)
+
+        mine = self.counts[r, g][:, None, :]  # conflicts x 1 x values
+        theirs = self.counts[r[:, None], h]  # conflicts x people x values
+        change = self.holds[None, :, :] - self.holds[a][:, None, :]  # what a's group gains
+        more = off(mine + change) - off(mine) + off(theirs - change) - off(theirs)
+        return more * BALANCE
+
+    def _swap(self, r: int, a: int, b: int, delta: float) -> None:
+        """Swap a and b in round r, keeping meetings, S, W and counts in step."""
+        g, h = int(self.group[r, a]), int(self.group[r, b])
+        row = self.group[r]
+        inc_a = self.weight[a] * self.meet[a] + self.hard[a]
+        inc_b = self.weight[b] * self.meet[b] + self.hard[b]
+        self.sums[r, :, g] += inc_b - inc_a
+        self.sums[r, :, h] += inc_a - inc_b
+        self.weights[r, :, g] += self.weight[b] - self.weight[a]
+        self.weights[r, :, h] += self.weight[a] - self.weight[b]
+        if self.balanced:
+            self.counts[r, g] += self.holds[b] - self.holds[a]
+            self.counts[r, h] += self.holds[a] - self.holds[b]
+        # a meets h's people instead of g's, b the other way round
+        change = (row == h).astype(float) - (row == g)
+        change[a] = change[b] = 0
+        row[a], row[b] = h, g
+        member = self.member
+        member[r, a, g] = member[r, b, h] = 0
+        member[r, a, h] = member[r, b, g] = 1
+        self.meet[a] += change
+        self.meet[:, a] += change
+        self.meet[b] -= change
+        self.meet[:, b] -= change
+        more_a = self.weight[a] * change  # INC[a, x] changes by this, INC[b, x] by -more_b
+        more_b = self.weight[b] * change
+        across = member.transpose(0, 2, 1)
+        self.sums[:, a, :] += np.matmul(across, more_a)
+        self.sums[:, b, :] -= np.matmul(across, more_b)
+        self.sums += more_a[None, :, None] * member[:, a, None, :]
+        self.sums -= more_b[None, :, None] * member[:, b, None, :]
+        self.cost += delta
+
+    def _shake(self, rows: tuple[Any, Any], deltas: Any, allowed: Any) -> None:
+        """A random swap of someone in conflict (when every swap is tabu, or the search
+        stalls)."""
+        i, b = np.nonzero(allowed)
+        if not len(i):
+            return
+        k = int(self.rng.integers(len(i)))
+        r, a = int(rows[0][i[k]]), int(rows[1][i[k]])
+        self._swap(r, a, int(b[k]), float(deltas[i[k], b[k]]))
+
+    def restore(self, grouping: list[list[list[int]]]) -> None:
+        """Back to these groups (and their cost, the best found)."""
+        self.group[:] = -1
+        for r, groups in enumerate(grouping):
+            for g, group in enumerate(groups):
+                self.group[r, group] = g
+        self.meet = self.base + self._together()
+        self._sums()
+        self.cost = self.best_cost
