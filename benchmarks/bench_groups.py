@@ -44,11 +44,11 @@ def problem(count: int) -> golfers.Problem:
     )
 
 
-def within(seconds: float, count: int, seed: int, construct: bool) -> tuple[int, float]:
-    """The search on `count` rounds for at most `seconds` (from a constructed start where one
-    applies, as `golfers.solve` does, or from the greedy start alone): pairs meeting more than
-    once at the end, and the time it took."""
-    start = time.perf_counter()
+def within(seconds: float, count: int, seed: int, construct: bool) -> tuple[int, float, float]:
+    """The search on `count` rounds for at most `seconds` of wall time (from a constructed
+    start where one applies, as `golfers.solve` does, or from the greedy start alone): pairs
+    meeting more than once at the end, and the wall and processor time it took."""
+    start, cpu = time.perf_counter(), time.process_time()
     search = golfers.Search(problem(count), seed)
     search.start()
     built = False
@@ -62,24 +62,25 @@ def within(seconds: float, count: int, seed: int, construct: bool) -> tuple[int,
     while search.cost() > 0 and time.perf_counter() - start < seconds:
         search.improve(CHUNK, constructed=built)
     again = pairs(search.groups)
-    return sum(n > 1 for n in again.values()), time.perf_counter() - start
+    took = time.perf_counter() - start
+    return sum(n > 1 for n in again.values()), took, time.process_time() - cpu
 
 
 def side_by_side(seeds: int, alone: float) -> None:
     print(f"{PEOPLE} people in groups of {SIZE}: pairs that meet more than once, and seconds")
     alone_title = f"search alone (<= {alone:.0f} s)"
     print(f"{'':>13}  {'cohort groups (as it runs)':>27}  {alone_title:>27}")
-    columns = f"{'seconds':>12}  {'repeated':>13}"
+    columns = f"{'wall/cpu s':>12}  {'repeated':>13}"
     print(f"{'rounds  seed':>13}  {columns}  {columns}")
     for count in range(6, 11):
         for seed in range(seeds):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             result = form(rounds(count), Rules(), seed=seed)
-            took = time.perf_counter() - start
-            repeated, searched = within(alone, count, seed, construct=False)
+            took = f"{time.perf_counter() - start:.2f}/{time.process_time() - cpu:.2f}"
+            repeated, wall, used = within(alone, count, seed, construct=False)
             print(
-                f"{count:>6}  {seed:>5}  {took:>12.2f}  {result.repeated_pairs:>13}"
-                f"  {searched:>12.2f}  {repeated:>13}"
+                f"{count:>6}  {seed:>5}  {took:>12}  {result.repeated_pairs:>13}"
+                f"  {f'{wall:.2f}/{used:.2f}':>12}  {repeated:>13}"
             )
 
 
@@ -88,8 +89,11 @@ def most_rounds(seconds: float, seed: int) -> None:
     for name, construct in (("cohort groups", True), ("search alone", False)):
         best = 0
         for count in range(7, 11):
-            repeated, took = within(seconds, count, seed, construct)
-            print(f"  {name}, {count} rounds: {repeated} repeated pair(s) after {took:.1f} s")
+            repeated, took, used = within(seconds, count, seed, construct)
+            print(
+                f"  {name}, {count} rounds: {repeated} repeated pair(s) after {took:.1f} s "
+                f"({used:.1f} s processor)"
+            )
             if repeated:
                 break
             best = count

@@ -51,7 +51,9 @@ class Tabu:
         np.fill_diagonal(self.weight, 0)
         self.hard = np.array(search.hard, dtype=float)
         np.fill_diagonal(self.hard, 0)
-        self.upper = np.triu(np.ones((n, n), dtype=bool), 1)
+        upper = np.triu(np.ones((n, n), dtype=bool), 1)
+        self.repeatable = (self.weight > 0) & upper  # pairs whose meeting again costs
+        self.apart = (self.hard > 0) & upper  # pairs who must not share a group
         self.group = np.full((rounds, n), -1, dtype=np.int64)
         for r, grouping in enumerate(search.groups):
             for g, group in enumerate(grouping):
@@ -163,7 +165,7 @@ class Tabu:
         meet again or must be apart from, or holding a value their group has too much or too
         little of. Only people who may move."""
         n = self.n
-        bad = (((self.meet > 1) & (self.weight > 0)) | (self.hard > 0)) & self.upper
+        bad = ((self.meet > 1) & self.repeatable) | self.apart
         a, b = np.nonzero(bad)
         ga, gb = self.group[:, a], self.group[:, b]
         r, k = np.nonzero((ga == gb) & (ga >= 0))
@@ -196,17 +198,17 @@ class Tabu:
         return (r, a), deltas, allowed
 
     def _balance(self, r: Any, a: Any, g: Any, h: Any) -> Any:
-        """The change in imbalance of swapping each person in conflict with each person."""
-        low, high = self.low[r][:, None, :], self.high[r][:, None, :]
-
-        def off(k: Any) -> Any:
-            return (np.maximum(0, low - k) + np.maximum(0, k - high)).sum(2)
-
-        mine = self.counts[r, g][:, None, :]  # conflicts x 1 x values
-        theirs = self.counts[r[:, None], h]  # conflicts x people x values
-        change = self.holds[None, :, :] - self.holds[a][:, None, :]  # what a's group gains
-        more = off(mine + change) - off(mine) + off(theirs - change) - off(theirs)
-        return more * BALANCE
+        """The change in imbalance of swapping each person in conflict with each person: a's
+        group gains b's values and loses a's (each by one at most), b's group the other way
+        round, and one holder more or less changes a group's imbalance by `more` or `less`."""
+        counts, low, high = self.counts, self.low[:, None, :], self.high[:, None, :]
+        more = (counts >= high).astype(float) - (counts < low)  # rounds x groups x values
+        less = (counts <= low).astype(float) - (counts > high)
+        change = self.holds[None, :, :] - self.holds[a][:, None, :]  # conflicts x people x values
+        gains, loses = change > 0, change < 0
+        mine = gains * more[r, g][:, None, :] + loses * less[r, g][:, None, :]
+        theirs = loses * more[r[:, None], h] + gains * less[r[:, None], h]
+        return (mine + theirs).sum(2) * BALANCE
 
     def _swap(self, r: int, a: int, b: int, delta: float) -> None:
         """Swap a and b in round r, keeping meetings, S, W and counts in step."""
