@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from cohort.planning import designs
+from cohort.planning import designs, golfers
 from cohort.planning.groups import Circle, Round, Rules, bound, form, sizes
 
 
@@ -93,18 +93,23 @@ def test_form_starts_from_a_construction_where_one_fits():
     assert len(result.groups) == 8
 
 
-def test_a_construction_is_fitted_to_absences_and_blocks():
-    """A round with two people away and a pair kept together still gets valid groups: sizes
-    within one, the pair together, and no repeats beyond those the rules force."""
-    people = tuple(f"p{i:02d}" for i in range(32))
-    away = ("p03", "p17")
-    rounds = [Round(f"r{r}", people, size=4) for r in range(5)]
-    rounds[2] = Round("r2", tuple(p for p in people if p not in away), size=4)
-    rules = Rules(together=(("p00", "p01"),))
-    result = form(rounds, rules, seed=0)
-    assert result.problems == []
-    assert sorted(len(g) for g in result.groups["r2"]) == [3, 3] + [4] * 6
-    assert not set(away) & {p for g in result.groups["r2"] for p in g}
-    for groups in result.groups.values():
-        assert any({"p00", "p01"} <= set(g) for g in groups)
-    assert result.repeats == 0
+@pytest.mark.parametrize("together", [[], [[0, 1]], [[0, 1], [5, 9, 12]]])
+def test_a_construction_is_fitted_to_absences_and_blocks(together):
+    """Constructed rounds fitted to a round with two people away, and to people kept
+    together: sizes within one, blocks in one group, nobody away placed; without blocks the
+    fitted rounds repeat nobody (with blocks the greedy start may cost less, and wins)."""
+    everyone = list(range(32))
+    rounds = [everyone] * 2 + [[p for p in everyone if p not in (3, 17)]] + [everyone] * 2
+    shapes = [list(sizes(len(people), 4)) for people in rounds]
+    problem = golfers.Problem(32, rounds, shapes, together=together)
+    search = golfers.Search(problem, 0)
+    search.start(search.template())
+    for people, shape, grouping in zip(rounds, shapes, search.groups, strict=True):
+        assert sorted(len(g) for g in grouping) == sorted(shape)
+        assert sorted(p for g in grouping for p in g) == people
+        for block in together:
+            assert any(set(block) <= set(g) for g in grouping)
+    greedy = golfers.Search(problem, 0)
+    greedy.start()
+    if not together:  # the fitted construction repeats nobody; the greedy start does
+        assert search.cost() == 0 < greedy.cost()

@@ -189,20 +189,25 @@ class Search:
 
     def _follow(self, r: int, template: Sequence[Sequence[int]]) -> None:
         """Round r as a template round has it (`designs.schedule`), fitted to the round: the
-        blocks kept together first, each into the group with the most room; then the template's
-        groups, the largest into the largest, as far as they have room (of the people in the
-        round); whoever is left over (or not in the template) as `_fill` places them."""
+        template's groups of people in the round, the largest into the largest group; each
+        block kept together first, into the group where the template has most of it (with
+        room), then the others as far as there is room; whoever is left over (or not in the
+        template) as `_fill` places them."""
         units = self.units[r]
         sizes = self.problem.sizes[r]
         groups = self.groups[r]
+        planned = sorted(([p for p in g if p in units] for g in template), key=len, reverse=True)
+        planned = (planned + [[] for _ in sizes])[: len(sizes)]
         for block in sorted({u for u in units.values() if len(u) > 1}, key=len, reverse=True):
-            g = max(range(len(sizes)), key=lambda g: sizes[g] - len(groups[g]))
-            self._place(r, block, g)
-        alone = [[p for p in group if units.get(p) == (p,)] for group in template]
-        alone.sort(key=len, reverse=True)
-        for g, members in enumerate(alone[: len(sizes)]):
+
+            def fit(g: int, block: tuple[int, ...] = block) -> tuple[bool, int, int]:
+                room = sizes[g] - len(groups[g])
+                return room >= len(block), len(set(block) & set(planned[g])), room
+
+            self._place(r, block, max(range(len(sizes)), key=fit))
+        for g, members in enumerate(planned):
             for p in members:
-                if len(groups[g]) < sizes[g]:
+                if units[p] == (p,) and len(groups[g]) < sizes[g]:
                     self._place(r, (p,), g)
         self._fill(r, {u for p, u in units.items() if p not in self.where[r]})
 
