@@ -75,8 +75,10 @@ CODES: dict[str, str] = {
     # planning (schedule --solve, poll import)
     "unscheduled": "a meeting whose date is still to be chosen (`cohort schedule --solve --write`)",
     "unschedulable": "no schedule fits the planning's rules: the smallest set that conflict",
-    "planning-window": "a planning window that ends before it starts",
+    "planning-window": "a planning window (or a period to avoid) that ends before it starts, or "
+    "spans more than five years",
     "planning-spacing": "a planning spacing whose `max` is less than its `min`",
+    "planning-order": "a planning order (or hosting venues) naming one id twice",
     "holidays-unknown": "school holidays cohort does not know for part of the planning window",
     "solution-stale": "a solved schedule that no longer fits the planning's rules or meetings",
     "solution-unavailable": 'someone answers "no" now for a solved date',
@@ -85,6 +87,12 @@ CODES: dict[str, str] = {
     "poll-answer": "a poll cell that is not an answer the tool writes",
     "poll-name": "a poll answer without a name",
     "poll-respondent": "a respondent who matches no participant, or two, or who answered twice",
+    "poll-match": "a respondent matched to a participant only loosely (case, spaces, accents), "
+    "or by an e-mail address while the name is someone else's",
+    "poll-empty": "a poll export without any answers",
+    "poll-window": "poll options outside the planning window, or none on a day open meetings "
+    "may take",
+    "poll-times": "poll options at other times than the meetings: answers count by day",
     # groups
     "groups-changed": "groups as formed that no longer fit who comes (someone new, excused)",
     "groups-impossible": "groups whose hard rules cannot all hold (colleagues, roles, apart)",

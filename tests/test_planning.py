@@ -8,8 +8,16 @@ import re
 import textwrap
 
 import holidays
+import pytest
 import yaml
 from conftest import at, cohort, edit
+
+
+@pytest.fixture(autouse=True)
+def before_the_year(monkeypatch):
+    """The planning examples are of 2026: plan them as of December 2025."""
+    monkeypatch.setenv("COHORT_TODAY", "2025-12-01")
+
 
 #: Six meetings in the first half of 2026, three host organisations, three participants.
 PLANNED = """\

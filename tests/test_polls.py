@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import cohort
-from test_planning import PLANNED
+from test_planning import PLANNED, before_the_year  # noqa: F401 (planned as of December 2025)
 
 from cohort.planning.pollwords import parse_day, parse_time
 

@@ -12,18 +12,26 @@ poll = group("Availability polls: import their answers for 'cohort schedule --so
 app.add_typer(poll, name="poll")
 
 
-def solve(folder: Path, format: str, day: str | None, write: bool, time_limit: float) -> None:
+def solve(
+    folder: Path, format: str, day: str | None, write: bool, time_limit: float, move: list[str]
+) -> None:
     """`cohort schedule --solve`: print the proposed schedule, who cannot come and the
-    objective's parts; with `write`, store it in planning/solution.yaml."""
+    objective's parts (in json and csv as fields and columns too); with `write`, store it in
+    planning/solution.yaml."""
     from ..documents.schedule import render
-    from ..planning.solving import solve as run
+    from ..planning import solving
     from ..records import solution
     from ..records.workspace import load_checked
 
-    solved = run(folder, today(day), time_limit)
+    solved = solving.solve(folder, today(day), time_limit, move)
     warn(str(w) for w in solved.warnings)
     proposal = load_checked(folder, today(day), proposal=solved.solution.meetings)
-    typer.echo(render(proposal.programme, format, color=colour_wanted()), nl=False)
+    text = render(proposal.programme, format, color=colour_wanted())
+    if format == "json":
+        text = _with_solution(text, solving.as_data(solved))
+    elif format == "csv":
+        text = _with_columns(text, *solving.columns(solved))
+    typer.echo(text, nl=False)
     lines = solved.lines
     if format in ("table", "markdown"):
         say(["", *lines])
@@ -33,6 +41,27 @@ def solve(folder: Path, format: str, day: str | None, write: bool, time_limit: f
         path = solution.path_in(proposal.folder)
         changed = solution.store(proposal.folder, solved.solution)
         warn(f"{'wrote' if changed else 'unchanged'} {path}")
+
+
+def _with_solution(text: str, data: dict[str, object]) -> str:
+    import json
+
+    document = json.loads(text)
+    document["solution"] = data
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _with_columns(text: str, heads: list[str], cells: dict[str, list[str]]) -> str:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*rows[0], *heads])
+    for row in rows[1:]:
+        writer.writerow([*row, *cells.get(row[0], [""] * len(heads))])
+    return buffer.getvalue()
 
 
 @poll.command("import")
@@ -51,11 +80,15 @@ def import_(
         str | None,
         typer.Option(help="framadate, rallly, nextcloud, newdle or doodle (default: detected)."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace the answers of another poll imported before."),
+    ] = False,
     day: Annotated[str | None, typer.Option("--today", hidden=True)] = None,
 ) -> None:
     """Read a poll's export into planning/answers.yaml, matching respondents to participants."""
     from ..planning.poll_import import import_poll
 
-    result = import_poll(file, programme, tool, today(day))
+    result = import_poll(file, programme, tool, today(day), replace)
     warn(str(w) for w in result.warnings)
     say(result.summary)

@@ -74,8 +74,23 @@ def schedule(
         bool, typer.Option("--write", help="With --solve: store it in planning/solution.yaml.")
     ] = False,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", metavar="SECONDS", help="With --solve: stop after.")
+        float,
+        typer.Option(
+            "--time-limit",
+            metavar="SECONDS",
+            help="With --solve: stop after this much of the solver's deterministic time (about "
+            "seconds; the same on every machine, so the same input gives the same schedule).",
+        ),
     ] = 30.0,
+    move: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--move",
+            metavar="MEETING",
+            help="With --solve: choose this meeting's date again, though it was published or "
+            "held (repeat for more).",
+        ),
+    ] = None,
 ) -> None:
     """The overview: meetings in order, the venue and host rotation, and any warnings."""
     from ..documents.schedule import render
@@ -83,9 +98,9 @@ def schedule(
     if solve:
         from .planning import solve as run
 
-        return run(folder, format.value, day, write, time_limit)
-    if write:
-        raise UsageError("--write stores what --solve chose; add --solve")
+        return run(folder, format.value, day, write, time_limit, move or [])
+    if write or move:
+        raise UsageError(f"{'--write' if write else '--move'} is for --solve; add --solve")
     programme = checked(folder, day, show_warnings=False)
     typer.echo(render(programme.programme, format.value, color=colour_wanted()), nl=False)
     # (a CSV comes as bytes: typer writes them as they are, byte order mark and CRLF)

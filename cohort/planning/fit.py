@@ -12,14 +12,18 @@ It also checks that the `planning:` block names meetings and venues that exist.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..errors import Report, did_you_mean
 from ..programme.load import Loaded
 from ..records import answers as answers_record
 from ..records import solution as solution_record
 from ..records.store import Stored
-from .dates import attendance
-from .problem import Problem, build
+from . import holidays
+from .problem import Item, Problem, build
+
+#: The longest planning window: five years (a year typed wrong, 0026, would give two thousand).
+MAX_WINDOW_DAYS = 5 * 366
 
 
 def check(loaded: Loaded) -> None:
@@ -28,38 +32,60 @@ def check(loaded: Loaded) -> None:
     if programme is None or programme.planning is None or "planning" in loaded.skipped:
         return
     report = loaded.report
-    _references(loaded, report)
+    references(loaded)
     if any(d.severity == "error" for d in report.diagnostics):
         return
     quiet = Report()
     stored = solution_record.read(loaded.folder, quiet)
     if stored is None or stored.record is None:
         return
-    solved = stored.record.meetings
-    for mid in solved:
-        if mid not in programme.meetings:
-            report.warning(
-                stored.positions.at(("meetings", mid), key=True),
-                f"the solved schedule names meeting '{mid}', which the programme no longer has",
-                "run 'cohort schedule --solve --write' again",
-                code="solution-stale",
-            )
+    open_dates, open_venues = _solved(loaded, stored)
     answers = answers_record.read(loaded.folder, quiet)
-    open_dates = {m for m in solved if m in programme.meetings}
-    open_venues = {m for m, s in solved.items() if s.venue and m in programme.meetings}
     problem = build(loaded, answers.record if answers else None, open_dates, open_venues)
     dates = {i.id: programme.meetings[i.id].date for i in problem.items}
     venues = {i.id: programme.meetings[i.id].venue for i in problem.items}
     hint = "run 'cohort schedule --solve --write' again, or pin the meeting's date"
     for mid, text in violations(problem, dates, venues):
         report.warning(
-            stored.positions.at(("meetings", mid, "date")),
-            f"the solved date of '{mid}' ({dates[mid]}) no longer fits: {text}",
+            stored.positions.at(("meetings", mid, "date" if mid in open_dates else "venue")),
+            f"the solved {'date' if mid in open_dates else 'venue'} of '{mid}' "
+            f"({dates[mid] if mid in open_dates else venues[mid]}) no longer fits: {text}",
             hint,
             code="solution-stale",
         )
     if answers is not None:
         _no_longer_available(problem, stored, dates, report)
+
+
+def _solved(loaded: Loaded, stored: Stored[solution_record.Solution]) -> tuple[set[str], set[str]]:
+    """The meetings whose date, and whose venue, the solution gives (the programme leaves
+    them open); a warning for each entry that names a meeting the programme no longer has, or
+    gives a date the programme now pins."""
+    programme = loaded.programme
+    assert programme is not None and stored.record is not None
+    open_dates, open_venues = set(), set()
+    for mid, entry in stored.record.meetings.items():
+        if mid not in programme.meetings:
+            loaded.report.warning(
+                stored.positions.at(("meetings", mid), key=True),
+                f"the solved schedule names meeting '{mid}', which the programme no longer has",
+                "run 'cohort schedule --solve --write' again",
+                code="solution-stale",
+            )
+            continue
+        if entry.date is not None and loaded.at("meetings", mid, "date").file != stored.path:
+            loaded.report.warning(
+                stored.positions.at(("meetings", mid, "date")),
+                f"the solved schedule gives '{mid}' the date {entry.date}, but programme.yaml "
+                f"gives it {programme.meetings[mid].date}; the solved date is not used",
+                "run 'cohort schedule --solve --write' again",
+                code="solution-stale",
+            )
+        elif entry.date is not None:
+            open_dates.add(mid)
+        if entry.venue and loaded.at("meetings", mid, "venue").file == stored.path:
+            open_venues.add(mid)
+    return open_dates, open_venues
 
 
 def _no_longer_available(
@@ -72,10 +98,10 @@ def _no_longer_available(
     assert stored.record is not None
     solved = stored.record.meetings
     for item in problem.items:
-        if item.id not in solved:
+        if item.id not in solved or solved[item.id].date is None:
             continue
         before = set(solved[item.id].cannot_come)
-        now, _ = attendance(problem, item, dates[item.id])
+        now = problem.attendance(item, dates[item.id]).no
         for pid in (p for p in now if p not in before):
             report.warning(
                 stored.positions.at(("meetings", item.id, "date")),
@@ -94,15 +120,27 @@ def violations(
     out: list[tuple[str, str]] = []
     named = {key: rule.named(problem.folder) for key, rule in problem.rules.items()}
     for item in problem.items:
-        if not item.open_date:
-            continue
-        for key, banned in problem.forbidden.items():
-            if dates[item.id] in banned and key in named:
-                out.append((item.id, f"{named[key]}: {banned[dates[item.id]]}"))
+        if item.open_date:
+            for key, banned in problem.forbidden.items():
+                if dates[item.id] in banned and key in named:
+                    out.append((item.id, f"{named[key]}: {banned[dates[item.id]]}"))
         venue = venues.get(item.id)
-        if venue and item.needs_venue and venue not in problem.venues_for(item):
-            out.append((item.id, f"'{venue}' is not a venue it may go to"))
+        if venue and item.venue is None and item.needs_venue:
+            out += [(item.id, why) for why in _venue_problems(problem, item, venue, named)]
     return out + _sequence_violations(problem, dates, venues, named)
+
+
+def _venue_problems(problem: Problem, item: Item, venue: str, named: dict[str, str]) -> list[str]:
+    """Why a chosen venue no longer fits a meeting: the venues it may go to, or its size."""
+    out = []
+    if venue not in item.venues:
+        allowed = named.get("venues", "the venues with an address")
+        out.append(f"'{venue}' is not among {allowed}")
+    size = len(item.invitees)
+    capacity = problem.capacity.get(venue)
+    if capacity is not None and capacity < size:
+        out.append(f"{named.get(f'capacity:{venue}', venue)}: {size} are invited")
+    return out
 
 
 def _sequence_violations(
@@ -135,10 +173,15 @@ def _sequence_violations(
     return out
 
 
-def _references(loaded: Loaded, report: Report) -> None:
-    """The planning block names meetings and venues that exist, and a window that is one."""
+def references(loaded: Loaded) -> None:
+    """The planning block holds together: a window that is one and of a plausible length, an
+    order and hosting venues that name meetings and venues that exist, each once, and periods
+    to avoid that end after they start. Errors go to the loaded programme's report (every
+    command that plans runs this, `validate` too)."""
     programme = loaded.programme
-    assert programme is not None and programme.planning is not None
+    if programme is None or programme.planning is None or "planning" in loaded.skipped:
+        return
+    report = loaded.report
     plan = programme.planning
     if plan.until < plan.from_:
         report.error(
@@ -146,20 +189,35 @@ def _references(loaded: Loaded, report: Report) -> None:
             f"the planning window ends ({plan.until}) before it starts ({plan.from_})",
             code="planning-window",
         )
-    for field, known, what in (
-        ("order", programme.meetings, "meeting"),
-        ("venues", programme.venues, "venue"),
-    ):
-        values = plan.order if field == "order" else plan.hosting.venues
-        path = ("planning", "order") if field == "order" else ("planning", "hosting", "venues")
-        for i, value in enumerate(values):
-            if value not in known:
-                report.error(
-                    loaded.at(*path, i),
-                    f"unknown {what} '{value}'",
-                    did_you_mean(value, known),
-                    code="unknown-id",
-                )
+    elif (plan.until - plan.from_).days > MAX_WINDOW_DAYS:
+        years = (plan.until - plan.from_).days // 365
+        report.error(
+            loaded.at("planning", "until"),
+            f"the planning window spans {years} years ({plan.from_} to {plan.until}); cohort "
+            f"plans at most {MAX_WINDOW_DAYS // 365} years at a time",
+            "is a year mistyped? otherwise plan the programme in parts",
+            code="planning-window",
+        )
+    for i, period in enumerate(plan.avoid.dates):
+        if period.until < period.from_:
+            report.error(
+                loaded.at("planning", "avoid", "dates", i),
+                f"this period ends ({period.until}) before it starts ({period.from_})",
+                code="planning-window",
+            )
+    _names_once(loaded, ("planning", "order"), plan.order, programme.meetings, "meeting")
+    _names_once(
+        loaded, ("planning", "hosting", "venues"), plan.hosting.venues, programme.venues, "venue"
+    )
+    for i, vid in enumerate(plan.hosting.venues):
+        venue = programme.venues.get(vid)
+        if venue is not None and venue.online:
+            report.error(
+                loaded.at("planning", "hosting", "venues", i),
+                f"venue '{vid}' is online; hosting venues are places to meet",
+                "open meetings without a place take a join_url instead",
+                code="unknown-id",
+            )
     spacing = plan.spacing
     if spacing.min is not None and spacing.max is not None and spacing.max < spacing.min:
         report.error(
@@ -167,3 +225,50 @@ def _references(loaded: Loaded, report: Report) -> None:
             f"spacing: max {spacing.max} is less than min {spacing.min}",
             code="planning-spacing",
         )
+    _holiday_table(loaded)
+
+
+def _names_once(
+    loaded: Loaded, path: tuple[str, ...], values: tuple[str, ...], known: Any, what: str
+) -> None:
+    """Each id of a planning list names something that exists, and only once."""
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values):
+        if value not in known:
+            loaded.report.error(
+                loaded.at(*path, i),
+                f"unknown {what} '{value}'",
+                did_you_mean(value, known),
+                code="unknown-id",
+            )
+        elif value in seen:
+            loaded.report.error(
+                loaded.at(*path, i),
+                f"{what} '{value}' is named twice in '{path[-1]}' (first as number "
+                f"{seen[value] + 1})",
+                "name each once",
+                code="planning-order",
+            )
+        seen.setdefault(value, i)
+
+
+def _holiday_table(loaded: Loaded) -> None:
+    """School holidays cohort does not know for part of the window: a warning at the region."""
+    programme = loaded.programme
+    assert programme is not None and programme.planning is not None
+    plan = programme.planning
+    if plan.until < plan.from_ or (plan.until - plan.from_).days > MAX_WINDOW_DAYS:
+        return
+    for i, region in enumerate(plan.avoid.school_holidays):
+        unknown = holidays.school_holidays(region, plan.from_, plan.until).unknown
+        if unknown:
+            path = ("planning", "avoid", "school_holidays")
+            where = (
+                loaded.at(*path, i) if (*path, i) in loaded.positions.values else loaded.at(*path)
+            )
+            loaded.report.warning(
+                where,
+                f"cohort knows no school holidays of {region} from {unknown[0]} to {unknown[-1]}",
+                "those days are treated as free; check them, or add them under 'avoid: dates:'",
+                code="holidays-unknown",
+            )

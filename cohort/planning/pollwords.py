@@ -1,9 +1,15 @@
-"""The words poll tools write: answers in their languages, and dates and times as people read
-them ("jeudi 5 mars 2026", "Thu 5 Mar", "05/03/2026", "7:00 PM – 9:00 PM").
+"""The words poll tools write: answers and headers in their languages, and dates and times as
+people read them ("jeudi 5 mars 2026", "Thu 5 Mar", "05/03/2026", "7:00 PM – 9:00 PM", "Matin").
 
-Answers per tool, from the tools' own catalogues (Framadate `locale/*.json` Generic.Yes,
-Ifneedbe, No, Unknown; Rallly `locales/*/app.json` yes, ifNeedBe, no) in the languages cohort
-works in and German. None means "no answer given".
+Answers and headers per tool come from the tools' own catalogues, in the languages cohort works
+in (nl, fr, en) and German:
+- Framadate `locale/{en,nl,fr,de}.json`: Generic.Yes, Ifneedbe, No, Unknown;
+- Rallly `apps/web/public/locales/{en,nl,fr,de}/app.json`: yes, ifNeedBe, no (the Dutch
+  ifNeedBe was "Indien nodig", then "Optioneel"), name, email, respondedOn, participantCount;
+- Nextcloud Polls `l10n/{nl,fr,de}.json`: Participants, Email address (the CSV export writes
+  the raw answers yes, maybe, no);
+- newdle and Doodle write English only.
+None means "no answer given".
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ _FRAMADATE = {
 _RALLLY = {
     **dict.fromkeys(("yes", "ja", "oui"), YES),
     **dict.fromkeys(
-        ("if need be", "ifneedbe", "optioneel", "si nécessaire", "si besoin", "wenn nötig"), MAYBE
+        ("if need be", "indien nodig", "optioneel", "en cas de besoin", "falls erforderlich"),
+        MAYBE,
     ),
     **dict.fromkeys(("no", "nee", "non", "nein"), NO),
     "": None,
@@ -37,6 +44,54 @@ TOOLS_VALUES: dict[str, dict[str, str | None]] = {
     "newdle": {"available": YES, "ifneedbe": MAYBE, "unavailable": NO, "": None},
     "doodle": {"ok": YES, "(ok)": MAYBE, "": NO},
 }
+
+#: Rallly's first header cell: its word for the name (since 2023), or the participant count
+#: before ("3 participants", "3 deelnemers", "3 Teilnehmer").
+RALLLY_NAME = {"name", "naam", "nom"}
+RALLLY_COUNT = re.compile(
+    r"\d+ (participants?|participant\(s\)|deelnemers?|deelnemer\(s\)|teilnehmer(innen)?)",
+    re.IGNORECASE,
+)
+#: The column Rallly adds after the e-mail address (since 2026): "Responded on (Europe/Brussels)".
+RALLLY_RESPONDED = ("responded on", "gereageerd op", "répondu le", "antwort gegeben am")
+#: The e-mail column's header: Rallly's `email`, Nextcloud Polls' "Email address".
+EMAIL_HEADERS = {
+    "email",
+    "e-mail",
+    "email address",
+    "e-mailadres",
+    "adresse e-mail",
+    "e-mail-adresse",
+    "courriel",
+}
+#: Parts of the day a poll asks about by name (Framadate's free "moments"), in the languages
+#: cohort reads, mapped to records.answers.PARTS.
+PART_WORDS = {
+    **dict.fromkeys(
+        ("morning", "matin", "matinée", "ochtend", "voormiddag", "'s ochtends", "vormittag"),
+        "morning",
+    ),
+    **dict.fromkeys(
+        (
+            "afternoon",
+            "après-midi",
+            "apres-midi",
+            "namiddag",
+            "middag",
+            "'s middags",
+            "nachmittag",
+        ),
+        "afternoon",
+    ),
+    **dict.fromkeys(("evening", "soir", "soirée", "avond", "'s avonds", "abend"), "evening"),
+}
+
+
+def part_of_day(text: str) -> str | None:
+    """'Matin' -> 'morning', 'Après-midi' -> 'afternoon', 'Avond' -> 'evening'; None when the
+    text names no part of the day."""
+    return PART_WORDS.get(" ".join(text.strip().lower().split()).rstrip("."))
+
 
 _LOCALES = ("en", "nl", "fr", "de")
 

@@ -82,14 +82,27 @@ Regions = Annotated[
 ]
 
 
+#: The most days a spacing may ask: the longest planning window (five years).
+MAX_DAYS = 5 * 366
+#: The largest weight: enough to make one wish outweigh any other a million times, small
+#: enough that every objective stays an exact whole number for the solver.
+MAX_WEIGHT = 1_000_000
+
+
 def _days(value: Any) -> int:
     text = str(value).strip()
     if not text.isdigit():
         raise ValueError(f"'{text}' is not a number of days; write a whole number, e.g. 28")
+    if int(text) > MAX_DAYS:
+        raise ValueError(f"{text} days is more than the longest planning window ({MAX_DAYS})")
     return int(text)
 
 
-Days = Annotated[int, BeforeValidator(_days), WithJsonSchema({"type": "integer", "minimum": 0})]
+Days = Annotated[
+    int,
+    BeforeValidator(_days),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_DAYS}),
+]
 
 
 class Period(_Frozen):
@@ -141,10 +154,16 @@ def _weight(value: Any) -> int:
     text = str(value).strip()
     if not text.isdigit():
         raise ValueError(f"'{text}' is not a weight; write a whole number (0 ignores the wish)")
+    if int(text) > MAX_WEIGHT:
+        raise ValueError(f"the weight {text} is more than {MAX_WEIGHT:,}; weights compare wishes")
     return int(text)
 
 
-Weight = Annotated[int, BeforeValidator(_weight), WithJsonSchema({"type": "integer", "minimum": 0})]
+Weight = Annotated[
+    int,
+    BeforeValidator(_weight),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_WEIGHT}),
+]
 
 
 class Weights(_Frozen):
@@ -175,8 +194,3 @@ class Planning(_Frozen):
     avoid: Avoid = Avoid()
     hosting: Hosting = Hosting()
     weights: Weights = Weights()
-
-    def candidate_days(self) -> list[dt.date]:
-        """The days of the window on the candidate weekdays (every day when none are given)."""
-        days = Period(**{"from": self.from_, "until": self.until}).days()
-        return [d for d in days if not self.weekdays or d.weekday() in self.weekdays]

@@ -16,13 +16,16 @@ the site all show the solved schedule, and a problem in it is reported at its ow
         cannot_come: [anna]
         if_need_be: [bert]
 
-A meeting whose `date:` is given in the YAML is pinned: the file never moves it. A meeting that
-still has no date (no solution yet) gets a provisional one, is marked `unplanned`, and nothing
-is produced from the programme until it is solved.
+A meeting whose `date:` is given in the YAML is pinned: the file never moves it, and gives it
+only the venue it left open (an entry without `date:`). A meeting that still has no date (no
+solution yet) gets a provisional one, is marked `unplanned`, and nothing is produced from the
+programme until it is solved. `not_asked` are invitees who answered the poll but not about the
+solved date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +46,11 @@ class SolvedMeeting(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    date: Date
+    date: Date | None = None
     venue: Id | None = None
     cannot_come: tuple[Id, ...] = ()
     if_need_be: tuple[Id, ...] = ()
+    not_asked: tuple[Id, ...] = ()
 
 
 class Solution(BaseModel):
@@ -91,6 +95,15 @@ def _open(entry: dict[str, Any], key: str) -> bool:
     return entry.get(key) in (None, "")
 
 
+def _provisional(start: Any) -> str:
+    """A date for a meeting still to be planned: the window's first day, or any valid day when
+    that is not one (the planning block reports it; no meeting should repeat the error)."""
+    try:
+        return dt.date.fromisoformat(str(start)).isoformat()
+    except ValueError:
+        return "2000-01-01"
+
+
 @dataclass
 class Planned:
     """The overlay that completes open meetings (see the module's docstring).
@@ -111,18 +124,19 @@ class Planned:
                 continue
             entry = meetings[mid] = dict(entry)
             self._times(raw, plan, mid, entry)
-            if not _open(entry, "date"):
-                continue
             chosen = solved.get(mid)
+            if _open(entry, "date"):
+                if chosen is None or chosen.date is None:
+                    entry["date"] = _provisional(plan.get("from"))
+                    raw.positions.values[("meetings", mid, "date")] = raw.positions.at(
+                        ("meetings", mid), key=True
+                    )
+                    raw.unplanned.add(mid)
+                    continue
+                entry["date"] = chosen.date.isoformat()
+                raw.positions.values[("meetings", mid, "date")] = where(mid, "date")
             if chosen is None:
-                entry["date"] = plan.get("from") or "2000-01-01"
-                raw.positions.values[("meetings", mid, "date")] = raw.positions.at(
-                    ("meetings", mid), key=True
-                )
-                raw.unplanned.add(mid)
                 continue
-            entry["date"] = chosen.date.isoformat()
-            raw.positions.values[("meetings", mid, "date")] = where(mid, "date")
             if chosen.venue and _open(entry, "venue") and _open(entry, "join_url"):
                 entry["venue"] = chosen.venue
                 raw.positions.values[("meetings", mid, "venue")] = where(mid, "venue")
