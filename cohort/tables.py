@@ -11,7 +11,8 @@ export, a registration form's export):
   size it unpacks to and the ratio (a zip bomb is refused before it is opened), and the sheet's
   declared dimension (a sheet claiming a million rows is refused before a row is read). Rows are
   read one at a time and kept up to their last filled cell; reading stops at MAX_ROWS rows, a
-  row wider than MAX_COLUMNS or MAX_CELLS cells in all, so memory stays bounded whatever the
+  row wider than MAX_COLUMNS, MAX_CELLS cells or MAX_TEXT characters in all (one long shared
+  string repeated in every cell), so memory and time stay bounded whatever the
   file claims (an archive that lies about its sizes ends in a CRC error, not in memory: Python's
   zipfile unpacks no more than an entry declares).
 
@@ -45,6 +46,9 @@ MAX_COLUMNS = 1_000
 #: Cells in all, up to the last filled cell of each row: what a table may hold in memory (some
 #: tens of MB).
 MAX_CELLS = 2_000_000
+#: The text all cells may hold together, in characters: as much as the largest CSV (a
+#: workbook's cells may all repeat one long shared string, which its size does not show).
+MAX_TEXT = MAX_BYTES
 #: An XLSX archive may unpack to at most this much, at most this many times its own size.
 MAX_UNPACKED = 256 * 1024 * 1024
 MAX_RATIO = 200
@@ -136,11 +140,13 @@ def _csv(path: Path, data: bytes) -> list[list[str]]:
 
 
 class _Budget:
-    """Counts rows and cells as they are read, and stops a table that holds too many."""
+    """Counts rows, cells and their text as they are read, and stops a table that holds too
+    much."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.cells = 0
+        self.text = 0
 
     def take(self, row: Sequence[str], number: int) -> list[str]:
         """Row `number` up to its last filled cell; raises CohortError when the table grows
@@ -162,6 +168,13 @@ class _Budget:
             raise CohortError(
                 f"more than {MAX_CELLS} cells (by row {number}); cohort reads tables up to that "
                 "size: is this the right file?",
+                location=self.path,
+            )
+        self.text += sum(len(cell) for cell in row[:end])
+        if self.text > MAX_TEXT:  # one long shared string of a workbook, in many cells
+            raise CohortError(
+                f"its cells hold more than {MAX_TEXT // 1_000_000} million characters of text "
+                f"(by row {number}); cohort reads tables up to that size: is this the right file?",
                 location=self.path,
             )
         return list(row[:end])

@@ -24,8 +24,13 @@ def solve(
     from ..records.workspace import load_checked
 
     solved = solving.solve(folder, today(day), time_limit, move)
-    warn(str(w) for w in solved.warnings)
     proposal = load_checked(folder, today(day), proposal=solved.solution.meetings)
+    # the checks of the proposed schedule (capacity, holidays, ...) and of solving itself
+    warn(
+        dict.fromkeys(
+            str(w) for w in sorted([*solved.warnings, *proposal.warnings], key=lambda d: d.sort_key)
+        )
+    )
     text = render(proposal.programme, format, color=colour_wanted())
     if format == "json":
         text = _with_solution(text, solving.as_data(solved))

@@ -236,11 +236,18 @@ class Model:
             self.costs.append(weight * (longest - shortest))
 
     def _hosted(self) -> dict[str, list[Any]]:
-        """For each host organisation, the venue choices of the series that are theirs."""
+        """For each host organisation of the venues the series may go to (as the planning
+        names them, whatever their size), the venue choices that are theirs: a host whose
+        venues are all too small counts, with none."""
+        problem = self.problem
         out: dict[str, list[Any]] = {}
-        for mid in self.problem.sequence:
+        for mid in problem.sequence:
+            item = problem.item(mid)
+            for vid in item.venues if item.venue is None else [item.venue]:
+                if vid in problem.hosts:
+                    out.setdefault(problem.hosts[vid], [])
             for vid, var in self.venue.get(mid, {}).items():
-                host = self.problem.hosts.get(vid)
+                host = problem.hosts.get(vid)
                 if host:
                     out.setdefault(host, []).append(var)
         return out
@@ -250,7 +257,7 @@ class Model:
         hosted = self._hosted()
         if not hosted:
             return
-        counts = {h: sum(vs) for h, vs in sorted(hosted.items())}
+        counts = {h: sum(vs) if vs else 0 for h, vs in sorted(hosted.items())}
         self.hosts = list(counts)
         if self.active("no-repeat"):
             for first, second in zip(problem.sequence, problem.sequence[1:], strict=False):

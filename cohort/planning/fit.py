@@ -35,24 +35,26 @@ def check(loaded: Loaded) -> None:
     references(loaded)
     if any(d.severity == "error" for d in report.diagnostics):
         return
-    quiet = Report()
-    stored = solution_record.read(loaded.folder, quiet)
+    answers = answers_record.read(loaded.folder, report)  # its problems are errors here
+    stored = solution_record.read(loaded.folder, Report())  # the overlay reported its own
     if stored is None or stored.record is None:
         return
     open_dates, open_venues = _solved(loaded, stored)
-    answers = answers_record.read(loaded.folder, quiet)
     problem = build(loaded, answers.record if answers else None, open_dates, open_venues)
     dates = {i.id: programme.meetings[i.id].date for i in problem.items}
     venues = {i.id: programme.meetings[i.id].venue for i in problem.items}
     hint = "run 'cohort schedule --solve --write' again, or pin the meeting's date"
-    for mid, text in violations(problem, dates, venues):
-        report.warning(
-            stored.positions.at(("meetings", mid, "date" if mid in open_dates else "venue")),
-            f"the solved {'date' if mid in open_dates else 'venue'} of '{mid}' "
-            f"({dates[mid] if mid in open_dates else venues[mid]}) no longer fits: {text}",
-            hint,
-            code="solution-stale",
-        )
+    for mid, what, text in violations(problem, dates, venues):
+        if what == "date" and mid not in open_dates and mid in open_venues:
+            what = "venue"
+        if (what == "date" and mid in open_dates) or (what == "venue" and mid in open_venues):
+            value = dates[mid] if what == "date" else venues[mid]
+            where = stored.positions.at(("meetings", mid, what))
+            message = f"the solved {what} of '{mid}' ({value}) no longer fits: {text}"
+        else:
+            where = stored.positions.at(("meetings",), key=True)
+            message = f"the solved schedule no longer fits at '{mid}': {text}"
+        report.warning(where, message, hint, code="solution-stale")
     if answers is not None:
         _no_longer_available(problem, stored, dates, report)
 
@@ -114,19 +116,19 @@ def _no_longer_available(
 
 def violations(
     problem: Problem, dates: dict[str, dt.date], venues: dict[str, str | None]
-) -> list[tuple[str, str]]:
-    """(meeting id, the rule it breaks, named as written) for a schedule; empty when it fits
-    every hard rule. The solver's own answers pass this (a test checks)."""
-    out: list[tuple[str, str]] = []
+) -> list[tuple[str, str, str]]:
+    """(meeting id, 'date' or 'venue', the rule it breaks, named as written) for a schedule;
+    empty when it fits every hard rule. The solver's own answers pass this (a test checks)."""
+    out: list[tuple[str, str, str]] = []
     named = {key: rule.named(problem.folder) for key, rule in problem.rules.items()}
     for item in problem.items:
         if item.open_date:
             for key, banned in problem.forbidden.items():
                 if dates[item.id] in banned and key in named:
-                    out.append((item.id, f"{named[key]}: {banned[dates[item.id]]}"))
+                    out.append((item.id, "date", f"{named[key]}: {banned[dates[item.id]]}"))
         venue = venues.get(item.id)
         if venue and item.venue is None and item.needs_venue:
-            out += [(item.id, why) for why in _venue_problems(problem, item, venue, named)]
+            out += [(item.id, "venue", w) for w in _venue_problems(problem, item, venue, named)]
     return out + _sequence_violations(problem, dates, venues, named)
 
 
@@ -148,28 +150,30 @@ def _sequence_violations(
     dates: dict[str, dt.date],
     venues: dict[str, str | None],
     named: dict[str, str],
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, str]]:
     """What breaks the rules between neighbours of the series, and fair hosting."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     spacing = problem.plan.spacing
     hosts = {mid: problem.hosts.get(venues.get(mid) or "") for mid in problem.sequence}
     for first, second in zip(problem.sequence, problem.sequence[1:], strict=False):
         gap = (dates[second] - dates[first]).days
         if "order" in named and gap < 1:
-            out.append((second, named["order"]))
+            out.append((second, "date", named["order"]))
         if spacing.min is not None and gap < spacing.min:
-            out.append((second, f"{named['spacing-min']}: {gap} days after '{first}'"))
+            out.append((second, "date", f"{named['spacing-min']}: {gap} days after '{first}'"))
         if spacing.max is not None and gap > spacing.max:
-            out.append((second, f"{named['spacing-max']}: {gap} days after '{first}'"))
+            out.append((second, "date", f"{named['spacing-max']}: {gap} days after '{first}'"))
         if "no-repeat" in named and hosts[first] and hosts[first] == hosts[second]:
-            out.append((second, f"{named['no-repeat']}: '{hosts[second]}' hosts '{first}' too"))
+            text = f"{named['no-repeat']}: '{hosts[second]}' hosts '{first}' too"
+            out.append((second, "venue", text))
     counts: dict[str, int] = {}
     for host in hosts.values():
         if host:
             counts[host] = counts.get(host, 0) + 1
     if "fair" in named and len(counts) > 1 and max(counts.values()) - min(counts.values()) > 1:
         busiest = max(sorted(counts), key=lambda h: counts[h])
-        out.append((problem.sequence[-1], f"{named['fair']}: '{busiest}' hosts {counts[busiest]}"))
+        text = f"{named['fair']}: '{busiest}' hosts {counts[busiest]}"
+        out.append((problem.sequence[-1], "venue", text))
     return out
 
 

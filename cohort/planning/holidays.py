@@ -3,8 +3,8 @@
 Public holidays and the Belgian school holidays per community come from the `holidays` package
 (`country_holidays('BE', subdiv='Flemish'|'French'|'German', categories=('school',))`). It has
 no Dutch school holidays, so cohort ships the ministry's table per region (noord, midden, zuid)
-in `school_holidays_nl.csv`, with its source; a window outside the table's school years is
-reported, never silently treated as free.
+in `school_holidays_nl.csv`, with its source; a window outside the table's school years, or over
+a holiday whose dates are not confirmed yet, is reported, never silently treated as free.
 """
 
 from __future__ import annotations
@@ -79,39 +79,50 @@ def _days_of(year: int, first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 @cache
-def _nl_table() -> tuple[tuple[str, str, dt.date, dt.date], ...]:
-    """(region, holiday, first, last) rows of the shipped table."""
+def _nl_table() -> tuple[tuple[str, str, dt.date, dt.date, bool], ...]:
+    """(region, holiday, first, last, confirmed) rows of the shipped table."""
     text = resources.files(__package__).joinpath(NL_TABLE).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     day = dt.date.fromisoformat
     return tuple(
-        (row["region"], row["holiday"], day(row["first"]), day(row["last"]))
+        (
+            row["region"],
+            row["holiday"],
+            day(row["first"]),
+            day(row["last"]),
+            row["confirmed"] == "yes",
+        )
         for row in csv.DictReader(lines)
     )
 
 
-def nl_coverage() -> tuple[dt.date, dt.date]:
-    """The first and last day the Dutch table speaks about (1 August to 31 July of its school
-    years)."""
-    rows = _nl_table()
+def nl_coverage(region: str) -> tuple[dt.date, dt.date]:
+    """The first and last day the Dutch table speaks about for a region: from 1 August of its
+    first school year to the end of its last summer holiday."""
+    rows = [r for r in _nl_table() if r[0] == region]
     first = min(r[2] for r in rows)
-    last = max(r[3] for r in rows)
-    return dt.date(first.year, 8, 1), dt.date(last.year, 7, 31)
+    return dt.date(first.year, 8, 1), max(r[3] for r in rows)
 
 
 def _dutch(region: str, first: dt.date, last: dt.date) -> Calendar:
+    """A Dutch region's holidays between two days; the days outside the table's school years,
+    and those a holiday not yet confirmed may fall on, are unknown."""
     days: dict[dt.date, str] = {}
-    for row_region, holiday, start, end in _nl_table():
+    unknown: set[dt.date] = set()
+    for row_region, holiday, start, end, confirmed in _nl_table():
         if row_region != region:
             continue
         day = max(start, first)
         while day <= min(end, last):
-            days[day] = holiday
+            if confirmed:
+                days[day] = holiday
+            else:
+                unknown.add(day)
             day += dt.timedelta(days=1)
-    covered_from, covered_until = nl_coverage()
-    unknown = [
+    covered_from, covered_until = nl_coverage(region)
+    unknown.update(
         first + dt.timedelta(days=n)
         for n in range((last - first).days + 1)
         if not covered_from <= first + dt.timedelta(days=n) <= covered_until
-    ]
-    return Calendar(dict(sorted(days.items())), tuple(unknown))
+    )
+    return Calendar(dict(sorted(days.items())), tuple(sorted(unknown)))

@@ -189,11 +189,15 @@ def summary(problem: Problem, outcome: dates.Outcome, stay: dict[str, Kept]) -> 
             (choice.not_asked, "not asked about this day"),
         ]
         parts = [f"{what}: {_names(problem, ids)}" for ids, what in said if ids]
-        if not parts:
-            parts = ["all who answered can come" if problem.answers else "no poll answers"]
+        if problem.answers is not None:
+            answered = len(item.invitees) - len(choice.no_answer)
+            parts.insert(0, f"{answered} of {len(item.invitees)} invitees answered")
+            if answered and len(parts) == 1:
+                parts.append("all who answered can come")
         note = f"; kept: it {stay[item.id].reason}" if item.id in stay else ""
         note += "" if item.open_date or item.kept else "; its date is given"
-        lines.append(f"  {item.id} ({choice.date}): " + "; ".join(parts) + note)
+        said_line = (": " + "; ".join(parts)) if parts else ""
+        lines.append(f"  {item.id} ({choice.date}){said_line}{note}")
     w = problem.plan.weights
     p = outcome.parts
     lines.append(f"Objective: {outcome.objective} (lower is better)")
