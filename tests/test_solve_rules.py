@@ -233,3 +233,34 @@ def test_json_and_csv_carry_the_solution_with_its_status_and_who_cannot_come(wri
     assert rows[1]["cannot_come"] == "Anna Peeters"
     assert rows[1]["solver_status"] == "optimal"
     assert rows[1]["objective"] == str(solution["objective"])
+
+
+def test_the_dutch_table_holds_the_ministrys_dates_and_says_what_it_does_not_know(write):
+    from cohort.planning import holidays
+
+    def spring(region: str, year: int) -> list[dt.date]:
+        found = holidays.school_holidays(region, dt.date(year, 2, 1), dt.date(year, 3, 31)).days
+        return [d for d, name in found.items() if name == "voorjaarsvakantie"]
+
+    # the ministry's advice for zuid in 2025, not the carnival week some schools took
+    assert (min(spring("NL-zuid", 2025)), max(spring("NL-zuid", 2025))) == (
+        dt.date(2025, 2, 22),
+        dt.date(2025, 3, 2),
+    )
+    summer = holidays.school_holidays("NL-noord", dt.date(2026, 7, 1), dt.date(2026, 8, 31))
+    assert min(summer.days) == dt.date(2026, 7, 4) and max(summer.days) == dt.date(2026, 8, 16)
+    autumn = holidays.school_holidays("NL-noord", dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert sorted(autumn.days) == [dt.date(2026, 10, 10) + dt.timedelta(days=n) for n in range(9)]
+    assert autumn.unknown == ()
+    # 2027's spring holiday is not confirmed yet: its weeks are unknown, not free
+    unsure = holidays.school_holidays("NL-midden", dt.date(2027, 1, 10), dt.date(2027, 3, 31))
+    assert dt.date(2027, 2, 22) in unsure.unknown and not unsure.days
+    text = edit(PLANNED, "school_holidays: BE-VLG", "school_holidays: NL-midden")
+    text = edit(
+        text, "from: 2026-01-05\n  until: 2026-06-30", "from: 2027-01-11\n  until: 2027-06-30"
+    )
+    checked = cohort("validate", write(text))
+    assert (
+        f"{at(text, 'NL-midden')}: warning: cohort knows no school holidays of NL-midden from "
+        "2027-02-06 to 2027-03-07 and from 2027-04-24 to 2027-05-09"
+    ) in checked.stderr

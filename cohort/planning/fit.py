@@ -256,6 +256,17 @@ def _names_once(
         seen.setdefault(value, i)
 
 
+def _periods(days: tuple[dt.date, ...]) -> str:
+    """'from 2027-02-06 to 2027-03-07 and from 2027-04-24 to 2027-05-09' (days in order)."""
+    runs: list[list[dt.date]] = []
+    for day in days:
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return " and ".join(f"from {first} to {last}" for first, last in runs)
+
+
 def _holiday_table(loaded: Loaded) -> None:
     """School holidays cohort does not know for part of the window: a warning at the region."""
     programme = loaded.programme
@@ -272,7 +283,7 @@ def _holiday_table(loaded: Loaded) -> None:
             )
             loaded.report.warning(
                 where,
-                f"cohort knows no school holidays of {region} from {unknown[0]} to {unknown[-1]}",
+                f"cohort knows no school holidays of {region} {_periods(unknown)}",
                 "those days are treated as free; check them, or add them under 'avoid: dates:'",
                 code="holidays-unknown",
             )

@@ -80,7 +80,7 @@ def import_poll(
             code="poll-empty",
         )
     if report.errors:
-        raise CohortError(diagnostics=capped(report.sorted(), table))
+        raise capped(report.sorted(), table)
     _outside_window(programme, table, poll, report)
     source = _source(file, checked.folder)
     _replacing(checked.folder, source, replace)
@@ -143,21 +143,19 @@ def _outside_window(programme: Programme, table: Table, poll: Poll, report: Repo
         )
 
 
-def capped(diagnostics: list[Diagnostic], table: Table) -> list[Diagnostic]:
-    """The first MAX_SHOWN diagnostics, and one more that counts the rest."""
+def capped(diagnostics: list[Diagnostic], table: Table) -> CohortError:
+    """The error of an export that cannot be read: its first MAX_SHOWN problems, then one line
+    that counts the rest."""
     if len(diagnostics) <= MAX_SHOWN:
-        return diagnostics
+        return CohortError(diagnostics=diagnostics)
     rest = len(diagnostics) - MAX_SHOWN
-    return [
-        *diagnostics[:MAX_SHOWN],
-        Diagnostic(
-            table.at(0),
-            "error",
-            f"and {rest} more problems in this export (the first {MAX_SHOWN} are above)",
-            "fix these first; is it the poll's own export, unchanged?",
-            code="poll-layout",
-        ),
-    ]
+    return CohortError(
+        f"and {rest} more problems in this export (the first {MAX_SHOWN} are above); fix these "
+        "first: is it the poll's own export, unchanged?",
+        diagnostics=diagnostics[:MAX_SHOWN],
+        location=table.path,
+        code="poll-layout",
+    )
 
 
 def loose(name: str) -> str:
@@ -221,7 +219,8 @@ def _matched(
             report.warning(
                 table.at(respondent.row, respondent.email_column or respondent.column),
                 f"'{shown(name)}' answered with the e-mail address of {people[pid].name} "
-                f"({pid}); the answers count as {people[pid].name}'s, not {named[0]}'s",
+                f"({pid}); the answers count as {people[pid].name}'s, not as "
+                f"{people[named[0]].name}'s ({named[0]})",
                 "check who answered; cohort matches the e-mail address first",
                 code="poll-match",
             )
