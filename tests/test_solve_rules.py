@@ -15,7 +15,7 @@ import pytest
 from conftest import at, cohort, edit
 from test_planning import PLANNED, answers_file, before_the_year, solved, with_answers  # noqa: F401
 
-from cohort.planning import conflicts, cpmodel, dates
+from cohort.planning import conflicts, dates
 from cohort.planning.problem import build
 from cohort.records.workspace import load_checked
 
@@ -135,6 +135,8 @@ def test_a_meeting_gets_a_variable_only_for_a_day_the_poll_prices(write):
         PLANNED, "from: 2026-01-05\n  until: 2026-06-30", "from: 2026-01-05\n  until: 2028-12-31"
     )
     text = edit(text, "spacing: {min: 14, max: 42}", "spacing: {min: 28, max: 70}")
+    from cohort.planning import cpmodel
+
     folder = with_answers(write(text), _one_good_day())
     problem = _problem(folder)
     built = cpmodel.Model(problem)

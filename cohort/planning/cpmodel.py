@@ -130,41 +130,71 @@ class Model:
         return cache[key]
 
     def _costs(self, item: Item, days: list[int]) -> None:
-        """What each day costs an open meeting: a variable for each day the poll makes cost
-        something else than a day it did not ask about, and the weekday wish."""
-        problem, model = self.problem, self.model
-        var = self.day[item.id]
+        """What each day costs an open meeting, from the poll and the weekday wish. When the
+        poll prices most of its days, one variable per day and exactly one chosen (the
+        assignment's strong relaxation); else a variable only for each day the poll prices
+        otherwise than the days it did not ask about, and the weekday wish apart."""
+        problem = self.problem
         weights = problem.plan.weights
         answers = problem.answers
-        if answers is not None:
-            respondents = sum(pid in answers.answers for pid in item.invitees)
-            usual = weights.if_need_be * respondents  # a day the poll did not ask about
-            asked = {self.number(d) for d in answers.days()}
-            for number in (n for n in days if n in asked):
-                where = problem.attendance(item, self.date(number))
-                cost = weights.attendance * len(where.no) + weights.if_need_be * (
-                    len(where.if_need_be) + len(where.not_asked)
-                )
-                if cost != usual:
-                    chosen = model.new_bool_var(f"{item.id}@{number}")
-                    model.add(var == number).only_enforce_if(chosen)
-                    model.add(var != number).only_enforce_if(~chosen)
-                    self.costs.append((cost - usual) * chosen)
-            if usual:
-                self.costs.append(usual)
-        preferred = problem.plan.preferred_weekdays
+        if answers is None:
+            self._weekday_cost(item, days)
+            return
+        respondents = sum(pid in answers.answers for pid in item.invitees)
+        usual = weights.if_need_be * respondents  # a day the poll did not ask about
+        asked = {self.number(d) for d in answers.days()}
+        cost: dict[int, int] = {}
+        for number in (n for n in days if n in asked):
+            where = problem.attendance(item, self.date(number))
+            cost[number] = weights.attendance * len(where.no) + weights.if_need_be * (
+                len(where.if_need_be) + len(where.not_asked)
+            )
+        if 2 * len(cost) > len(days):
+            self._assignment(item, days, {n: cost.get(n, usual) for n in days})
+            return
+        var = self.day[item.id]
+        for number, price in cost.items():
+            if price != usual:
+                chosen = self.model.new_bool_var(f"{item.id}@{number}")
+                self.model.add(var == number).only_enforce_if(chosen)
+                self.model.add(var != number).only_enforce_if(~chosen)
+                self.costs.append((price - usual) * chosen)
+        if usual:
+            self.costs.append(usual)
+        self._weekday_cost(item, days)
+
+    def _assignment(self, item: Item, days: list[int], cost: dict[int, int]) -> None:
+        """One variable per day of an open meeting, exactly one chosen, each with its cost
+        (the weekday wish included)."""
+        model = self.model
+        preferred = self.problem.plan.preferred_weekdays
+        weekdays = self.problem.plan.weights.weekdays
+        picks = {n: model.new_bool_var(f"{item.id}@{n}") for n in days}
+        model.add_exactly_one(picks.values())
+        model.add(self.day[item.id] == sum(n * chosen for n, chosen in picks.items()))
+        for number, chosen in picks.items():
+            off = preferred and self.date(number).weekday() not in preferred
+            price = cost[number] + (weekdays if off else 0)
+            if price:
+                self.costs.append(price * chosen)
+
+    def _weekday_cost(self, item: Item, days: list[int]) -> None:
+        """The weekday wish of an open meeting, on the weekday its date falls on."""
+        model = self.model
+        preferred = self.problem.plan.preferred_weekdays
+        weight = self.problem.plan.weights.weekdays
         weekdays = {self.date(n).weekday() for n in days}
         off = {w for w in weekdays if w not in preferred}
-        if not preferred or not weights.weekdays or not off:
+        if not preferred or not weight or not off:
             return
         if off == weekdays:
-            self.costs.append(weights.weekdays)
+            self.costs.append(weight)
             return
         weekday = model.new_int_var(0, 6, f"weekday-{item.id}")
-        model.add_modulo_equality(weekday, var + self.base.weekday(), 7)
+        model.add_modulo_equality(weekday, self.day[item.id] + self.base.weekday(), 7)
         is_off = model.new_bool_var(f"off-weekday-{item.id}")
         model.add_element(weekday, [int(w not in preferred) for w in range(7)], is_off)
-        self.costs.append(weights.weekdays * is_off)
+        self.costs.append(weight * is_off)
 
     # venues
 
@@ -271,7 +301,7 @@ class Model:
                     if len(mine) > 1:
                         self.enforce(model.add(sum(mine) <= 1), "no-repeat")
         n_hosts = len(counts)
-        total = sum(counts.values())
+        total = self._hosted_total()
         if self.active("fair") and n_hosts > 1:
             for count in counts.values():
                 self.enforce(model.add(n_hosts * count >= total - (n_hosts - 1)), "fair")
@@ -283,6 +313,17 @@ class Model:
             model.add_max_equality(busiest, list(counts.values()))
             model.add_min_equality(idlest, list(counts.values()))
             self.costs.append(weight * (busiest - idlest))
+
+    def _hosted_total(self) -> Any:
+        """How many meetings of the series go to a venue with a host: a number where every
+        venue a meeting may take has one (each takes exactly one), which lets the solver see
+        at once what fair hosting asks."""
+        total: Any = 0
+        for mid in self.problem.sequence:
+            chosen = self.venue.get(mid, {})
+            hosted = [var for vid, var in chosen.items() if vid in self.problem.hosts]
+            total += 1 if hosted and len(hosted) == len(chosen) else sum(hosted)
+        return total
 
     # no two meetings at once
 

@@ -101,6 +101,9 @@ def solver(time_limit: float) -> Any:
     engine.parameters.num_workers = 1
     engine.parameters.random_seed = SEED
     engine.parameters.max_deterministic_time = time_limit
+    # no probing in presolve: on these models it costs seconds and finds little (a conflict's
+    # assumptions are proven 50 times faster without it; a three-year series 20% faster)
+    engine.parameters.cp_model_probing_level = 0
     return engine
 
 
