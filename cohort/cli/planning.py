@@ -48,7 +48,7 @@ def solve(
         warn(f"{'wrote' if changed else 'unchanged'} {path}")
 
 
-def _with_solution(text: str, data: dict[str, object]) -> str:
+def _with_solution(text: str | bytes, data: dict[str, object]) -> str:
     import json
 
     document = json.loads(text)
@@ -56,17 +56,17 @@ def _with_solution(text: str, data: dict[str, object]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _with_columns(text: str, heads: list[str], cells: dict[str, list[str]]) -> str:
+def _with_columns(text: str | bytes, heads: list[str], cells: dict[str, list[str]]) -> bytes:
+    """The schedule's CSV with the solution's columns, through the one CSV writer."""
     import csv
     import io
 
-    rows = list(csv.reader(io.StringIO(text)))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*rows[0], *heads])
-    for row in rows[1:]:
-        writer.writerow([*row, *cells.get(row[0], [""] * len(heads))])
-    return buffer.getvalue()
+    from ..tables import csv_bytes, unneutralise
+
+    raw = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+    rows = [[unneutralise(c) for c in row] for row in csv.reader(io.StringIO(raw))]
+    extra = [heads, *(cells.get(row[0], [""] * len(heads)) for row in rows[1:])]
+    return csv_bytes([*(row + more for row, more in zip(rows, extra, strict=True))])
 
 
 @poll.command("import")
