@@ -14,12 +14,14 @@ from .errors import CohortError, UsageError
 PROGRAMME_SUFFIXES = (".yaml", ".yml")
 
 
-def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool:
+def write_atomic(
+    path: Path, content: str | bytes, durable: bool = True, *, mode: int = 0o644
+) -> bool:
     """Write `content` to `path` through a temporary file and `os.replace`, so a reader never
     sees half a file. Returns False (and leaves the file alone) when it already holds exactly
     this content, so unchanged outputs keep their modification time. `durable` also waits for
     the disk (fsync): needed for records such as published.json, not for outputs that the next
-    run regenerates anyway."""
+    run regenerates anyway. `mode`: the permissions of a file written (0o600 for a key)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if path.is_file() and path.read_bytes() == data:
@@ -28,7 +30,7 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
         # a hidden name of this process's own; never matched by an outbox's *.eml
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.unlink(missing_ok=True)  # left over by a run of this pid that was killed
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -100,6 +100,7 @@ class Outcome:
     tallies: list[Tally] = field(default_factory=list)
     stopped: str = ""
     left: int = 0
+    notices: list[str] = field(default_factory=list)  # about the feed secret's file
 
     @property
     def ok(self) -> bool:
@@ -122,7 +123,7 @@ class Outcome:
             )
         elif not changing and self.ok:
             out.append(f"up to date: nothing to publish to {self.server.url}")
-        return out
+        return out + self.notices
 
     def problems(self) -> list[str]:
         """For standard error: conflicts, refusals, and why the run stopped."""
@@ -170,6 +171,7 @@ def publish(
         return outcome
     if state.changed:
         state.save()
+    outcome.notices = state.notices
     total = sum(len(p.steps) for _, p in plans)
     if not total:
         return outcome

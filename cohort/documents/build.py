@@ -142,6 +142,7 @@ def build(
     built.removed = target.removed
     if state.changed:
         state.save()
+    built.warnings += state.notices
     if invitations:
         from .invitations import render_invitations
 

@@ -271,6 +271,7 @@ class CalendarsWritten(Written):
     """What `write_calendars` did: the files, and which meetings got a new SEQUENCE."""
 
     raised: list[tuple[str, int]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the feed secret's file
 
     def lines(self) -> list[str]:
         """For the terminal: each meeting whose SEQUENCE rose, then what was written."""
@@ -282,7 +283,7 @@ class CalendarsWritten(Written):
             f"wrote {self.files} calendar files to {self.folder} "
             f"({len(self.changed)} changed, {len(self.removed)} removed)"
         )
-        return out
+        return out + self.notices
 
 
 def personal_feed_name(state: State, person: Participant) -> str:
@@ -322,4 +323,5 @@ def write_calendars(
     ]
     if state.changed:
         state.save()
+    written.notices = state.notices
     return written

@@ -191,6 +191,7 @@ class Rendered:
     registrations: dict[str, int] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the feed secret's file
 
     def warnings(self) -> list[str]:
         """Invitees who get nothing, for standard error."""
@@ -234,7 +235,7 @@ class Rendered:
                 f"next: cohort send {self.outbox} --server smtp+starttls://HOST:587 "
                 "(a dry run until you add --confirm)"
             )
-        return out
+        return out + self.notices
 
 
 def render_invitations(
@@ -295,6 +296,7 @@ def render_invitations(
         )
     if state.changed:
         state.save()
+    rendered.notices = state.notices
     return rendered
 
 

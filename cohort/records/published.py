@@ -8,9 +8,10 @@ meeting disappears from the YAML. The file belongs to cohort (written atomically
 to the YAML); regenerating without changes leaves it byte-identical.
 
 The secret that makes personal feed names unguessable is kept apart, in `feed-secret.txt`: it
-must not go where published.json goes (a shared repository), and `cohort init` git-ignores it.
-It is made with the first published.json, and taken out of a published.json written before
-cohort kept it apart, unchanged, so that no feed changes its name.
+must not go where published.json goes (a shared repository): `cohort init` git-ignores it, and
+it is written like the certificates' key (`keys`: for its owner alone, and kept out of git in
+any programme). It is made with the first published.json, and taken out of a published.json
+written before cohort kept it apart, unchanged, so that no feed changes its name.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import CohortError, Location
 from ..files import read_regular, write_atomic
+from . import keys
 
 STATE_FILE = "published.json"
 SECRET_FILE = "feed-secret.txt"
@@ -98,6 +100,8 @@ class State:
     changed: bool = False
     fresh: bool = False
     legacy_secret: str | None = None
+    #: what the facilitator should hear about the secret's file (a line added to .gitignore)
+    notices: list[str] = field(default_factory=list)
     _secret: str | None = field(default=None, repr=False)
     _secret_unsaved: bool = field(default=False, repr=False)
 
@@ -117,6 +121,7 @@ class State:
     def _read_secret(self) -> str:
         path = self.secret_path
         if path.exists():
+            self.notices += keys.guard(path)  # for its owner alone, and out of git
             try:
                 text = path.read_text(encoding="utf-8").strip()
             except (OSError, UnicodeDecodeError) as err:
@@ -157,7 +162,7 @@ class State:
         if self.fresh or self.legacy_secret is not None:
             _ = self.secret  # made with the first published.json, or taken out of the old one
         if self._secret_unsaved:
-            write_atomic(self.secret_path, self.secret + "\n")
+            self.notices += keys.write(self.secret_path, self.secret)
             self._secret_unsaved = False
         data = {
             "about": _ABOUT,
