@@ -3,7 +3,10 @@
 Words come from gettext catalogs in `cohort/locale/<lang>/LC_MESSAGES/cohort.po`, kept with
 Babel (`pybabel extract -F babel.cfg -o cohort/locale/cohort.pot .`, then `pybabel update`).
 The `.po` files are compiled in memory on first use, so no binary `.mo` is kept in git.
-Dates and times are formatted by Babel with the CLDR data of the language and country.
+Dates and times are formatted by Babel with the CLDR data of the language and country; numbers
+too, except in English, which follows English conventions (en_GB: "1.5 hours") in whatever
+country the programme is: English written in the Netherlands (CLDR's en_NL) would print
+"1,5 hours", which no English reader expects.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class Texts:
     def __init__(self, language: str, country: str | None = None) -> None:
         self.language = language if language in LANGUAGES else "en"
         self.locale = _locale(self.language, country)
+        self.number_locale = _locale("en", None) if self.language == "en" else self.locale
         self.translations = _catalog(self.language)
 
     def gettext(self, message: str) -> str:
@@ -74,6 +78,14 @@ class Texts:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
+
+    def plural(self, value: float) -> int:
+        """A count for `ngettext` that picks the form CLDR's plural rules give `value`, which
+        may be a fraction: 1 for the 'one' form, else 2 (in French 0.75 and 1.5 are 'one':
+        "1,5 heure"; in English and Dutch only 1 is). The catalogs of nl, en and fr have
+        these two forms."""
+        number = int(value) if float(value).is_integer() else value
+        return 1 if self.locale.plural_form(number) == "one" else 2
 
     def date(self, day: dt.date, format: str = "full") -> str:
         """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday, 22 February 2024'."""
@@ -108,10 +120,10 @@ class Texts:
         return f"{moment(start)} – {moment(end)}"
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self.number_locale)
 
     def percent(self, value: float) -> str:
-        return format_percent(value, locale=self.locale)
+        return format_percent(value, locale=self.number_locale)
 
     def kind(self, kind: str) -> str:
         """The name of a kind of meeting ('work-session' -> 'werksessie'); `kind` is the

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from cohort.documents.certificates import hours
+from cohort.i18n import Texts
 from cohort.planning.certificates import (
     ATTENDANCE,
     PARTICIPATION,
@@ -201,3 +203,130 @@ def test_the_plan_lists_every_meeting_attended_and_dates_the_certificates_by_the
     assert anna.minutes == 4 * 90
     assert [r.reason for r in decided.refused] == ["attended 2 of 4 (1 to come); rule: at least 3"]
     assert decided.issued_on == dt.date(2024, 6, 6)
+
+
+@pytest.mark.parametrize(
+    ("fields", "counted"),
+    [
+        # an evening into the night, written with end_date the next day: one session, as long
+        # as it really lasts (the tester's 20:00 to 03:30 counted 14 hours, two days of 7)
+        ({"date": "2024-05-02", "end_date": "2024-05-03", "start": "20:00", "end": "03:30"}, 450),
+        # the night the clocks go forward (02:00 -> 03:00): an hour shorter
+        ({"date": "2024-03-30", "end_date": "2024-03-31", "start": "20:00", "end": "03:30"}, 390),
+        # the night they go back (03:00 -> 02:00): an hour longer
+        ({"date": "2024-10-26", "end_date": "2024-10-27", "start": "22:00", "end": "03:30"}, 390),
+        # ... but an end before the change is not touched by it
+        ({"date": "2024-10-26", "end_date": "2024-10-27", "start": "22:00", "end": "01:00"}, 180),
+        # an end at a wall time that happens twice that night is the first 02:30 (summer time)
+        ({"date": "2024-10-26", "end_date": "2024-10-27", "start": "22:00", "end": "02:30"}, 270),
+        # a whole day and night round the clock: 24 hours
+        ({"date": "2024-05-02", "end_date": "2024-05-03", "start": "12:00", "end": "12:00"}, 1440),
+        # two evenings (the end after the start each day) stay two sessions of two hours
+        ({"date": "2024-11-05", "end_date": "2024-11-06", "start": "19:00", "end": "21:00"}, 240),
+    ],
+)
+def test_a_meeting_past_midnight_counts_its_real_hours(fields, counted):
+    m = meeting("m", str(fields.pop("date")), **fields)
+    assert minutes(programme(m, zone="Europe/Amsterdam"), m, 7.0) == counted
+
+
+STUDY_DAYS = meeting(
+    "s", "2024-06-10", kind="study-day", end_date="2024-06-12", start="09:00", end="17:00"
+)
+
+
+@pytest.mark.parametrize(
+    ("today", "certified"),
+    [
+        ("2024-06-10", False),  # day one of three: under way, not held
+        ("2024-06-11", False),
+        ("2024-06-12", True),  # its last day: over by the end of it
+    ],
+)
+def test_only_a_meeting_that_is_over_counts_and_the_day_of_issue_is_never_after_today(
+    today, certified
+):
+    p = programme(M1, STUDY_DAYS)
+    records = {
+        "m1": Record(meeting="m1", attended=("anna", "bert")),
+        "s": Record(meeting="s", attended=("anna",)),
+    }
+    day = dt.date.fromisoformat(today)
+    decided = plan(p, records, day)
+    assert decided.issued_on is not None and decided.issued_on <= day
+    if certified:
+        (anna,) = decided.certificates
+        assert anna.minutes == 90 + 3 * 8 * 60
+        assert decided.issued_on == dt.date(2024, 6, 12)
+    else:
+        assert decided.certificates == []  # the study days are still open for everyone
+        assert decided.issued_on == dt.date(2024, 2, 22)
+        assert "(1 to come)" in decided.refused[0].reason
+
+
+def test_participation_is_for_those_the_rule_binds_not_for_staff():
+    p = Programme.model_validate(
+        {
+            "id": "p",
+            "title": "P",
+            "timezone": "Europe/Brussels",
+            "organiser": {"name": "O"},
+            "attendance": {"required": "all"},
+            "certificates": {"partial": True},
+            "participants": {
+                "anna": {"name": "Anna"},
+                "fien": {"name": "Fien", "role": "facilitator"},
+                "eva": {"name": "Eva", "role": "expert"},
+                "gust": {"name": "Gust", "role": "guest"},
+                "hans": {"name": "Hans", "role": "host"},
+            },
+            "meetings": {m.id: m.model_dump(exclude={"id"}, by_alias=True) for m in (M1, M2)},
+        }
+    )
+    everyone = ("anna", "fien", "eva", "gust", "hans")
+    records = {"m1": Record(meeting="m1", attended=everyone), "m2": Record(meeting="m2")}
+    decided = plan(p, records, TODAY, partial=True)
+    assert [(c.person.id, c.kind) for c in decided.certificates] == [("anna", PARTICIPATION)]
+    reasons = {r.person.id: r.reason for r in decided.refused}
+    assert reasons == {
+        "fien": "not bound by the attendance rule (role: facilitator)",
+        "eva": "not bound by the attendance rule (role: expert)",
+        "gust": "not bound by the attendance rule (role: guest)",
+        "hans": "not bound by the attendance rule (role: host)",
+    }
+    # without a rule, certificates of participation are for participants only
+    free = p.model_copy(update={"attendance": None})
+    decided = plan(free, records, TODAY, partial=True)
+    assert [c.person.id for c in decided.certificates] == ["anna"]
+    assert {r.person.id: r.reason for r in decided.refused}["fien"] == (
+        "certificates of participation are for participants (role: facilitator)"
+    )
+
+
+def test_a_code_covers_the_name_the_organisation_and_the_titles():
+    real = certificate((M1, 90), (M2, 90))
+    genuine = code("key", "p", real)
+    renamed_anna = ANNA.model_copy(update={"name": "Anna Peeters"})
+    renamed = Certificate(renamed_anna, ATTENDANCE, real.meetings, real.standing)
+    assert code("key", "p", renamed) != genuine
+    moved = Certificate(ANNA, ATTENDANCE, real.meetings, real.standing, organisation="Tetem")
+    assert code("key", "p", moved) != genuine
+    retitled = certificate((M1.model_copy(update={"title": "Kick-off"}), 90), (M2, 90))
+    assert code("key", "p", retitled) != genuine
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "minutes_", "words"),
+    [
+        ("en", "NL", 90, "1.5 hours"),  # English numbers whatever the country
+        ("en", "BE", 60, "1 hour"),
+        ("en", None, 45, "0.75 hours"),
+        ("nl", "NL", 90, "1,5 uur"),
+        ("fr", "BE", 45, "0,75 heure"),  # French is singular below 2
+        ("fr", "BE", 90, "1,5 heure"),
+        ("fr", None, 120, "2 heures"),
+        ("fr", None, 270, "4,5 heures"),
+    ],
+)
+def test_hours_in_words(language, country, minutes_, words):
+    assert hours(Texts(language, country), minutes_) == words

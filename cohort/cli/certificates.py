@@ -9,6 +9,10 @@ import typer
 from .app import CohortGroup, app
 from .common import Folder, Force, Today, checked, say, today, warn
 
+#: `certificates verify`: the code is no certificate's (1 is kept for "cannot be told", as for
+#: every command whose data is wrong; 2 for a wrong command line).
+EXIT_NOT_GENUINE = 3
+
 
 class CertificatesGroup(CohortGroup):
     """`cohort certificates [DIR] [OPTIONS]` issues (the `issue` command, named or not);
@@ -54,6 +58,14 @@ def issue(
     outbox: Annotated[
         Path, typer.Option("--outbox", help="With --email: the outbox folder (kept between runs).")
     ] = Path("outbox"),
+    new_key: Annotated[
+        bool,
+        typer.Option(
+            "--new-key",
+            help="Start over with a new key where certificate-secret.txt was lost: every "
+            "certificate gets a new code and is issued again; the old codes no longer verify.",
+        ),
+    ] = False,
     force: Force = False,
     day: Today = None,
 ) -> None:
@@ -69,7 +81,9 @@ def issue(
         today(day),
         partial=partial,
         participant=participant,
-        outbox=outbox if email else None,
+        outbox=outbox,
+        email=email,
+        new_key=new_key,
         force=force,
     )
     warn(issued.warnings)
@@ -82,11 +96,13 @@ def verify(
     folder: Folder = Path(),
     day: Today = None,
 ) -> None:
-    """Whether a certificate's verification code is genuine for this programme (exit 1 if not)."""
-    from ..documents.certificates import verify as check_code
+    """Whether a certificate's verification code is genuine for this programme: exit 0 if it
+    is, 3 if it is not, 1 if it cannot be told (the key or the programme's files are missing or
+    wrong)."""
+    from ..documents.certificate_verify import verify as check_code
 
     programme = checked(folder, day)
     verdict = check_code(programme.folder, programme.programme, code, today(day))
     say(verdict.text)
     if not verdict.genuine:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_NOT_GENUINE)

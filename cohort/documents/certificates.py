@@ -3,38 +3,46 @@
 one message each in the outbox carrying it.
 
 Who gets which certificate, its hours and its code are decided in `planning.certificates`; this
-module lays them out. Templates get views (plain frozen data) and every value is escaped for
-Typst by cohort; the logo and the signature image come in as Typst code cohort writes itself
-(the image's bytes in an SVG), since Typst reads no file of the programme. A certificate is dated
-by its day of issue, never the clock, so a re-run gives the same bytes.
+module lays them out and writes them. Templates get views (plain frozen data) and every value
+is escaped for Typst by cohort; the logo and the signature image come in as Typst code cohort
+writes itself (`pictures`). A certificate is dated by its day of issue, never the clock, so a
+re-run gives the same bytes.
+
+A run writes nothing until it knows it can finish: every template is rendered for every
+certificate (and the first is typeset) before the first file is written, so a mistake in a
+template the facilitator changed stops the run at its line, with nothing half done. It removes
+only certificates it wrote for this programme (`certificate_files`), and says which and why.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import struct
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CohortError, Report, UsageError, did_you_mean
-from ..files import read_regular
 from ..i18n import Texts
 from ..output import OutputFolder
 from ..planning import certificates as decide
 from ..planning.certificates import Certificate, Plan
-from ..programme.certificates import IMAGE_TYPES, MAX_IMAGE_BYTES, image_problem
 from ..programme.model import Programme
-from ..records import certificate_secret
+from ..records import certificate_secret, keys
 from ..records.attendance import Record, load_all
-from . import typeset
+from ..records.outbox import Outbox
+from . import certificate_mail, pictures, typeset
+from .certificate_files import Batches, Index
 from .templating import Renderer
 from .view import MeetingView, PersonView, ProgrammeView, Views, language_of, texts_for
 
 if TYPE_CHECKING:
     from .certificate_mail import Post
+
+TEMPLATE = "certificates/certificate.typ"
+#: The QR code's size on the page: it stands in the footer, beside the code in words.
+QR_SIZE = "1.6cm"
 
 
 @dataclass(frozen=True)
@@ -68,65 +76,11 @@ class CertificateView:
 
 
 def hours(texts: Texts, minutes: int) -> str:
-    """Minutes as hours in words: '1,5 uur', '1.5 hours', '1,5 heures' (at most two decimals)."""
-    words = texts.ngettext("%(hours)s hour", "%(hours)s hours", 1 if minutes == 60 else 2)
-    return words % {"hours": texts.number(round(minutes / 60, 2))}
-
-
-def picture(folder: Path, name: str) -> typeset.Code:
-    """An image file of the programme as Typst bytes of an SVG (`image(...)` takes it): an SVG
-    as it is, a PNG or JPEG inside one at its own size. Raises CohortError when it cannot be
-    used (checked again here: the file may have changed since the programme was read)."""
-    problem = image_problem(folder, name)
-    if problem is not None:
-        raise CohortError(problem, location=folder / "programme.yaml", code="bad-image")
-    path = folder / name
-    kind = IMAGE_TYPES[path.suffix.lower()]
-    data = read_regular(path, MAX_IMAGE_BYTES, what="image")
-    if kind == "svg":
-        try:
-            return typeset.Code(f"bytes({typeset.string(data.decode('utf-8'))})")
-        except UnicodeDecodeError:
-            raise CohortError(f"'{name}' is not an SVG image (not UTF-8 text)") from None
-    size = _pixels(data, kind)
-    if size is None:
-        raise CohortError(f"'{name}' is not a {kind.upper()} image", code="bad-image")
-    width, height = size
-    encoded = base64.b64encode(data).decode("ascii")
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-        f'<image width="{width}" height="{height}" '
-        f'xlink:href="data:image/{kind};base64,{encoded}"/></svg>'
-    )
-    return typeset.Code(f"bytes({typeset.string(svg)})")
-
-
-#: JPEG markers that start a frame and hold its size (ITU T.81, table B.1)
-_FRAMES = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
-
-
-def _pixels(data: bytes, kind: str) -> tuple[int, int] | None:
-    """Width and height in pixels of a PNG (its IHDR chunk, RFC 2083) or a JPEG (its frame
-    header), or None when the data is not one."""
-    if kind == "png":
-        if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-            return None
-        width, height = struct.unpack(">II", data[16:24])
-        return width, height
-    if data[:2] != b"\xff\xd8":
-        return None
-    at = 2
-    while at + 9 <= len(data) and data[at] == 0xFF:
-        marker = data[at + 1]
-        if marker == 0xFF:  # fill byte
-            at += 1
-        elif marker in _FRAMES:
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        else:
-            at += 2 + struct.unpack(">H", data[at + 2 : at + 4])[0]
-    return None
+    """Minutes as hours in words, the plural as the language has it: '1,5 uur', '1.5 hours',
+    '1,5 heure' (French is singular below 2), '1 hour' (at most two decimals)."""
+    value = round(minutes / 60, 2)
+    words = texts.ngettext("%(hours)s hour", "%(hours)s hours", texts.plural(value))
+    return words % {"hours": texts.number(value)}
 
 
 class Certifier:
@@ -136,17 +90,19 @@ class Certifier:
         self.folder = folder
         self.programme = programme
         block = programme.certificates
-        self.logo = picture(folder, block.logo) if block.logo else None
-        self.signature = picture(folder, block.signature) if block.signature else None
+        self.logo = pictures.for_print(folder, block.logo) if block.logo else None
+        self.signature = pictures.for_print(folder, block.signature) if block.signature else None
         self._views: dict[str, Views] = {}
         self._renderers: dict[tuple[str, str], Renderer] = {}
-        #: what the facilitator should know (characters no font on the machine has)
-        self.warnings: list[str] = []
 
     def views(self, language: str) -> Views:
         if language not in self._views:
             self._views[language] = Views(self.programme, texts_for(self.programme, language))
         return self._views[language]
+
+    def texts(self, view: CertificateView) -> Texts:
+        """The words of the certificate's holder."""
+        return self.views(view.person.language).texts
 
     def renderer(self, language: str, kind: str) -> Renderer:
         """A renderer in `language` for `kind`: 'typst' (escaped for Typst), 'text' or 'html'
@@ -196,17 +152,27 @@ class Certifier:
             "language": view.person.language,
         }
 
-    def pdf(self, view: CertificateView) -> bytes:
-        """The certificate as PDF, dated its day of issue."""
-        source = self.renderer(view.person.language, "typst").render(
-            "certificates/certificate.typ",
+    def source(self, view: CertificateView, qr: bool = True) -> str:
+        """The certificate as Typst source (without `qr`, with an empty space for the QR code,
+        to try the template out). Raises CohortError at the template's line."""
+        return self.renderer(view.person.language, "typst").render(
+            TEMPLATE,
             **self.context(view),
             logo=self.logo,
             signature=self.signature,
-            qr=typeset.qr_code(view.code, "2.2cm"),
+            qr=typeset.qr_code(view.code, QR_SIZE) if qr else typeset.Code("none"),
         )
+
+    def pdf(self, view: CertificateView, warnings: list[str] | None = None) -> bytes:
+        """The certificate as PDF, dated its day of issue. Raises CohortError, at the
+        template's line when Typst refuses what it made."""
+        renderer = self.renderer(view.person.language, "typst")
         return typeset.pdf(
-            source, f"certificate of '{view.person.id}'", view.issued_on, self.warnings
+            self.source(view),
+            f"certificate of '{view.person.id}'",
+            view.issued_on,
+            warnings,
+            typeset.template_file(renderer, TEMPLATE),
         )
 
 
@@ -223,12 +189,14 @@ class Issued:
     plan: Plan
     files: list[str] = field(default_factory=list)
     changed: int = 0
+    removed: list[str] = field(default_factory=list)  # lines: which file went, and why
     made_secret: bool = False
     mail: list[str] = field(default_factory=list)  # lines about the outbox
+    notices: list[str] = field(default_factory=list)  # about the key's file
     warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """For the terminal: what was written, who got none and why, what next."""
+        """For the terminal: what was written and removed, who got none and why, what next."""
         counts = {
             kind: sum(c.kind == kind for c in self.plan.certificates) for kind in decide.KINDS
         }
@@ -238,24 +206,23 @@ class Issued:
             + (f" ({what}; {self.changed} changed)" if self.files else "")
         ]
         out += [
+            f"  certificate of participation for {c.person.name} ('{c.person.id}'): "
+            + (c.standing.reason if c.standing.status else f"attended {len(c.meetings)}")
+            for c in self.plan.certificates
+            if c.kind == decide.PARTICIPATION
+        ]
+        out += [
             f"  no certificate for {r.person.name} ('{r.person.id}'): {r.reason}"
             for r in self.plan.refused
         ]
-        out += [
-            f"  certificate of participation for {c.person.name} ('{c.person.id}'): "
-            f"{c.standing.reason}"
-            for c in self.plan.certificates
-            if c.kind == decide.PARTICIPATION and c.standing.status
-        ]
+        out += self.removed
         out += self.mail
         if self.made_secret:
             out.append(
                 f"made {certificate_secret.SECRET_FILE}, the key of the verification codes: keep "
-                "a copy somewhere safe (it stays out of git). If certificates were issued before "
-                "from another copy of this programme, put that copy's file back instead: codes "
-                "made with another key do not verify"
+                "a copy somewhere safe (it stays out of git)"
             )
-        return out
+        return out + self.notices
 
 
 def issue(
@@ -267,48 +234,151 @@ def issue(
     partial: bool = False,
     participant: str | None = None,
     outbox: Path | None = None,
+    email: bool = False,
+    new_key: bool = False,
     force: bool = False,
 ) -> Issued:
     """Write a PDF per certificate into the output folder `output` (`<participant>.pdf`), and
-    with `outbox` an e-mail each into it; returns what was done. Raises UsageError for an
-    unknown participant or `partial` where the programme does not allow it, CohortError for a
-    programme without an attendance rule (unless `partial`)."""
+    with `email` an e-mail each into `outbox`; remove the certificates of this programme no
+    longer issued (only those of `participant`, when given); returns what was done.
+
+    Raises UsageError for an unknown participant, `partial` where the programme does not allow
+    it, `new_key` beside a key, or a file in the way; CohortError for a programme without an
+    attendance rule (unless `partial`), a lost key where certificates were issued before
+    (unless `new_key`), or a template that cannot be rendered, before anything is written."""
     _allowed(folder, programme, partial, participant)
     target = OutputFolder(output, programme_folder=folder, force=force)
+    index = Index.read(output)
     plan = decide.plan(programme, records_of(folder), today, partial=partial, only=participant)
     result = Issued(output, plan)
-    before = set() if participant else set(_pdfs(output))
+    names = {f"{c.person.id}.pdf" for c in plan.certificates}
+    index.claim(programme.id, names, force)
+    before = index.of(programme.id)
+    stale = (before - names) & ({f"{participant}.pdf"} if participant else before)
+    secret, result.made_secret = _key(folder, programme, index, outbox, new_key, plan)
     certifier = Certifier(folder, programme)
-    post = _post(certifier, outbox, result, everyone=participant is None)
+    post = _post(certifier, outbox, result, participant, force) if email else None
+
+    def views() -> Iterator[CertificateView]:
+        for c in plan.certificates:
+            yield certifier.view(c, plan, decide.code(secret, programme.id, c))
+
+    first = _rehearsed(certifier, views(), post is not None, result.warnings)
+    if result.made_secret:
+        result.notices += certificate_secret.save(folder, secret)
+    elif secret:
+        result.notices += keys.guard(certificate_secret.path_of(folder))
+    if names or stale:  # a run cut short leaves every certificate listed
+        index.write(target, programme.id, before | names)
+    pdfs = Batches(target)
     with post or nullcontext():
-        secret = ""
-        if plan.certificates:
-            secret, result.made_secret = certificate_secret.read_or_make(folder)
-        # one at a time, written at once: 2,000 certificates never sit in memory together
-        for certificate in plan.certificates:
-            view = certifier.view(certificate, plan, decide.code(secret, programme.id, certificate))
-            pdf = certifier.pdf(view)
+        # a batch at a time: 2,000 certificates never sit in memory together
+        for view in views():
+            pdf = first if first is not None else certifier.pdf(view, result.warnings)
+            first = None
             result.files.append(f"{view.person.id}.pdf")
-            result.changed += len(target.write_all({result.files[-1]: pdf}, owned=()))
+            pdfs.add(result.files[-1], pdf)
             if post is not None:
                 post.add(view, pdf)
-    target.write_all({}, owned=tuple(sorted(before - set(result.files))))
-    result.warnings += certifier.warnings
+        pdfs.flush()
+    result.changed = pdfs.changed
+    if names or stale:
+        index.write(target, programme.id, names)
+        target.write_all({}, owned=tuple(sorted(stale)))
+    result.removed = _removals(programme, plan, target, output, stale)
     return result
 
 
-def _post(certifier: Certifier, outbox: Path | None, issued: Issued, everyone: bool) -> Post | None:
-    if outbox is None:
-        return None
+def _rehearsed(
+    certifier: Certifier, views: Iterator[CertificateView], email: bool, warnings: list[str]
+) -> bytes | None:
+    """Every template rendered for every certificate (and with `email` its message's), and the
+    first certificate typeset, before anything is written; returns the first PDF. Raises
+    CohortError at the template's line."""
+    first = None
+    for view in views:
+        certifier.source(view, qr=False)
+        if email:
+            certificate_mail.texts(certifier, view)
+        if first is None:
+            first = certifier.pdf(view, warnings)
+    return first
+
+
+def _key(
+    folder: Path,
+    programme: Programme,
+    index: Index,
+    outbox: Path | None,
+    new_key: bool,
+    plan: Plan,
+) -> tuple[str, bool]:
+    """The key of the codes, and whether it is new (to be saved once the run can go on). A new
+    one is made only where no certificate of this programme was issued before (in the output
+    folder, or the outbox's messages), or when `new_key` says to start over. Raises
+    UsageError for `new_key` beside a key, CohortError for a lost key."""
+    key = certificate_secret.read(folder)
+    path = certificate_secret.path_of(folder)
+    if key is not None:
+        if new_key:
+            raise UsageError(
+                f"--new-key, but {path} holds a key: codes made with it would no longer verify. "
+                "To start over all the same, move that file away first"
+            )
+        return key, False
+    if not plan.certificates:
+        return "", False
+    before = sorted(str(index.folder / n) for n in index.of(programme.id))
+    if outbox is not None and outbox.is_dir():
+        box = Outbox(outbox)
+        files = box.delivered_files() | {p.name for p in box.pending()}
+        before += certificate_mail.of_programme(files, programme.id)
+    if before and not new_key:
+        shown = ", ".join(before[:3]) + (f" and {len(before) - 3} more" if len(before) > 3 else "")
+        raise CohortError(
+            f"{certificate_secret.SECRET_FILE} is missing, and certificates of this programme "
+            f"were issued with the key it held ({shown}). Copy the file back into {folder} "
+            "from where you keep it (the computer they were made on, a colleague's copy of the "
+            "programme, a password manager). To start over with a new key instead, add "
+            "--new-key: every certificate then gets a new code, is issued (and e-mailed) again, "
+            "and the codes issued before no longer verify",
+            location=path,
+            code="missing-record",
+        )
+    return certificate_secret.new(), True
+
+
+def _removals(
+    programme: Programme, plan: Plan, target: OutputFolder, output: Path, stale: set[str]
+) -> list[str]:
+    """A line per certificate of this programme that went from the output folder, with the
+    reason, and one per such file left because it changed since cohort wrote it."""
+    refused = {f"{r.person.id}.pdf": r for r in plan.refused}
+    gone = {p.name for p in target.removed}
+    out = []
+    for name in sorted(stale):
+        person = programme.participants.get(name.removesuffix(".pdf"))
+        if person is None:
+            why = f"'{name.removesuffix('.pdf')}' is no longer a participant of the programme"
+        else:
+            why = f"{person.name} ('{person.id}') no longer gets a certificate"
+            why += f" ({refused[name].reason})" if name in refused else ""
+        if name in gone:
+            out.append(f"  removed {output / name}: {why}")
+        elif (output / name).exists():
+            out.append(
+                f"  left {output / name} (changed since cohort wrote it), though {why}; remove "
+                "it yourself"
+            )
+    return out
+
+
+def _post(
+    certifier: Certifier, outbox: Path | None, issued: Issued, only: str | None, force: bool
+) -> Post:
     from .certificate_mail import Post
 
-    return Post(certifier, outbox, issued, everyone=everyone)
-
-
-def _pdfs(output: Path) -> tuple[str, ...]:
-    """The certificates a run before wrote into the output folder (a run for everyone removes
-    those of people who no longer get one)."""
-    return tuple(p.name for p in output.glob("*.pdf")) if output.is_dir() else ()
+    return Post(certifier, outbox or Path("outbox"), issued, only=only, force=force)
 
 
 def _allowed(folder: Path, programme: Programme, partial: bool, participant: str | None) -> None:
@@ -330,46 +400,3 @@ def _allowed(folder: Path, programme: Programme, partial: bool, participant: str
             "--partial",
             location=folder / "programme.yaml",
         )
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What `cohort certificates verify` found: the certificate with that code, if any."""
-
-    code: str
-    certificate: Certificate | None
-    text: str
-
-    @property
-    def genuine(self) -> bool:
-        return self.certificate is not None
-
-
-def verify(folder: Path, programme: Programme, code: str, today: dt.date) -> Verdict:
-    """Whether `code` is the code of a certificate this programme's records give (as of
-    `today`, at any moment so far); raises CohortError when the key is missing."""
-    wanted = decide.normalise(code)
-    secret = certificate_secret.existing(folder)
-    for candidate in decide.issuable(programme, records_of(folder), today):
-        if decide.code(secret, programme.id, candidate) == wanted:
-            return Verdict(wanted, candidate, _described(programme, candidate))
-    return Verdict(
-        wanted,
-        None,
-        f"not genuine: no certificate of {programme.title} has the code '{code.strip()}' "
-        "(a certificate made from attendance recorded differently then, or with another "
-        f"{certificate_secret.SECRET_FILE}, does not verify either)",
-    )
-
-
-def _described(programme: Programme, certificate: Certificate) -> str:
-    person = certificate.person
-    organisation = programme.organisation_name(person)
-    dates = ", ".join(a.meeting.date.isoformat() for a in certificate.meetings)
-    hours_ = round(certificate.minutes / 60, 2)
-    return (
-        f"genuine: certificate of {certificate.kind} of {person.name} ('{person.id}'"
-        + (f", {organisation}" if organisation else "")
-        + f") for {programme.title}: {len(certificate.meetings)} meeting(s) ({dates}), "
-        f"{hours_:g} hours"
-    )

@@ -111,9 +111,15 @@ def _address(name: str, address: str) -> Address:
     return Address(one_line(name), username=local, domain=domain)
 
 
+#: No-break spaces are typography, not breaks (French puts a narrow one before a colon).
+_NO_BREAK = frozenset("\u00a0\u202f")
+
+
 def one_line(text: str) -> str:
-    """A display name on one line: control characters and line breaks become spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    """A display name or a subject on one line: control characters and line breaks become
+    spaces, runs of spaces one; no-break spaces stay."""
+    plain = "".join(c if c.isprintable() or c in _NO_BREAK else " " for c in text)
+    return " ".join(part for part in plain.split(" ") if part)
 
 
 @dataclass(frozen=True)

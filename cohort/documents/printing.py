@@ -13,7 +13,6 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +77,14 @@ class Printer:
         context = _context(self.views, meeting)
         context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
         source = self.typst.render("agenda/agenda.typ", **context)
-        return typeset.pdf(source, f"agenda of '{meeting.id}'", meeting.date, self.warnings)
+        template = typeset.template_file(self.typst, "agenda/agenda.typ")
+        return typeset.pdf(
+            source, f"agenda of '{meeting.id}'", meeting.date, self.warnings, template
+        )
 
     def agenda_html(self, meeting: Meeting) -> str:
         context = _context(self.views, meeting)
-        context["qr_svg"] = Markup(_qr_svg(context["link"])) if context["link"] else None
+        context["qr_svg"] = Markup(typeset.qr_svg(context["link"])) if context["link"] else None
         return self.html.render("agenda/agenda.html", **context)
 
     def sheet_rows(self, meeting: Meeting) -> list[Participant]:
@@ -122,7 +124,9 @@ class Printer:
             blank=BLANK_ROWS,
             grouped=bool(context["groups"]),
         )
-        return typeset.pdf(source, f"sign-in sheet of '{meeting.id}'", meeting.date, self.warnings)
+        template = typeset.template_file(self.typst, "attendance/sheet.typ")
+        name = f"sign-in sheet of '{meeting.id}'"
+        return typeset.pdf(source, name, meeting.date, self.warnings, template)
 
     def sheet_table(self, meeting: Meeting) -> list[list[str]]:
         """The sheet as rows of text (the layout `records.sheets` reads back): the meeting it
@@ -246,13 +250,6 @@ def _sortable(text: str) -> str:
     """For sorting names as people expect: case and accents do not count (Ünal near Unal)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=256)
-def _qr_svg(url: str) -> str:
-    import segno
-
-    return str(segno.make(url, error="m").svg_inline(scale=4, border=0))
 
 
 def _stable_zip(data: bytes, moment: dt.datetime) -> bytes:

@@ -196,7 +196,7 @@ class Summary:
 
 
 def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
-    """Compute the report as of `today`: only meetings held (on or before it) and recorded count."""
+    """Compute the report as of `today`: only meetings held (over by then) and recorded count."""
     report = Report()
     records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
     rows = [

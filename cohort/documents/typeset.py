@@ -5,7 +5,8 @@ outputs goes through `escape` in the environment's `finalize` hook, so no templa
 remember it: a participant called `#set page(width: 1cm) *bold*` prints literally, and a word
 too long for its column (an 88-letter name without a space) may break anywhere instead of
 running over the next column. The few pieces of Typst code cohort writes itself (a QR code, a
-string literal) are marked `Code` and pass unchanged.
+string literal) are marked `Code` and pass unchanged. When Typst refuses what a template made,
+the error names the template's file and the line that made it (`typst_error`).
 
 Fonts: the templates name the fonts bundled with the typst package (Libertinus Serif); for a
 character those lack (Chinese, emoji, ...) Typst falls back to the fonts installed on the machine
@@ -24,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-from ..errors import CohortError
+from ..errors import CohortError, Location
 from ..i18n import Texts
 from .templating import Renderer
 
@@ -68,12 +69,18 @@ def string(value: Any) -> Code:
 
 
 @lru_cache(maxsize=256)
-def qr_code(url: str, width: str = "3cm") -> Code:
-    """An image of a QR code for `url` (segno draws it as SVG; Typst embeds it)."""
+def qr_svg(text: str) -> str:
+    """A QR code for `text` as inline SVG, without its quiet zone (the layout leaves the space):
+    always a full QR code (ISO/IEC 18004), never a Micro QR code, which segno picks for short
+    texts and which most phone cameras and readers (zbar) cannot read."""
     import segno
 
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=0)
-    return Code(f'image(bytes({string(svg)}), format: "svg", width: {width})')
+    return str(segno.make(text, error="m", micro=False).svg_inline(scale=4, border=0))
+
+
+def qr_code(url: str, width: str = "3cm") -> Code:
+    """An image of a QR code for `url`, `width` wide (see `qr_svg`; Typst embeds it)."""
+    return Code(f'image(bytes({string(qr_svg(url))}), format: "svg", width: {width})')
 
 
 def renderer(folder: Path | None, texts: Texts) -> Renderer:
@@ -83,10 +90,18 @@ def renderer(folder: Path | None, texts: Texts) -> Renderer:
     return render
 
 
+def template_file(render: Renderer, name: str) -> Path | None:
+    """The file the template `name` is read from (the programme's own, or cohort's), to name
+    in an error."""
+    filename = render.template(name).filename
+    return Path(filename) if filename else None
+
+
 #: A character no font has (in the Supplementary Private Use Area): what Typst draws for it is
 #: the empty box every missing character gets.
 _NOWHERE = "\U0010fffd"
 _GLYPH = re.compile(rb'xlink:href="#(g[0-9A-Fa-f]+)"')
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7e]")
 #: Characters that are drawn with others or not at all (accents, joiners, spaces, controls).
 _NOT_DRAWN = {"Mn", "Me", "Cf", "Cc", "Co", "Cs", "Zs", "Zl", "Zp"}
 
@@ -111,11 +126,19 @@ class Typesetter:
             self._fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
         return self._fonts
 
-    def pdf(self, source: str, name: str, day: dt.date, warnings: list[str] | None = None) -> bytes:
+    def pdf(
+        self,
+        source: str,
+        name: str,
+        day: dt.date,
+        warnings: list[str] | None = None,
+        template: Path | None = None,
+    ) -> bytes:
         """Typeset `source` as PDF, dated `day` (not the clock): the same source gives the same
         bytes on the same machine. Characters no font has are named in `warnings` (once: one
-        named there already is not named again). Raises
-        CohortError when the source is not valid Typst."""
+        named there already is not named again). Raises CohortError when the source is not
+        valid Typst, at the line of the Jinja `template` that made it when it can be told (see
+        `located`)."""
         import typst
 
         self._main.write_text(source, encoding="utf-8")
@@ -127,7 +150,7 @@ class Typesetter:
         try:
             data = bytes(self._compiler.compile(format="pdf", timestamp=stamp))
         except typst.TypstError as err:  # a template (the facilitator's own?) wrote bad Typst
-            raise CohortError(f"{name}: Typst could not typeset it: {err}") from None
+            raise typst_error(err, source, name, template) from None
         named = " ".join(warnings or ())
         missing = [c for c in self.missing(source) if f"(U+{ord(c):04X})" not in named]
         if missing and warnings is not None:  # each character once, where it is first met
@@ -145,9 +168,9 @@ class Typesetter:
         as the same glyph as a character no font has is missing."""
         import typst
 
+        beyond = set(_BEYOND_ASCII.findall(text))  # at C speed: a source holds images' base64
         new = sorted(
-            {c for c in text if ord(c) > 0x7E and unicodedata.category(c) not in _NOT_DRAWN}
-            - self._drawn.keys()
+            {c for c in beyond if unicodedata.category(c) not in _NOT_DRAWN} - self._drawn.keys()
         )
         if new:
             probe = (
@@ -160,7 +183,55 @@ class Typesetter:
             box = glyphs[0]
             for char, drawn in zip(new, glyphs[1:], strict=True):
                 self._drawn[char] = not drawn or not drawn <= box
-        return sorted({c for c in text if self._drawn.get(c) is False})
+        return sorted({c for c in beyond if self._drawn.get(c) is False})
+
+
+_SPAN = re.compile(r"\.typ:(\d+):(\d+)")
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
+
+
+def typst_error(err: Any, source: str, name: str, template: Path | None) -> CohortError:
+    """A CohortError for Typst's `err` about `source`, made from `template`: Typst's message and
+    hints, at the template's file and line that made the line Typst points at (`located`), or
+    with that line of the source when no line of the template can be told."""
+    message = str(getattr(err, "message", "") or err)
+    hints = [str(h) for h in getattr(err, "hints", []) or []]
+    text = f"{name}: Typst could not typeset it: {message}"
+    if hints:
+        text += f" (hint: {'; '.join(hints)})"
+    span = _SPAN.search(str(getattr(err, "diagnostic", "") or ""))
+    lines = source.splitlines()
+    if span is None or not 0 < int(span.group(1)) <= len(lines):
+        return CohortError(text, location=template)
+    made = lines[int(span.group(1)) - 1]
+    line = located(template, made) if template is not None else None
+    if line is not None:
+        assert template is not None
+        return CohortError(text, location=Location(template, line, 1))
+    shown = made.strip() if len(made.strip()) <= 80 else made.strip()[:77] + "..."
+    return CohortError(
+        f"{text}; in the Typst the template made, line {span.group(1)}: {shown}",
+        location=template,
+    )
+
+
+def located(template: Path, made: str) -> int | None:
+    """The line of the Jinja template file `template` that made the line `made` of its output:
+    the first whose words outside `{{ }}`, `{% %}` and `{# #}` match it (a line that is all
+    Jinja could have made anything, and is left out); None when none does."""
+    try:
+        text = template.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    target = made.strip()
+    for number, line in enumerate(text.splitlines(), start=1):
+        pieces = _JINJA.split(line.strip())
+        if not "".join(pieces).strip():
+            continue
+        pattern = ".*?".join(re.escape(piece) for piece in pieces)
+        if re.fullmatch(pattern, target, re.DOTALL):
+            return number
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -168,6 +239,12 @@ def _typesetter() -> Typesetter:
     return Typesetter()
 
 
-def pdf(source: str, name: str, day: dt.date, warnings: list[str] | None = None) -> bytes:
+def pdf(
+    source: str,
+    name: str,
+    day: dt.date,
+    warnings: list[str] | None = None,
+    template: Path | None = None,
+) -> bytes:
     """Compile Typst source to PDF (see Typesetter)."""
-    return _typesetter().pdf(source, name, day, warnings)
+    return _typesetter().pdf(source, name, day, warnings, template)

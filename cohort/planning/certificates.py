@@ -2,26 +2,36 @@
 decision behind `cohort certificates`, kept apart from typesetting.
 
 A certificate of attendance goes to everyone who met the attendance rule as recorded (see
-`rule`): only meetings held and recorded count. With `--partial` (when the programme allows it)
-everyone else who came to at least one such meeting gets a certificate of participation. Either
-lists every meeting held and recorded that the person attended, whatever its kind.
+`rule`): only meetings held (over) and recorded count. A certificate of participation (with
+`--partial`, when the programme allows it) goes to those the rule binds who did not meet it but
+came to at least one such meeting (without a rule: to those of the role `participant`). Staff,
+the roles the rule does not bind (facilitators, experts, hosts, guests), get neither: they are
+listed with the reason. Either kind lists every meeting held and recorded that the person
+attended, whatever its kind.
 
 Hours are counted from the meetings' times (`minutes`):
 
 - a meeting on one day: from its start to its end (or for its duration), in real time, so an
   evening over a change to or from summer time counts the hour it really lasted;
+- a meeting over midnight, written with `end_date` the next day and an end time not after the
+  start time (20:00 to 03:30): one session, from its start to its end in real time (6.5 hours
+  the night the clocks go forward, 8.5 the night they go back; a wall time that occurs twice
+  that night is the first);
 - a meeting over several days with times (`end_date`): its hours on each day, from the start
   time to the end time (or for the duration), times the days; when the end time is not after
-  the start time (an evening start, a morning end), each day counts `hours_per_day` instead;
+  the start time over more than two days (Friday evening to Sunday noon), each day counts
+  `hours_per_day` instead;
 - an all-day meeting: `hours_per_day` (the `certificates:` block; 7 unless it says otherwise)
   for each of its days;
 - an online meeting counts like any other, by its times.
 
-The verification code is a keyed digest (HMAC-SHA256, RFC 2104) of the programme, the person,
-the kind of certificate and each meeting it lists with its date and counted minutes; the key is
-the programme's `certificate-secret.txt`, kept out of git, so nobody without it can make a code
-that verifies, and changing anything the certificate says (a meeting, a date, the hours) makes
-the code wrong. 60 bits of it are printed, as 12 letters and digits in three groups.
+The verification code is a keyed digest (HMAC-SHA256, RFC 2104) of everything the certificate
+says that matters: the programme, the person with their name and organisation, the kind of
+certificate and each meeting it lists with its title, dates and counted minutes. The key is the
+programme's `certificate-secret.txt`, kept out of git, so nobody without it can make a code
+that verifies; and correcting anything the certificate says (a name, a meeting, the hours) gives
+it a new code, so a new e-mail. 60 bits of it are printed, as 12 letters and digits in three
+groups.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ..programme.model import Meeting, Participant, Programme
+from ..programme.model import AttendanceRule, Meeting, Participant, Programme
 from ..records.attendance import Record
 from .rule import MET, Standing, held, standings
 
@@ -48,7 +58,7 @@ def minutes(programme: Programme, meeting: Meeting, hours_per_day: float) -> int
     per_day = round(hours_per_day * 60)
     if meeting.all_day:
         return days * per_day
-    if days == 1:
+    if days == 1 or over_midnight(meeting):
         return _elapsed(programme.starts_at(meeting), programme.ends_at(meeting))
     total = 0
     for n in range(days):
@@ -61,6 +71,17 @@ def minutes(programme: Programme, meeting: Meeting, hours_per_day: float) -> int
             end = (start.astimezone(dt.UTC) + meeting.duration).astimezone(programme.zone)
         total += _elapsed(start, end) if end > start else per_day
     return total
+
+
+def over_midnight(meeting: Meeting) -> bool:
+    """Whether a meeting is one session over midnight: `end_date` the day after `date`, and an
+    end time not after the start time (20:00 to 03:30)."""
+    return (
+        meeting.end_date == meeting.date + dt.timedelta(days=1)
+        and meeting.start is not None
+        and meeting.end is not None
+        and meeting.end <= meeting.start
+    )
 
 
 def _elapsed(start: dt.datetime, end: dt.datetime) -> int:
@@ -87,16 +108,28 @@ class Certificate:
     kind: str
     meetings: tuple[Attended, ...]
     standing: Standing
+    organisation: str = ""  # the name of the person's organisation, as printed
 
     @property
     def minutes(self) -> int:
         return sum(a.minutes for a in self.meetings)
 
     def statement(self, programme_id: str) -> bytes:
-        """What the verification code digests: programme, person, kind, and each meeting with
-        its date and minutes (canonical JSON)."""
-        meetings = [[a.meeting.id, a.meeting.date.isoformat(), a.minutes] for a in self.meetings]
-        data = ["cohort certificate 1", programme_id, self.person.id, self.kind, meetings]
+        """What the verification code digests (canonical JSON): the programme; the person's
+        id, name and organisation; the kind; each meeting with its id, title, first and last
+        day, and minutes: everything printed that says what the holder did."""
+        meetings = [
+            [
+                a.meeting.id,
+                a.meeting.title,
+                a.meeting.date.isoformat(),
+                a.meeting.last_date.isoformat(),
+                a.minutes,
+            ]
+            for a in self.meetings
+        ]
+        person = [self.person.id, self.person.name, self.organisation]
+        data = ["cohort certificate 2", programme_id, person, self.kind, meetings]
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -141,9 +174,9 @@ def plan(
     only: str | None = None,
 ) -> Plan:
     """Decide the certificates as of `today` from the attendance `records` (meeting id ->
-    Record): of attendance for who met the rule, of participation (with `partial`) for who came
-    to a meeting without meeting it; everyone else refused with the reason. `only` limits it to
-    one participant id."""
+    Record): of attendance for who met the rule, of participation (with `partial`) for who the
+    rule binds and came to a meeting without meeting it; everyone else (staff too) refused with
+    the reason. `only` limits it to one participant id."""
     standing = standings(programme, records, today)
     attended = attended_by(programme, records, today)
     per_day = programme.certificates.hours_per_day
@@ -157,20 +190,33 @@ def plan(
             Attended(m, minutes(programme, m, per_day)) for m in attended.get(person.id, [])
         )
         mine = standing[person.id]
+        organisation = programme.organisation_name(person)
         if mine.status == MET:
-            result.certificates.append(Certificate(person, ATTENDANCE, theirs, mine))
-        elif partial and theirs:
-            result.certificates.append(Certificate(person, PARTICIPATION, theirs, mine))
+            result.certificates.append(Certificate(person, ATTENDANCE, theirs, mine, organisation))
+        elif partial and theirs and bound(programme, person):
+            result.certificates.append(
+                Certificate(person, PARTICIPATION, theirs, mine, organisation)
+            )
         else:
             reason = mine.reason if mine.status else _unbound(programme, person)
             result.refused.append(Refusal(person, reason))
     return result
 
 
+def bound(programme: Programme, person: Participant) -> bool:
+    """Whether certificates are for `person`: the rule binds their role (without a rule, the
+    role `participant`, which a rule binds unless it says otherwise)."""
+    rule = programme.attendance or AttendanceRule()
+    return person.role in rule.roles
+
+
 def _unbound(programme: Programme, person: Participant) -> str:
+    role = person.role.value
+    if bound(programme, person):  # no rule (so --partial): a participant who came to nothing
+        return "came to none of the meetings held and recorded"
     if programme.attendance is None:
-        return "the programme has no attendance rule"
-    return f"not bound by the attendance rule (role: {person.role.value})"
+        return f"certificates of participation are for participants (role: {role})"
+    return f"not bound by the attendance rule (role: {role})"
 
 
 def _issue(
@@ -217,7 +263,8 @@ def issuable(
         person = programme.participants.get(pid)
         if person is None:
             continue
+        organisation = programme.organisation_name(person)
         listed = [Attended(m, minutes(programme, m, per_day)) for m in meetings]
         for end in range(len(listed), 0, -1):
             for kind in KINDS:
-                yield Certificate(person, kind, tuple(listed[:end]), standing[pid])
+                yield Certificate(person, kind, tuple(listed[:end]), standing[pid], organisation)

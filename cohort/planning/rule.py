@@ -2,9 +2,10 @@
 
 The rule (`attendance:` in programme.yaml) binds the people whose role it names. What counts
 for someone are the meetings they are invited to that are not cancelled, of the kinds the rule
-names (every kind when it names none). Such a meeting is decided once it is held (its first
-day is on or before the day asked about) and its attendance is recorded; a held meeting
-without an attendance record counts neither way yet, like one still to come: both are open.
+names (every kind when it names none). Such a meeting is decided once it is held (it is over:
+its last day is on or before the day asked about, so day one of a three-day study day is not
+yet) and its attendance is recorded; a held meeting without an attendance record counts neither
+way yet, like one still to come: both are open.
 
     met       attended at least what the rule asks (with `required: all`: every meeting that
               counts, and none of them still open)
@@ -29,8 +30,9 @@ MET, NOT_MET, CAN = "met", "not-met", "can"
 
 
 def held(meeting: Meeting, today: dt.date) -> bool:
-    """Whether a meeting has taken place by `today`: not cancelled, its first day on or before."""
-    return meeting.date <= today and not meeting.cancelled
+    """Whether a meeting has taken place by `today`: not cancelled, and over (its last day on
+    or before `today`; a meeting under way is not held yet)."""
+    return meeting.last_date <= today and not meeting.cancelled
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@ folder, kept out of git.
 A verification code is a keyed digest (HMAC) of what a certificate says; without the key nobody
 can make a code that `cohort certificates verify` accepts, even knowing how codes are made and
 holding the programme's files from a shared repository. So the key must not go where the YAML
-goes: `cohort init` git-ignores it. It is made by the first run of `cohort certificates`; when it
-is lost, no certificate issued with it can be verified again, so `verify` stops and says so.
+goes: `cohort init` git-ignores it, and `keys` keeps it out of git and readable by its owner
+alone in any other programme. It is made by the first run of `cohort certificates`; when it is
+lost, no certificate issued with it can be verified again, so `verify` stops and says so, and
+`cohort certificates` makes no new one where certificates were issued before (unless told to
+start over: `--new-key`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import secrets
 from pathlib import Path
 
 from ..errors import CohortError
-from ..files import read_regular, write_atomic
+from ..files import read_regular
+from . import keys
 
 SECRET_FILE = "certificate-secret.txt"
 #: a key is a line of text; anything larger is not one
@@ -61,11 +65,12 @@ def existing(folder: Path) -> str:
     return key
 
 
-def read_or_make(folder: Path) -> tuple[str, bool]:
-    """The key, made (and written, durably) on first use; the flag says it was just made."""
-    key = read(folder)
-    if key is not None:
-        return key, False
-    key = secrets.token_hex(32)
-    write_atomic(path_of(folder), key + "\n")
-    return key, True
+def new() -> str:
+    """A new key (256 random bits, as hex), not yet written: see `save`."""
+    return secrets.token_hex(32)
+
+
+def save(folder: Path, key: str) -> list[str]:
+    """Write a new key (durably, for the owner alone, out of git: `keys.write`); returns what
+    the facilitator should hear."""
+    return keys.write(path_of(folder), key)

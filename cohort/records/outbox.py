@@ -10,8 +10,8 @@ Every `*.eml` file in the folder is a message waiting, whatever kind it is: `coh
 nothing of meetings. Invitations are named `<meeting>.<participant>.<kind>.<sequence>.eml`
 (`Name`; ids hold no dots), so `cohort invite` reads from `sent/` who already received what.
 Other messages follow the same pattern with kinds of their own: certificates
-`certificate.<participant>.<kind>.<code>.eml` (`documents.certificate_mail`), registration
-e-mails `<meeting or programme>.<participant>.registration-<status>.<step>.eml`
+`<programme>.<participant>.certificate-<kind>.<code>.eml` (`documents.certificate_mail`),
+registration e-mails `<meeting or programme>.<participant>.registration-<status>.<step>.eml`
 (`documents.registration_mail`); `Name` knows only the invitations' kinds and leaves them be.
 
 The journal is the record that makes sending exactly-once (see `delivery.send`): `sending` is
