@@ -1,5 +1,6 @@
 """Commands for e-mail: invite (write the outbox) and send (deliver it over SMTP)."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -75,31 +76,71 @@ def send(
             help="Also send messages that may have arrived already (their sending was cut off).",
         ),
     ] = False,
+    settle: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--settle",
+            metavar="FILE",
+            help="An uncertain message whose fate you found out (with --as); repeat for more.",
+        ),
+    ] = None,
+    settled_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="delivered|not-delivered",
+            help="With --settle: it arrived (never send it again), or it did not (send it).",
+        ),
+    ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Repair a damaged journal: keep a copy, drop what cannot be read, and count "
+            "the messages it spoke of as uncertain.",
+        ),
+    ] = False,
+    day: Today = None,
 ) -> None:
     """Send the outbox over SMTP, each message exactly once; a dry run unless --confirm."""
-    from ..delivery.send import count_waiting, dry_run
+    from ..delivery import preview
+    from ..delivery import settle as settling
     from ..delivery.send import send as deliver
     from ..delivery.smtp import Server
     from ..errors import UsageError
 
+    if repair or settle or settled_as:
+        if settle and settled_as in ("delivered", "not-delivered") and not repair:
+            say(settling.settle(outbox, settle, settled_as == "delivered"))
+            return
+        if repair and not (settle or settled_as):
+            say(settling.repair(outbox))
+            return
+        raise UsageError(
+            "--repair goes alone, and --settle FILE needs --as delivered or --as not-delivered"
+        )
     target = Server.parse(server) if server is not None else None
+    when = today(day) if day or os.environ.get("COHORT_TODAY") else None
     if not confirm or target is None:
         if confirm:
             raise UsageError("--confirm needs --server URL: the server to send through")
-        say(dry_run(outbox, target, limit, resend_uncertain))
+        say(preview.dry_run(outbox, target, limit, resend_uncertain, when))
         return
-    with progress("sending", count_waiting(outbox, limit, resend_uncertain)) as advance:
+    with progress("sending", preview.count_waiting(outbox, limit, resend_uncertain)) as advance:
         outcome = deliver(
             outbox,
             target,
             limit=limit,
             rate=rate,
             resend_uncertain=resend_uncertain,
+            today=when,
             progress=lambda _item: advance("sending", 1),
         )
     warn(outcome.problems())
     say(outcome.summary())
     if (reason := outcome.stop_reason()) is not None:
         warn(reason)
+    if outcome.interrupted:
+        raise typer.Exit(130)
     if not outcome.ok:
         raise typer.Exit(1)

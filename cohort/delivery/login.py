@@ -33,6 +33,19 @@ class Login:
         """The server is on this machine."""
         return self.parts.hostname in LOCAL
 
+    @property
+    def scheme(self) -> str:
+        return self.parts.scheme
+
+    @property
+    def host(self) -> str:
+        return self.parts.hostname or ""
+
+    @property
+    def port(self) -> int | None:
+        """The port given (None: the scheme's own); checked by `login` to be one."""
+        return self.parts.port
+
 
 def login(
     url: str,
@@ -51,14 +64,14 @@ def login(
     message shows `example`), a URL holding a user or password, and a password that would go
     to another machine over a scheme not in `encrypted`."""
     env = os.environ if environ is None else environ
-    parts = urlsplit(url)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise UsageError(f"{option} '{url}' is not a server address; write {example}")
+    parts = _split(url, option, example)
     if parts.username or parts.password:
         raise UsageError(
             f"{option} must not hold a user or password; set {variables}_USER and "
             f"{variables}_PASSWORD in the environment instead"
         )
+    if parts.scheme not in schemes or not parts.hostname:
+        raise UsageError(f"{option} '{url}' is not a server address; write {example}")
     found = Login(
         parts, env.get(f"{variables}_USER") or None, env.get(f"{variables}_PASSWORD") or None
     )
@@ -66,3 +79,20 @@ def login(
         safe = " or ".join(f"{scheme}://" for scheme in encrypted)
         raise UsageError(f"refusing to send a password over an unencrypted connection; use {safe}")
     return found
+
+
+def _split(url: str, option: str, example: str) -> SplitResult:
+    """The URL in parts, its port checked (1 to 65535, digits). Raises UsageError."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:  # '[::1' (an unclosed IPv6 address), ':abc', ':99999'
+        raise UsageError(
+            f"{option} '{url}' is not a server address ({err}); write {example}"
+        ) from None
+    if port == 0 or parts.netloc.endswith(":"):
+        raise UsageError(
+            f"{option} '{url}' has no usable port (a port is a number from 1 to 65535); "
+            f"write {example}"
+        )
+    return parts

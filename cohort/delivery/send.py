@@ -1,22 +1,31 @@
 """Sending the outbox over SMTP: each message exactly once, whatever the server does.
 
-The promise rests on three things. The outbox is locked for the run (`Outbox.lock`), so two
-runs never send from it at once. The journal says `sending` just before the message data goes
-to the server, and what came of it right after, on disk before the next step. And the message
-moves to `sent/` the moment the server accepts it. So each way a transaction can end (see
-`smtp.Verdict`) has one meaning:
+The promise rests on four things. `send` sends only from an outbox cohort wrote (its marker),
+locked for the run (`Outbox.lock`, a lock on the folder itself), so two runs never send from it
+at once. The journal says `sending` just before the message data goes to the server, and what
+came of it right after, on disk before the next step. The message moves to `sent/` the moment
+the server accepts it. And what was delivered is also recorded in the programme folder
+(`records.deliveries`), so no other outbox of the programme sends it again. Each way a
+transaction can end (see `smtp.Verdict`) has one meaning:
 
 - delivered: moved to `sent/`. If it cannot be moved, the run stops at once; the journal's
   `delivered` keeps it from being sent again, and the next run moves it.
 - uncertain (the connection was lost after the data went out, or the process was killed while
   the server had it): it may have arrived. Reported, never sent again unless
-  `--resend-uncertain`.
-- deferred (a 4xx for this message, e.g. greylisting): the others go on; it is tried again
-  once they were all tried, with backoff, and by the next run.
-- refused (a 5xx, or an address this server cannot take): reported; the others go on.
-- failed (before the data: no connection, a drop during MAIL or RCPT, 421): certain not to
-  have arrived. Retried with backoff; when the server stays away, the run stops, and the next
-  run goes on.
+  `--resend-uncertain`, or until the facilitator settles it (`settle`). When the server drops
+  the connection after the data several times in a row, the run stops before everything
+  becomes uncertain.
+- deferred (a 4xx for this message, e.g. greylisting; a 421 closes the connection too): the
+  others go on; it is tried again once they were all tried, with backoff, and by the next run.
+  A server that answers 421 to message after message stops the run.
+- refused (a 5xx, an address this server cannot take, or a file that is no message): reported;
+  the others go on.
+- failed (before the data: no connection, a drop during MAIL or RCPT): certain not to have
+  arrived. Retried with backoff; when the server stays away, the run stops, and the next run
+  goes on. A server that cannot be used as given (its certificate, the login) stops the run at
+  once: trying again would not help, and a login tried again can lock the account.
+
+A message about a meeting that is already over is held back, never sent.
 """
 
 from __future__ import annotations
@@ -29,69 +38,23 @@ import smtplib
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import suppress
 from email.errors import MessageError
 from pathlib import Path
-from typing import Any
 
 from ..errors import CohortError, UsageError
-from ..records.outbox import Holder, Outbox
-from .queue import Waiting, plan
-from .smtp import Attempt, Client, Server, Verdict, describe, transmit
+from ..records.outbox import Outbox
+from .history import ProgrammeRecord, elsewhere_reason, over_reason
+from .outcome import Outcome
+from .queue import Waiting, existing, moment, plan, read
+from .smtp import Attempt, Client, Server, Unusable, Verdict, describe, transmit
 
 #: further tries of a message after a failure or a deferral, within one run
 RETRIES = 4
-
-
-def dry_run(
-    outbox_path: Path,
-    server: Server | None,
-    limit: int | None = None,
-    resend_uncertain: bool = False,
-) -> list[str]:
-    """What `send` without --confirm says: each message that would go, what stays, a last
-    line. Sends nothing and changes nothing."""
-    queue = plan(_existing(outbox_path), limit, resend_uncertain)
-    lines = []
-    for item in queue.items:
-        if item.problem:
-            lines.append(f"would refuse {item.name}: {item.problem}")
-            continue
-        needs = " (needs a server that offers SMTPUTF8)" if item.international else ""
-        lines.append(f"would send to {item.recipient}{needs}: {item.subject}")
-    lines += [
-        f"uncertain: {name}: may have arrived in an earlier run; not sent again "
-        "(--resend-uncertain sends it)"
-        for name in queue.uncertain
-    ]
-    lines += [
-        f"delivered: {name}: the server accepted it in an earlier run; it is moved into sent/, "
-        "not sent again"
-        for name in queue.unrecorded
-    ]
-    held = f", {queue.held_back} held back by --limit" if queue.held_back else ""
-    how = (
-        f"add --confirm to send them through {server.host}:{server.port}"
-        if server is not None
-        else "add --server URL --confirm to send them"
-    )
-    lines.append(
-        f"dry run: {len(queue.items)} message(s) would go from {outbox_path}{held}; "
-        f"nothing was sent. To send: {how}."
-    )
-    return lines
-
-
-def count_waiting(
-    outbox_path: Path, limit: int | None = None, resend_uncertain: bool = False
-) -> int:
-    """How many messages a run will try (for a progress bar), without reading them."""
-    if not outbox_path.is_dir():
-        return 0
-    outbox = Outbox(outbox_path)
-    left = outbox.unrecorded() | (set() if resend_uncertain else outbox.uncertain())
-    count = len([p for p in outbox.pending() if p.name not in left])
-    return min(count, limit) if limit else count
+#: answers 421 (the server closes the connection) in a row before the run stops
+CLOSINGS = 5
+#: connections lost after the data in a row before the run stops (each leaves one uncertain)
+DROPS = 3
 
 
 def _backoff() -> float:
@@ -100,84 +63,6 @@ def _backoff() -> float:
         return max(0.0, float(text))
     except ValueError:
         raise UsageError(f"COHORT_SMTP_BACKOFF '{text}' is not a number of seconds") from None
-
-
-def _existing(outbox_path: Path) -> Outbox:
-    if not outbox_path.is_dir():
-        raise UsageError(f"there is no outbox '{outbox_path}'; write one with 'cohort invite'")
-    return Outbox(outbox_path)
-
-
-@dataclass
-class Outcome:
-    """What happened to each message of a run (file names in the outbox, and why)."""
-
-    sent: list[str] = field(default_factory=list)
-    deferred: list[tuple[str, str]] = field(default_factory=list)
-    uncertain: list[tuple[str, str]] = field(default_factory=list)
-    refused: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    unrecorded: list[tuple[str, str]] = field(default_factory=list)
-    recorded: list[str] = field(default_factory=list)
-    held_back: int = 0
-    not_tried: int = 0
-    stopped: str = ""
-    stale_lock: Holder | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Everything that was to go went (or was held back on purpose): exit code 0."""
-        return not (
-            self.deferred
-            or self.uncertain
-            or self.refused
-            or self.failed
-            or self.unrecorded
-            or self.stopped
-        )
-
-    def problems(self) -> list[str]:
-        """Each message that did not go, and why, for standard error."""
-        out = []
-        if self.stale_lock is not None:
-            out.append(
-                f"note: the outbox was still locked by {self.stale_lock}, which ended without "
-                "unlocking it (killed?); messages it was sending are listed as uncertain"
-            )
-        out += [
-            f"delivered: {name}: accepted in an earlier run, now recorded in sent/"
-            for name in self.recorded
-        ]
-        out += [
-            f"deferred: {name}: {why}; tried again by the next run" for name, why in self.deferred
-        ]
-        out += [
-            f"uncertain: {name}: {why}, so it may have arrived; not sent again "
-            "(--resend-uncertain sends it)"
-            for name, why in self.uncertain
-        ]
-        out += [f"refused: {name}: {why}" for name, why in self.refused]
-        out += [f"failed: {name}: {why}" for name, why in self.failed]
-        out += [
-            f"not recorded: {name}: the server accepted it, but {why}; it will not be sent again"
-            for name, why in self.unrecorded
-        ]
-        return out
-
-    def summary(self) -> str:
-        """One line: how many messages ended which way."""
-        return (
-            f"sent {len(self.sent)}, deferred {len(self.deferred)}, "
-            f"uncertain {len(self.uncertain)}, refused {len(self.refused)}, "
-            f"failed {len(self.failed)}, held back {self.held_back}"
-        )
-
-    def stop_reason(self) -> str | None:
-        """Why the run stopped before the end, and what next (None when it did not)."""
-        if not self.stopped:
-            return None
-        rest = f"; {self.not_tried} message(s) not tried" if self.not_tried else ""
-        return f"stopped: {self.stopped}{rest}; run the same command again to go on"
 
 
 Progress = Callable[[Waiting], None]
@@ -190,80 +75,102 @@ def send(
     limit: int | None = None,
     rate: float | None = None,
     resend_uncertain: bool = False,
+    today: dt.date | None = None,
     progress: Progress | None = None,
     backoff: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
-    """Send what waits in the outbox, each message exactly once; returns what happened.
+    """Send what waits in the outbox, each message exactly once; returns what happened (also
+    when interrupted: `Outcome.interrupted`).
 
     `rate` is messages per minute; `backoff` the first wait in seconds before a retry
     (doubling each time; default COHORT_SMTP_BACKOFF, else 2); `sleep` and `clock` (seconds)
-    are the waiting, for tests to replace. Raises OutboxBusy when another cohort command holds
-    the outbox, CohortError when the server refuses the login or when a delivered message
-    cannot be recorded (`sent/` and the journal both unwritable)."""
-    outbox = _existing(outbox_path)
+    are the waiting, for tests to replace; `today` as --today (which meetings are over).
+    Raises OutboxBusy when another cohort command holds the outbox (or sends messages of the
+    same programme), CohortError when a delivered message cannot be recorded (`sent/` and the
+    journal both unwritable)."""
+    outbox = existing(outbox_path)
     base = _backoff() if backoff is None else backoff
     with outbox.lock("send") as stale:
-        outcome = Outcome(stale_lock=stale)
-        outcome.recorded = outbox.record_unrecorded()
-        queue = plan(outbox, limit, resend_uncertain)
-        outcome.held_back = queue.held_back
-        outcome.uncertain = [
-            (name, "its sending in an earlier run was cut off") for name in queue.uncertain
-        ]
-        interval = 60.0 / rate if rate else 0.0
-        run = _Run(outbox, server, outcome, base, interval, (sleep, clock), progress)
-        run.go(queue.items)
+        programme = ProgrammeRecord.of(outbox)
+        with programme.locked():
+            outcome = Outcome(stale_lock=stale)
+            for name in outbox.record_unrecorded():
+                outcome.recorded.append(name)
+                programme.record_file(outbox, name, "delivered")
+            queue = plan(outbox, resend_uncertain)
+            for name in queue.uncertain:
+                outcome.uncertain.append((name, "its sending in an earlier run was cut off"))
+                programme.record_file(outbox, name, "uncertain")
+            outcome.refused += [(path.name, why) for path, why in queue.strays]
+            interval = 60.0 / rate if rate else 0.0
+            run = _Run(outbox, server, outcome, programme, (base, interval), (sleep, clock))
+            run.progress = progress
+            run.resend_uncertain = resend_uncertain
+            run.go(queue.paths, limit, moment(today))
+            programme.sync()
+            if programme.note:
+                outcome.notes.append(programme.note)
     return outcome
 
 
 class _Run:
-    """One run through the queue: one connection reused, retries with backoff, the journal
-    written around every transaction."""
+    """One run through the queue: messages read one at a time, one connection reused, retries
+    with backoff, the journal written around every transaction."""
 
     def __init__(
         self,
         outbox: Outbox,
         server: Server,
         outcome: Outcome,
-        base: float,
-        interval: float,
+        programme: ProgrammeRecord,
+        pace: tuple[float, float],
         timing: tuple[Callable[[float], None], Callable[[], float]],
-        progress: Progress | None,
     ) -> None:
         self.outbox = outbox
         self.server = server
         self.outcome = outcome
-        self.base = base
-        self.interval = interval
+        self.programme = programme
+        self.base, self.interval = pace
         self.sleep, self.clock = timing
-        self.progress = progress
+        self.progress: Progress | None = None
+        self.resend_uncertain = False
         self.client: Client | None = None
         self.last_try: float | None = None
+        self.closings = 0  # 421s in a row
+        self.drops = 0  # connections lost after the data, in a row
+        self.current: Waiting | None = None
 
-    def go(self, items: list[Waiting]) -> None:
-        """Try every message once in order; deferred ones again once all the others were
-        tried, each after its own backoff, up to RETRIES more times."""
-        fresh = deque(items)
+    def go(self, paths: list[Path], limit: int | None, now: dt.datetime) -> None:
+        """Try every message once in order, reading each when its turn comes; deferred ones
+        again once all the others were tried, each after its own backoff, up to RETRIES more
+        times. `limit` caps the messages tried; `now` tells which meetings are over."""
+        fresh = deque(paths)
         later: list[tuple[float, int, Waiting]] = []  # (when, order, message)
         order = itertools.count()
         deferrals: dict[str, int] = {}
-        answers: dict[str, str] = {}
+        tried = 0
         try:
             while fresh or later:
+                if fresh and limit is not None and tried >= limit:
+                    self.outcome.held_back = len(fresh)
+                    fresh.clear()
+                    continue
                 if not fresh:
                     when, _, item = heapq.heappop(later)
                     self._wait_until(when)
                 else:
-                    item = fresh.popleft()
+                    item = read(fresh.popleft())
+                    if self._screen(item, now):
+                        self._advance(item)
+                        continue
+                    tried += 1
                 attempt = self._try(item)
                 if attempt is None:  # the run stopped
-                    self.outcome.not_tried = len(fresh)
-                    self.outcome.deferred += [(i.name, answers[i.name]) for *_, i in later]
+                    self._stopped(len(fresh), [i for *_, i in later])
                     return
                 if attempt.verdict is Verdict.deferred:
-                    answers[item.name] = attempt.detail
                     count = deferrals[item.name] = deferrals.get(item.name, 0) + 1
                     if count <= RETRIES:
                         when = self.clock() + self.base * 2 ** (count - 1)
@@ -272,10 +179,54 @@ class _Run:
                     self.outcome.deferred.append(
                         (item.name, f"{attempt.detail} (tried {count} times)")
                     )
-                if self.progress is not None:
-                    self.progress(item)
+                self._advance(item)
+        except KeyboardInterrupt:
+            self.outcome.interrupted = True
+            self.outcome.stopped = "interrupted (Ctrl-C)"
+            self._stopped(len(fresh), [i for *_, i in later])
         finally:
             self._close()
+
+    def _stopped(self, not_tried: int, waiting: list[Waiting]) -> None:
+        self.outcome.not_tried = not_tried
+        done = {name for name, _ in self.outcome.deferred}
+        self.outcome.deferred += [
+            (i.name, "deferred earlier in this run") for i in waiting if i.name not in done
+        ]
+
+    def _advance(self, item: Waiting) -> None:
+        if self.progress is not None:
+            self.progress(item)
+
+    def _screen(self, item: Waiting, now: dt.datetime) -> bool:
+        """Settle a message without the server when it needs none: it is no message cohort
+        can send, its meeting is over, or another outbox of the programme delivered it.
+        Returns whether it was settled so."""
+        if item.problem:
+            self._record(item, "refused", reason=item.problem)
+            self.outcome.refused.append((item.name, item.problem))
+            return True
+        if item.over(now):
+            self.outcome.over.append((item.name, over_reason(item)))
+            return True
+        event = self.programme.event(item)
+        if event == "delivered":
+            why = elsewhere_reason(event)
+            self._record(item, "delivered", reason=why)
+            # the journal says delivered: if it cannot be moved, it is never sent again all the same
+            with suppress(OSError):
+                self.outbox.mark_sent(item.path)
+            self.outcome.elsewhere.append((item.name, why + "; moved into sent/"))
+            return True
+        return event == "uncertain" and self._uncertainelsewhere_reason(item)
+
+    def _uncertainelsewhere_reason(self, item: Waiting) -> bool:
+        if self.resend_uncertain:
+            return False
+        why = elsewhere_reason("uncertain")
+        self._record(item, "uncertain", reason=why)
+        self.outcome.uncertain.append((item.name, why))
+        return True
 
     def _try(self, item: Waiting) -> Attempt | None:
         """Send one message, retrying while the connection fails; its verdict, or None when
@@ -287,7 +238,12 @@ class _Run:
             if attempt is None:
                 return None
             if attempt.verdict is not Verdict.failed:
-                return attempt
+                return self._in_a_row(item, attempt)
+            if attempt.stop:
+                self.outcome.failed.append((item.name, attempt.detail))
+                self.outcome.stopped = attempt.detail
+                self.outcome.final = True
+                return None
             failures += 1
             if failures > RETRIES:
                 why = f"{attempt.detail} (tried {failures} times)"
@@ -296,13 +252,40 @@ class _Run:
                 return None
             self.sleep(self.base * 2 ** (failures - 1))
 
+    def _in_a_row(self, item: Waiting, attempt: Attempt) -> Attempt | None:
+        """Count the faults that repeat from message to message, and stop the run when the
+        server keeps closing (421) or dropping the connection after the data."""
+        if attempt.verdict is Verdict.delivered:
+            self.closings = self.drops = 0
+            return attempt
+        if attempt.closing:
+            self.closings += 1
+            if self.closings >= CLOSINGS:
+                self.outcome.deferred.append((item.name, attempt.detail))
+                self.outcome.stopped = (
+                    f"the server closed the connection {self.closings} times in a row "
+                    f"({attempt.detail})"
+                )
+                return None
+        if attempt.verdict is Verdict.uncertain:
+            self.drops += 1
+            if self.drops >= DROPS:
+                self.outcome.stopped = (
+                    f"the connection was lost after the data {self.drops} times in a row; "
+                    "stopped before more messages become uncertain"
+                )
+                return None
+        return attempt
+
     def _transaction(self, item: Waiting) -> Attempt | None:
         """One try, recorded: the journal before the data and after; the file into sent/."""
-        if item.problem:
-            return self._settle(item, Attempt(Verdict.refused, item.problem))
         try:
             if self.client is None:
                 self.client = self.server.connect()
+        except Unusable as err:
+            self.outcome.stopped = err.message
+            self.outcome.final = True
+            return None
         except (smtplib.SMTPException, OSError) as err:
             return self._settle(item, Attempt(Verdict.failed, describe(err)))
         client = self.client
@@ -311,14 +294,14 @@ class _Run:
         except (ValueError, LookupError, TypeError, AttributeError, MessageError) as err:
             why = f"it cannot be written out as a message ({type(err).__name__}: {err})"
             return self._settle(item, Attempt(Verdict.refused, why))
-        sending = {"file": item.name, "event": "sending", "to": item.recipient}
+        sending = {"file": item.name, "event": "sending", "to": item.recipient, "id": _id(item)}
         try:
             attempt = transmit(
                 client,
                 item.sender,
                 item.recipients,
                 data,
-                lambda: self._log(**sending),
+                lambda: self.outbox.log(**sending),
                 self.server.host,
             )
         except OSError as err:  # the journal cannot be written: nothing went out
@@ -326,33 +309,39 @@ class _Run:
             self.outcome.stopped = f"cannot write the sending journal ({err.strerror or err})"
             return None
         except BaseException:  # interrupted (Ctrl-C): leave a true record, then stop
-            if not client.data_begun:
-                self._record(item.name, "failed", reason="interrupted")
+            if client.data_begun:
+                self.outcome.uncertain.append(
+                    (item.name, "the run was interrupted while the server had it")
+                )
+                self.programme.record(item, "uncertain")
+            else:
+                self._record(item, "failed", reason="interrupted")
             self._close(quit=False)
             raise
         return self._settle(item, attempt)
 
     def _settle(self, item: Waiting, attempt: Attempt) -> Attempt | None:
-        name = item.name
         verdict = attempt.verdict
         if verdict is Verdict.delivered:
             return self._delivered(item, attempt)
-        self._record(name, verdict.value, reason=attempt.detail)
-        if verdict in (Verdict.uncertain, Verdict.failed):
-            self._close()  # the connection is gone or in an unknown state
+        self._record(item, verdict.value, reason=attempt.detail)
+        if verdict in (Verdict.uncertain, Verdict.failed) or attempt.closing:
+            self._close(quit=not attempt.closing)  # the connection is gone or closing
         else:
             self._reset()
         if verdict is Verdict.uncertain:
-            self.outcome.uncertain.append((name, attempt.detail))
+            self.outcome.uncertain.append((item.name, attempt.detail))
+            self.programme.record(item, "uncertain")
         elif verdict is Verdict.refused:
-            self.outcome.refused.append((name, attempt.detail))
+            self.outcome.refused.append((item.name, attempt.detail))
         return attempt
 
     def _delivered(self, item: Waiting, attempt: Attempt) -> Attempt | None:
         """The server took it: record it so that nothing sends it again. When it cannot be
         moved into sent/, the journal's `delivered` keeps it from being sent again and the run
         stops; when neither can be written, cohort stops with what to do by hand."""
-        logged = self._record(item.name, "delivered", answer=attempt.detail)
+        logged = self._record(item, "delivered", answer=attempt.detail)
+        self.programme.record(item, "delivered")
         try:
             self.outbox.mark_sent(item.path)
         except OSError as err:
@@ -371,14 +360,11 @@ class _Run:
         self.outcome.sent.append(item.name)
         return attempt
 
-    def _log(self, **entry: Any) -> None:
-        self.outbox.log(**entry, at=_stamp())
-
-    def _record(self, file: str, event: str, **details: str) -> bool:
+    def _record(self, item: Waiting, event: str, **details: str) -> bool:
         """Write what came of a try; False when the journal cannot be written (what matters
         most, `sent/`, is then written all the same)."""
         try:
-            self._log(file=file, event=event, **details)
+            self.outbox.log(file=item.name, event=event, id=_id(item), **details)
         except OSError:
             return False
         return True
@@ -416,5 +402,5 @@ class _Run:
         client.close()
 
 
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+def _id(item: Waiting) -> str:
+    return item.identity.id if item.identity is not None else ""

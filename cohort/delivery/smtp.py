@@ -5,9 +5,10 @@ A transaction ends in one `Verdict`, decided by how far it got (RFC 5321 §3.3, 
 - the server answered 250 to the data: `delivered`;
 - the server had said 354 (go ahead) and the data went, or was going, out when the connection
   was lost: the server may have taken it, so `uncertain`;
-- a 4xx answer to this message (other than 421): `deferred`; a 5xx: `refused`;
-- anything before 354 (no connection, a drop during MAIL or RCPT, 421 "closing"): `failed`,
-  certain not to have arrived.
+- a 4xx answer to this message: `deferred`; a 5xx: `refused`. A 421 also says the server
+  closes the connection: the message is deferred, and the next one goes on a new connection;
+- anything else before 354 (no connection, a drop during MAIL or RCPT): `failed`, certain not
+  to have arrived.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from ..errors import CohortError
@@ -53,7 +54,10 @@ class Server:
     host: str
     port: int
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
+    #: seconds to wait for the server before giving up on a connection (not on the data:
+    #: see DATA_TIMEOUT)
+    timeout: float = 30
 
     @classmethod
     def parse(cls, url: str, environ: dict[str, str] | None = None) -> Server:
@@ -68,46 +72,93 @@ class Server:
             example="smtp://host:port, smtp+starttls://host:port or smtps://host:port",
             environ=environ,
         )
-        parts = found.parts
-        assert parts.hostname is not None
         return cls(
-            parts.scheme,
-            parts.hostname,
-            parts.port or SCHEMES[parts.scheme],
+            found.scheme,
+            found.host,
+            found.port or SCHEMES[found.scheme],
             found.user,
             found.password,
         )
 
-    def connect(self, timeout: float = 30) -> Client:
+    def connect(self) -> Client:
         """A connection, encrypted as the scheme says and logged in when a user is set.
 
         Raises OSError or smtplib.SMTPException when the server cannot be reached (worth
-        another try), CohortError when it refuses the login (not worth one)."""
+        another try), Unusable when trying again cannot help: its TLS certificate is not
+        trusted, TLS cannot be spoken with it, or the login fails (a refused login is never
+        tried again: servers lock an account after a few)."""
         context = ssl.create_default_context()
         client: Client
-        if self.scheme == "smtps":
-            client = _ClientSSL(self.host, self.port, timeout=timeout, context=context)
-        else:
-            client = Client(self.host, self.port, timeout=timeout)
-            if self.scheme == "smtp+starttls":
-                client.starttls(context=context)
+        try:
+            if self.scheme == "smtps":
+                client = _ClientSSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                client = Client(self.host, self.port, timeout=self.timeout)
+                if self.scheme == "smtp+starttls":
+                    self._starttls(client, context)
+        except ssl.SSLError as err:
+            raise Unusable(self._tls_problem(err)) from None
         if self.user:
-            try:
-                client.login(self.user, self.password or "")
-            except smtplib.SMTPNotSupportedError:
-                client.close()
-                raise CohortError(
-                    f"{self.host} does not offer to log in (no AUTH) on this connection; "
-                    "check the address and port, or leave COHORT_SMTP_USER unset"
-                ) from None
-            except smtplib.SMTPAuthenticationError as err:
-                client.close()
-                raise CohortError(
-                    f"{self.host} refused the user and password ({err.smtp_code} "
-                    f"{text(err.smtp_error)}); check COHORT_SMTP_USER and "
-                    "COHORT_SMTP_PASSWORD"
-                ) from None
+            self._login(client)
         return client
+
+    def _starttls(self, client: Client, context: ssl.SSLContext) -> None:
+        try:
+            client.starttls(context=context)
+        except smtplib.SMTPNotSupportedError:
+            client.close()
+            raise Unusable(
+                f"{self.where} does not offer STARTTLS; check the port (587 for "
+                "smtp+starttls://, 465 for smtps://)"
+            ) from None
+
+    def _tls_problem(self, err: ssl.SSLError) -> str:
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return (
+                f"the TLS certificate of {self.where} is not trusted "
+                f"({err.reason}: {err.verify_message}); nothing was sent. Check the server's "
+                "name (it must be the one in its certificate), or ask its administrator"
+            )
+        return (
+            f"cannot speak TLS with {self.where} ({err.reason or err}); nothing was sent. Check "
+            "the scheme and the port (smtps:// is usually 465, smtp+starttls:// 587)"
+        )
+
+    def _login(self, client: Client) -> None:
+        try:
+            client.login(self.user or "", self.password or "")
+        except smtplib.SMTPNotSupportedError:
+            client.close()
+            raise Unusable(
+                f"{self.host} does not offer to log in (no AUTH) on this connection; "
+                "check the address and port, or leave COHORT_SMTP_USER unset"
+            ) from None
+        except smtplib.SMTPAuthenticationError as err:
+            client.close()
+            raise Unusable(
+                f"{self.host} refused the user and password ({err.smtp_code} "
+                f"{text(err.smtp_error)}); check COHORT_SMTP_USER and "
+                "COHORT_SMTP_PASSWORD (cohort does not try again: servers lock an account "
+                "after a few failed logins)"
+            ) from None
+        except (smtplib.SMTPException, OSError) as err:
+            client.close()
+            raise Unusable(
+                f"{self.host} did not complete the login ({describe(err)}); servers slow down "
+                "or drop a login whose password is wrong, so check COHORT_SMTP_USER and "
+                "COHORT_SMTP_PASSWORD (cohort does not try again: servers lock an account after "
+                "a few failed logins)"
+            ) from None
+
+    @property
+    def where(self) -> str:
+        """host:port, for people."""
+        return f"{self.host}:{self.port}"
+
+
+class Unusable(CohortError):
+    """The server cannot be used as given (its certificate, TLS, the login): trying again will
+    not help, so the run stops at once."""
 
 
 class Verdict(Enum):
@@ -122,10 +173,14 @@ class Verdict(Enum):
 
 @dataclass(frozen=True)
 class Attempt:
-    """A verdict, and the server's answer or what went wrong."""
+    """A verdict, and the server's answer or what went wrong. `closing`: the server said it
+    closes the connection (421); `stop`: no message can go through this server (the sender
+    needs what it does not offer)."""
 
     verdict: Verdict
     detail: str = ""
+    closing: bool = False
+    stop: bool = False
 
 
 def transmit(
@@ -182,11 +237,7 @@ def _envelope(
     options = []
     if not all(address.isascii() for address in (sender, *recipients)):
         if not client.has_extn("smtputf8"):
-            return Attempt(
-                Verdict.refused,
-                f"{', '.join(recipients)}: an address with letters outside ASCII before the @ "
-                f"can only be sent through a server that offers SMTPUTF8, and {host} does not",
-            )
+            return _needs_smtputf8(sender, recipients, host)
         options += ["SMTPUTF8", "BODY=8BITMIME"]
     if client.has_extn("size"):
         options.append(f"SIZE={size}")
@@ -200,12 +251,31 @@ def _envelope(
     return None
 
 
+def _needs_smtputf8(sender: str, recipients: Sequence[str], host: str) -> Attempt:
+    """A message with an address only SMTPUTF8 carries, to a server that does not offer it:
+    refused when a recipient's address is such; the run stops when the sender's is, since no
+    message from it can go through this server."""
+    why = (
+        "an address with letters outside ASCII before the @ can only be sent through a server "
+        f"that offers SMTPUTF8, and {host} does not"
+    )
+    if not sender.isascii():
+        return Attempt(
+            Verdict.failed,
+            f"the sender {sender} (the organiser's address): {why}; use a server that offers "
+            "SMTPUTF8, or give the organiser an address in ASCII",
+            stop=True,
+        )
+    odd = [address for address in recipients if not address.isascii()]
+    return Attempt(Verdict.refused, f"{', '.join(odd)}: {why}")
+
+
 def _answer(code: int, answer: bytes | str, what: str) -> Attempt:
     """A server's refusal as a verdict: 421 closes the connection (the server's trouble, not
     this message's), another 4xx defers the message, a 5xx refuses it (RFC 5321 §4.2.1)."""
     detail = f"{code} {text(answer)}" + (f" ({what})" if what else "")
     if code == 421:
-        return Attempt(Verdict.failed, detail)
+        return Attempt(Verdict.deferred, detail, closing=True)
     if 400 <= code < 500:
         return Attempt(Verdict.deferred, detail)
     return Attempt(Verdict.refused, detail)

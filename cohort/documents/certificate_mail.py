@@ -3,12 +3,13 @@ the holder's language, from the templates `certificates/subject.txt`, `message.t
 `message.html` (overridable in the programme's `templates/`).
 
 A message is named `<programme>.<participant>.certificate-<kind>.<code>.eml`: `cohort send`
-sends it like any other, exactly once, and a re-run finds it in the outbox's `sent/` and writes
-it no more. The code covers everything the certificate says (see `planning.certificates`), so a
-certificate that changed (a corrected name, attendance, a meeting's title) has a new code, so a
-new message; a waiting message about a certificate of this programme that is no longer the
-current one is removed, and the facilitator told why. Messages of other programmes sharing the
-outbox are never touched.
+sends it like any other, exactly once, and a re-run finds it in the programme's record of what
+was delivered (`records.deliveries`) and writes it no more. The code covers everything the
+certificate says (see `planning.certificates`), so a certificate that changed (a corrected
+name, attendance, a meeting's title) has a new code, so a new message; a waiting message about
+a certificate of this programme that is no longer the current one is removed, and the
+facilitator told why (one that may have arrived stays). Messages of other programmes are never
+touched.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..errors import CohortError
 from ..i18n import Texts
 from ..output import OutputFolder
 from ..programme.model import Participant, Programme
+from ..records import deliveries
 from ..records.outbox import Outbox
 from . import messages
 from .certificate_files import Batches
@@ -155,8 +157,10 @@ class Post:
     def __enter__(self) -> Post:
         self.target.write_all({}, owned=())  # the folder is cohort's before its lock is taken
         self._locked = ExitStack()
-        self._locked.enter_context(self.outbox.lock("certificates"))
-        self.delivered = self.outbox.delivered_files()
+        self._locked.enter_context(
+            deliveries.writing(self.certifier.folder, self.outbox, "certificates")
+        )
+        self.delivered = deliveries.received_files(self.certifier.folder, self.outbox)
         self.waiting = {path.name for path in self.outbox.pending()}
         return self
 
@@ -186,19 +190,22 @@ class Post:
     def _finish(self) -> None:
         programme = self.certifier.programme
         refused = {r.person.id: r.reason for r in self.issued.plan.refused}
-        removed = []
+        stale: dict[Path, MailName] = {}
         for path in self.outbox.pending():
             old = MailName.parse(path.name)
             if (
                 old is None
                 or old.programme != programme.id
                 or path.name in self.wanted
-                or path.name in self.delivered
+                or path.name in self.delivered  # may have arrived: never taken out
                 or (self.only is not None and old.participant != self.only)
             ):
                 continue
-            path.unlink()
-            removed.append(f"  removed {path}, not yet sent: {_why(programme, old, refused)}")
+            stale[path] = old
+        removed = [
+            f"  removed {path}, not yet sent: {_why(programme, stale[path], refused)}"
+            for path in self.outbox.withdraw(list(stale))
+        ]
         self.issued.mail.append(
             f"{self.path}: {len(self.wanted)} message(s) with a certificate waiting "
             f"({self.new} new), {self.already} sent before"

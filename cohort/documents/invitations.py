@@ -16,9 +16,11 @@ from icalendar import Calendar, Event, vCalAddress
 
 from ..output import OutputFolder
 from ..planning.invitations import Plan, Planned, plan
+from ..planning.invitations import moved as moved_people
 from ..planning.publication import Entry, publication
 from ..programme.model import Participant, Programme
-from ..records.outbox import Name, Outbox
+from ..records import deliveries
+from ..records.outbox import MAYBE_DELIVERED, Name, Outbox, address_digest
 from ..records.published import load_state, now
 from . import messages, registration_mail
 from .calendar import PRODID, Calendars
@@ -167,8 +169,19 @@ class Composer:
                 calendar=self.calendar(planned, language),
                 method=method,
                 calendar_name="invite.ics" if method == "REQUEST" else "cancel.ics",
+                meeting_ends=self.ends(planned.entry),
             )
         )
+
+    def ends(self, entry: Entry) -> dt.datetime:
+        """When a meeting ends, as published: all-day meetings at the midnight that ends their
+        last day, in the programme's time zone."""
+        record = entry.record
+        if record.all_day:
+            return dt.datetime.combine(
+                dt.date.fromisoformat(record.end), dt.time(0), self.programme.zone
+            )
+        return dt.datetime.fromisoformat(record.end)
 
 
 def _bounds(start: str, end: str, all_day: bool) -> tuple[dt.datetime, dt.datetime]:
@@ -192,13 +205,30 @@ class Rendered:
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the feed secret's file
+    #: messages that may have arrived, taken out of the queue for a newer one (kept in sent/)
+    superseded: list[Path] = field(default_factory=list)
+    #: people whose address changed since they received a meeting's invitation: id -> meetings
+    moved: dict[str, list[str]] = field(default_factory=dict)
+    #: who asked for --new-address (and gets the current state at their address now)
+    readdressed: frozenset[str] = frozenset()
+    #: names of the participants, for the warnings
+    names: dict[str, str] = field(default_factory=dict)
 
     def warnings(self) -> list[str]:
-        """Invitees who get nothing, for standard error."""
-        return [
+        """Invitees who get nothing, and addresses that changed, for standard error."""
+        out = [
             f"warning: {person.name} ('{person.id}') has no e-mail address and gets no invitation"
             for person in self.plan.without_email
         ]
+        out += [
+            f"warning: the address of {self.names.get(pid, pid)} ('{pid}') changed since they "
+            f"received the invitation to {', '.join(meetings)}, so their calendar at the new "
+            f"address has none of it; 'cohort invite --new-address {pid}' sends them the current "
+            "state there"
+            for pid, meetings in sorted(self.moved.items())
+            if pid not in self.readdressed
+        ]
+        return out
 
     def lines(self) -> list[str]:
         """For the terminal: how many messages of which kind are due, and what next."""
@@ -224,6 +254,11 @@ class Rendered:
                 else ""
             )
         ]
+        if self.superseded:
+            out.append(
+                f"{len(self.superseded)} message(s) that may have arrived replaced by a newer one "
+                "(kept in sent/, never sent again): " + ", ".join(p.name for p in self.superseded)
+            )
         if self.plan.over:
             meetings = sorted({planned.name.meeting for planned in self.plan.over})
             out.append(
@@ -247,10 +282,15 @@ def render_invitations(
     reminder_days: int | None = None,
     today: dt.date | None = None,
     force: bool = False,
+    new_address: frozenset[str] = frozenset(),
 ) -> Rendered:
-    """Write every message due now into the outbox; remove waiting ones no longer due.
-    `force` replaces a waiting message someone changed since cohort wrote it (see
-    `output.OutputFolder`)."""
+    """Write every message due now into the outbox; take out waiting ones no longer due.
+
+    What each person received comes from the programme's record (`records.deliveries`), so any
+    outbox of the programme gets only what is new; a message that may have arrived counts as
+    received. `new_address`: participants whose address changed, who get the current state of
+    every meeting they hold at their address now. `force` replaces a waiting message someone
+    changed since cohort wrote it (see `output.OutputFolder`)."""
     from ..errors import UsageError
 
     if meeting is not None and meeting not in programme.meetings:
@@ -261,6 +301,9 @@ def render_invitations(
             f"--meeting '{meeting}' is not a meeting of this programme"
             + (f" ({hint})" if hint else "")
         )
+    unknown = sorted(new_address - set(programme.participants))
+    if unknown:
+        raise UsageError(f"--new-address: {', '.join(unknown)} is not a participant's id")
     if not programme.organiser.email:
         from ..errors import CohortError
 
@@ -274,25 +317,34 @@ def render_invitations(
     outbox = Outbox(outbox_path)
     # locked from reading what was delivered to writing: a `send` at the same time could
     # otherwise move a message into sent/ that this run then writes back into the outbox
-    with outbox.lock("invite"):
+    with deliveries.writing(folder, outbox, "invite") as history:
         state = load_state(folder)
         entries = publication(programme, state, now())
         today = today or dt.date.today()
         until = today + dt.timedelta(days=reminder_days) if reminder_days is not None else None
+        received, moved = _received(programme, entries, history, today, new_address)
         result = plan(
             programme,
             entries,
-            outbox.delivered(),
+            received,
             meeting=meeting,
             reminder_until=until,
             today=today,
         )
         composer = Composer(folder, programme, entries)
         files = {planned.name.file: composer.message(planned) for planned in result.messages}
-        registered = registration_mail.due(folder, programme, outbox, meeting)
+        known = deliveries.received_files(folder, outbox)
+        registered = registration_mail.due(folder, programme, outbox, meeting, known)
         rendered = Rendered(outbox_path, result, registrations=registered.counts)
-        rendered.written, rendered.removed = _write(
-            target, outbox, {**files, **registered.files}, meeting, until, registered.stale
+        rendered.moved, rendered.readdressed = moved, new_address
+        rendered.names = {pid: person.name for pid, person in programme.participants.items()}
+        over = {entry.id for entry in entries if entry.last_day < today}
+        rendered.written, rendered.removed, rendered.superseded = _write(
+            target,
+            outbox,
+            {**files, **registered.files},
+            _Scope(meeting, until, over),
+            registered.stale,
         )
     if state.changed:
         state.save()
@@ -300,32 +352,78 @@ def render_invitations(
     return rendered
 
 
+def _received(
+    programme: Programme,
+    entries: list[Entry],
+    history: deliveries.History,
+    today: dt.date,
+    new_address: frozenset[str],
+) -> tuple[list[Name], dict[str, list[str]]]:
+    """The invitations each person received (or may have), and whose address changed since
+    (see `planning.invitations.moved`). For the people in `new_address`, only what reached
+    their address now counts: they get the current state there."""
+    received: dict[Name, str] = {}
+    for file, item in history.received().items():
+        name = Name.parse(file)
+        if name is not None:
+            received[name] = item.to
+    addresses = {
+        pid: address_digest([messages.transport_address(person.email)])
+        for pid, person in programme.participants.items()
+        if person.email
+    }
+    moved = moved_people(entries, received, addresses, today)
+    names = [
+        name
+        for name, to in received.items()
+        if name.participant not in new_address or to == addresses.get(name.participant)
+    ]
+    return sorted(names), moved
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a run of `invite` decides on: one meeting or all, reminders up to a day, and the
+    meetings that are over."""
+
+    meeting: str | None
+    until: dt.date | None
+    over: set[str]
+
+
 def _write(
     target: OutputFolder,
     outbox: Outbox,
     files: dict[str, bytes],
-    meeting: str | None,
-    until: dt.date | None,
+    scope: _Scope,
     superseded: list[Path],
-) -> tuple[list[Path], list[Path]]:
-    """Write the messages due into the outbox and remove the waiting ones no longer due: of
+) -> tuple[list[Path], list[Path], list[Path]]:
+    """Write the messages due into the outbox and take out the waiting ones no longer due: of
     the kinds this run decides on, and of the meetings it looked at, and the registration
     e-mails a later one `superseded`. A message the server already accepted (the journal says
-    so) stays, for `send` to move into sent/."""
-    kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if until else set())
-    delivered = outbox.unrecorded()
-    stale = [
-        path
-        for path in outbox.pending()
-        if (n := Name.parse(path.name))
-        and n.kind in kinds
-        and (meeting is None or n.meeting == meeting)
-        and path.name not in files
-        and path.name not in delivered
-    ]
+    so) stays, for `send` to move into sent/. A message that may have arrived is never
+    removed: it stays while it is current, and is kept in sent/ (`Outbox.withdraw`) once a
+    newer message to the same person about the same meeting replaces it, or its meeting is
+    over. Returns the files written, removed and superseded."""
+    kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if scope.until else set())
+    states = outbox.states()
+    planned = {(n.meeting, n.participant) for f in files if (n := Name.parse(f))}
+    stale: list[Path] = []
+    for path in outbox.pending():
+        n = Name.parse(path.name)
+        if n is None or n.kind not in kinds or scope.meeting not in (None, n.meeting):
+            continue
+        state = states.get(path.name)
+        if state is None or state in ("deferred", "refused", "failed", "not-delivered"):
+            if path.name not in files:
+                stale.append(path)
+        elif state != "delivered" and (
+            path.name in files or (n.meeting, n.participant) in planned or n.meeting in scope.over
+        ):
+            stale.append(path)
     stale += [path for path in superseded if path not in stale]
-    keep = {path.name: path.read_bytes() for path in outbox.pending() if path not in stale}
+    maybe = {p for p in stale if states.get(p.name) in MAYBE_DELIVERED}
+    outbox.withdraw(stale)
+    keep = {path.name: path.read_bytes() for path in outbox.pending()}
     written = target.write_all({**keep, **files}, owned=())
-    for path in stale:
-        path.unlink()
-    return written, stale
+    return written, [p for p in stale if p not in maybe], sorted(maybe)

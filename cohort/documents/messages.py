@@ -80,6 +80,11 @@ _POLICY = RecurringHeadersPolicy(linesep="\r\n", header_factory=CachedHeaderRegi
 _POLICY_UTF8 = _POLICY.clone(utf8=True)
 
 
+#: the header that tells `cohort send` when the meeting a message is about ends (ISO 8601 with
+#: its offset from UTC); read back by `delivery.queue`
+MEETING_ENDS = "X-Cohort-Meeting-Ends"
+
+
 def transport_address(address: str) -> str:
     """An e-mail address as it travels, in headers, SMTP envelopes and calendar `mailto:`: the
     domain in IDNA A-labels (RFC 5891: `bücher.example` becomes `xn--bcher-kva.example`), which
@@ -155,6 +160,8 @@ class Mail:
     method: str = ""
     calendar_name: str = "invite.ics"
     attachments: tuple[Attachment, ...] = ()
+    #: when the meeting the message is about ends: `send` holds back what is about the past
+    meeting_ends: dt.datetime | None = None
 
 
 def message_id(key: str, kind: str, domain: str) -> str:
@@ -190,6 +197,8 @@ def build(mail: Mail) -> bytes:
     msg["Subject"] = one_line(mail.subject)
     msg["Date"] = format_datetime(mail.date)
     msg["Message-ID"] = mail.message_id
+    if mail.meeting_ends is not None:
+        msg[MEETING_ENDS] = mail.meeting_ends.isoformat()
     msg.set_content(mail.text, cte="quoted-printable")
     msg.make_alternative(boundary=f"=_cohort_{seed}_1")
     msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")

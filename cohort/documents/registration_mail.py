@@ -3,9 +3,11 @@ the outbox by `cohort invite` next to the calendar invitations.
 
 Each registration's last transition (its `step`, see `planning.registrations`) is due as
 `<meeting or programme>.<person>.registration-<status>.<step>.eml` until that file is in the
-outbox's `sent/` (or the journal says the server took it): so re-running `invite` writes
-nothing twice, and an e-mail not sent yet that a later transition made obsolete (a waiting
-list position, when a place is offered before it went out) is taken out of the outbox.
+programme's record of what was delivered (or may have been, see `records.deliveries`): so
+re-running `invite` writes nothing twice, and an e-mail not sent yet that a later transition
+made obsolete (a waiting list position, when a place is offered before it went out) is taken
+out of the outbox. An e-mail about a meeting carries its end, so `send` never sends it once
+the meeting is over.
 
 The confirmation and the calendar invitation are two messages: "you are registered" comes
 from here as soon as the place is confirmed; the invitation, with the meeting for the
@@ -79,13 +81,18 @@ def file_name(programme: Programme, scope: str | None, pid: str, entry: Entry) -
     return f"{scope or programme.id}.{pid}.registration-{entry.status}.{entry.step}.eml"
 
 
-def due(folder: Path, programme: Programme, outbox: Outbox, meeting: str | None) -> Due:
-    """Every registration e-mail due now (of one meeting's list, with `meeting`)."""
+def due(
+    folder: Path, programme: Programme, outbox: Outbox, meeting: str | None, received: set[str]
+) -> Due:
+    """Every registration e-mail due now (of one meeting's list, with `meeting`), given the
+    files someone `received` or may have (see `records.deliveries`). A waiting one that a later
+    transition made obsolete is `stale`, also when it may have arrived (the outbox keeps that
+    one's record, see `Outbox.withdraw`)."""
     stored = record.load_all(folder, Report())
     result = Due()
     if not stored:
         return result
-    delivered = outbox.delivered_files()
+    delivered = received
     wanted: dict[tuple[str, str], str] = {}
     composer = _Composer(folder, programme)
     for scope, item in stored.items():
@@ -104,7 +111,7 @@ def due(folder: Path, programme: Programme, outbox: Outbox, meeting: str | None)
             result.counts[entry.status] = result.counts.get(entry.status, 0) + 1
     for path in outbox.pending():
         match = _NAME.fullmatch(path.name)
-        if match is None or path.name in delivered:
+        if match is None:
             continue
         key = (match["scope"], match["person"])
         if key in wanted and wanted[key] != path.name:
@@ -188,5 +195,12 @@ class _Composer:
                 language=language,
                 text=body,
                 html=html,
+                meeting_ends=_ends(p, scope),
             )
         )
+
+
+def _ends(programme: Programme, scope: str | None) -> dt.datetime | None:
+    """When the meeting a registration is for ends (None for the whole programme's)."""
+    meeting = programme.meetings.get(scope) if scope is not None else None
+    return programme.ends_at(meeting) if meeting is not None else None

@@ -1,7 +1,8 @@
 """Who gets which message now: the decision behind `cohort invite`, kept apart from rendering.
 
-From the programme, each meeting's publication record (UID, SEQUENCE) and what was already
-delivered (the outbox's `sent/`), `plan` decides per invitee: an invitation the first time (or
+From the programme, each meeting's publication record (UID, SEQUENCE) and what each person
+received (the programme's record of what was delivered, `records.deliveries`: a message that
+may have arrived counts as received), `plan` decides per invitee: an invitation the first time (or
 again after a cancellation), an update when the meeting changed in time, venue or status since
 their last one, a cancellation when it is cancelled, removed, or the person is no longer invited
 (RFC 5546 §3.2.5), a reminder on request. Every message carries the meeting's current SEQUENCE,
@@ -10,12 +11,17 @@ which is higher than that of anything the person received before (see `publicati
 Nothing is sent about a meeting that is over (its last day is before today): no invitation,
 update or reminder, and no cancellation either, since a calendar has no use for news about the
 past. It is a pure function over data, so a table of cases tests it.
+
+`moved` finds the people whose address changed since they received what their calendar holds:
+their new address has none of it, so `invite` says so, and sends them the current state there
+when asked (`--new-address`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..programme.model import Participant, Programme
@@ -108,3 +114,38 @@ def _due(history: list[Name], revision: int, invited: bool, reminder: bool) -> s
     if reminder and not reminded:
         return "reminder"
     return None
+
+
+def moved(
+    entries: list[Entry],
+    received: Mapping[Name, str],
+    addresses: Mapping[str, str],
+    today: dt.date,
+) -> dict[str, list[str]]:
+    """Who received a meeting's invitation (or update) at an address that is no longer theirs,
+    while the meeting still stands for them: participant id -> meeting ids.
+
+    `received` gives each message received the digest of the address it went to ("" when not
+    known); `addresses` each participant's digest now. Meetings that are over, cancelled or
+    that the person is no longer invited to are left out: nothing is sent about those."""
+    latest: dict[tuple[str, str], Name] = {}
+    for name in received:
+        key = (name.meeting, name.participant)
+        if key not in latest or (name.sequence, name.kind != "cancellation") > (
+            latest[key].sequence,
+            latest[key].kind != "cancellation",
+        ):
+            latest[key] = name
+    standing = {
+        entry.id: set(entry.record.invitees)
+        for entry in entries
+        if not entry.cancelled and entry.last_day >= today
+    }
+    out: dict[str, list[str]] = defaultdict(list)
+    for (mid, pid), name in sorted(latest.items()):
+        if name.kind == "cancellation" or pid not in standing.get(mid, set()):
+            continue
+        to, now = received[name], addresses.get(pid)
+        if to and now and to != now:
+            out[pid].append(mid)
+    return dict(out)
