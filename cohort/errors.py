@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "holiday": "a meeting on a public holiday",
     "no-email": "someone who should get e-mail has no address",
     "shared-email": "two people share one e-mail address",
+    "non-ascii-sender": "an organiser's address only a server that offers SMTPUTF8 can send from",
     "rule-impossible": "an attendance rule that cannot be met",
     "past": "a meeting in the past that is still planned",
     "bad-image": "a certificate's logo or signature image that cohort cannot use",

@@ -312,16 +312,26 @@ class Scripted:
       "drop after data"  read the whole message, keep it (it did arrive), close unanswered
       "hold at RCPT"     wait for `release` before answering the RCPT
       "hold after data"  keep the whole message, then wait for `release` before answering
-      "NNN text"         answer the RCPT with this reply
+      "NNN text"         answer the RCPT with this reply (a 421 then closes the connection, as
+                         RFC 5321 §3.8 says a server does)
     smtputf8: offer SMTPUTF8 in the EHLO answer.
+    login: None (no AUTH offered), "refuse" (535 to every AUTH) or "stall" (hold every AUTH
+    until `release`, then 535: a server that slows down a wrong password).
 
     `received` holds every message read in full, answered or not; `held` is set while a
-    transaction waits for `release`.
+    transaction waits for `release`; `logins` counts the AUTH commands.
     """
 
-    def __init__(self, faults: dict[str, list[str]] | None = None, smtputf8: bool = False):
+    def __init__(
+        self,
+        faults: dict[str, list[str]] | None = None,
+        smtputf8: bool = False,
+        login: str | None = None,
+    ):
         self.faults = {address: list(steps) for address, steps in (faults or {}).items()}
         self.smtputf8 = smtputf8
+        self.login = login
+        self.logins = 0
         self.received: list[tuple[str, list[str], bytes]] = []
         self.held = threading.Event()
         self.release = threading.Event()
@@ -361,11 +371,18 @@ class _ScriptedSession(socketserver.StreamRequestHandler):
             verb = command[:4].upper()
             if verb == "EHLO":
                 extensions = ["8BITMIME"] + (["SMTPUTF8"] if script.smtputf8 else [])
+                extensions += ["AUTH PLAIN"] if script.login else []
                 for extension in ["localhost", *extensions]:
                     self.reply(f"250-{extension}")
                 self.reply("250 HELP")
             elif verb == "HELO":
                 self.reply("250 localhost")
+            elif verb == "AUTH":
+                with script.lock:
+                    script.logins += 1
+                if script.login == "stall":
+                    self.hold(script)
+                self.reply("535 5.7.8 authentication credentials invalid")
             elif verb == "MAIL":
                 sender, recipients, fault = _angle(command), [], ""
                 self.reply("250 OK")
@@ -378,6 +395,8 @@ class _ScriptedSession(socketserver.StreamRequestHandler):
                     self.hold(script)
                 if fault[:1].isdigit():
                     self.reply(fault)
+                    if fault.startswith("421"):
+                        return self.drop()
                     fault = ""
                     continue
                 recipients.append(address)

@@ -12,6 +12,8 @@ from icalendar import Calendar
 from servers import Mailbox, smtp_server
 from test_invite import NOW, invite, network, waiting
 
+from cohort.errors import UsageError
+
 
 def parsed(raw: bytes):
     return email.message_from_bytes(raw, policy=email.policy.default)
@@ -212,6 +214,25 @@ def test_a_bad_server_address_is_a_usage_error(write, tmp_path):
     result = cohort("send", outbox, "--server", "mail.example.org")
     assert result.exit_code == 2
     assert "smtp+starttls://host:port" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["smtp://localhost:99999", "smtp://localhost:abc", "smtp://[::1", "smtp://localhost:0"]
+)
+def test_a_server_address_with_a_bad_port_is_a_usage_error(write, tmp_path, url):
+    outbox = outbox_of(write, tmp_path)
+    result = cohort("send", outbox, "--server", url)
+    assert result.exit_code == 2, result
+    assert f"--server '{url}'" in result.stderr
+    assert "smtp+starttls://host:port" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["https://localhost:99999/", "https://[::1/"])
+def test_a_caldav_address_with_a_bad_port_is_a_usage_error(url):
+    from cohort.delivery.caldav import Server
+
+    with pytest.raises(UsageError, match="is not a server address"):
+        Server.parse(url, {})
 
 
 def test_a_missing_outbox_is_a_usage_error(tmp_path):

@@ -383,3 +383,108 @@ def test_a_non_ascii_local_part_is_refused_by_a_server_without_smtputf8_the_rest
         "localhost does not"
     ) in result.stderr
     assert "someone@xn--bcher-kva.example" in {r[0] for _, r, _ in mailbox.received}
+
+
+# -- a server that closes, drops, or cannot be used -----------------------------------------------
+
+
+def test_a_421_for_one_recipient_defers_that_message_and_the_others_go_on(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    # the server closes the connection whenever p3 comes up (RFC 5321 §3.8: 421, then close)
+    script = Scripted({P3: ["421 4.7.0 too many messages for this recipient, closing"] * 30})
+    with scripted_server(script) as url:
+        result = send(outbox, url, "--confirm")
+    assert "sent 33, deferred 3, uncertain 0, refused 0, failed 0" in result.stdout
+    assert "deferred: m1.p3.invitation.0.eml: 421 4.7.0 too many messages" in result.stderr
+    assert "stopped: the server closed the connection 5 times in a row" in result.stderr
+    assert waiting(outbox) == [f"m{n}.p3.invitation.0.eml" for n in (1, 2, 3)]
+    assert len(script.received) == 33 == len(set(message_ids(script.received)))
+
+
+def test_a_server_that_drops_after_the_data_again_and_again_stops_the_run(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    # m1.p0, m1.p1 and m1.p10 come first: each is lost after its data went out
+    faults = {f"p{n}@example.org": ["drop after data"] for n in (0, 1, 10)}
+    with scripted_server(Scripted(faults)) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 1
+    assert "sent 0, deferred 0, uncertain 3, refused 0, failed 0" in result.stdout
+    assert (
+        "stopped: the connection was lost after the data 3 times in a row; stopped before more "
+        "messages become uncertain; 33 message(s) not tried"
+    ) in result.stderr
+
+
+@pytest.fixture(scope="module")
+def authority():
+    trustme = pytest.importorskip("trustme")
+    return trustme.CA()
+
+
+def test_an_untrusted_certificate_stops_at_once_naming_the_server(write, tmp_path, authority):
+    outbox = outbox_of(write, tmp_path)
+    mailbox = Mailbox()
+    certificate = authority.issue_cert("localhost")
+    with smtp_server(mailbox, tls="implicit", certificate=certificate) as url:
+        result = send(outbox, url, "--confirm")
+    port = url.rsplit(":", 1)[1]
+    assert result.exit_code == 1
+    assert f"stopped: the TLS certificate of localhost:{port} is not trusted" in result.stderr
+    assert "CERTIFICATE_VERIFY_FAILED" in result.stderr
+    # nobody's message is blamed, and trying again is not what to do
+    assert "failed: m1.p0" not in result.stderr
+    assert "run the same command again" not in result.stderr
+    assert "sent 0, deferred 0, uncertain 0, refused 0, failed 0" in result.stdout
+    assert mailbox.received == []
+
+
+def test_a_login_the_server_stalls_is_tried_once_and_named_a_login_problem(write, tmp_path):
+    from cohort.delivery.send import send as send_outbox
+    from cohort.delivery.smtp import Server
+
+    outbox = outbox_of(write, tmp_path)
+    script = Scripted(login="stall")
+    with scripted_server(script) as url:
+        port = int(url.rsplit(":", 1)[1])
+        server = Server("smtp", "127.0.0.1", port, "facilitator", "fout", timeout=0.5)
+        outcome = send_outbox(outbox, server, backoff=0)
+    assert script.logins == 1  # never again: a server locks an account after a few
+    assert outcome.final and "did not complete the login" in outcome.stopped
+    assert "check COHORT_SMTP_USER and COHORT_SMTP_PASSWORD" in outcome.stopped
+    assert outcome.failed == [] and script.received == []
+
+
+def test_a_refused_login_is_never_tried_again(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    script = Scripted(login="refuse")
+    with scripted_server(script) as url:
+        result = cohort(
+            "send",
+            outbox,
+            "--server",
+            url,
+            "--confirm",
+            env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "fout"},
+        )
+    assert result.exit_code == 1
+    assert "127.0.0.1 refused the user and password (535" in result.stderr
+    assert script.logins == 1
+
+
+def test_an_organiser_address_only_smtputf8_carries_names_the_sender_and_stops(write, tmp_path):
+    text = edit(network(), "  email: netwerk@example.org", "  email: organisatör@example.org")
+    folder = write(text)
+    warned = cohort("validate", folder, env=NOW)
+    assert "warning: the organiser's address organisatör@example.org" in warned.output
+    assert "every message needs a server that offers SMTPUTF8" in warned.output
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox, "--meeting", "m1")
+    with scripted_server(Scripted()) as url:
+        result = send(outbox, url, "--confirm")
+    assert result.exit_code == 1
+    assert (
+        "stopped: the sender organisatör@example.org (the organiser's address): an address with "
+        "letters outside ASCII"
+    ) in result.stderr
+    assert "refused: m1.p0" not in result.stderr and "p0@example.org:" not in result.stderr
+    assert "11 message(s) not tried" in result.stderr

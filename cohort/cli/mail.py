@@ -24,6 +24,15 @@ def invite(
         int, typer.Option("--days", min=0, help="With --reminder: meetings within this many days.")
     ] = 7,
     force: Force = False,
+    new_address: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--new-address",
+            metavar="ID",
+            help="A participant whose e-mail address changed: send the current state of "
+            "every meeting they are invited to to their address now. Repeat for more.",
+        ),
+    ] = None,
     day: Today = None,
 ) -> None:
     """Write the e-mails due now (invitations, updates, cancellations, and what registrations
@@ -42,6 +51,7 @@ def invite(
         reminder_days=days if reminder else None,
         today=today(day),
         force=force,
+        new_address=frozenset(new_address or ()),
     )
     warn(rendered.warnings())
     say(rendered.lines())

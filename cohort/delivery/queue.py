@@ -117,8 +117,10 @@ def _bytes(path: Path) -> bytes | str:
                 f"it is {info.st_size // (1024 * 1024)} MB; cohort sends messages of at most "
                 f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MB (a mail server would refuse it)"
             )
-        try:
-            data = handle.read(MAX_MESSAGE_BYTES + 1)
+        try:  # read(n) sets aside n bytes at once: ask for what fstat says is there
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(MAX_MESSAGE_BYTES + 1 - len(data))
         except OSError as err:
             return f"it cannot be read ({err.strerror})"
     if len(data) > MAX_MESSAGE_BYTES:

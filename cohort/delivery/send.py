@@ -140,7 +140,7 @@ class _Run:
         self.last_try: float | None = None
         self.closings = 0  # 421s in a row
         self.drops = 0  # connections lost after the data, in a row
-        self.current: Waiting | None = None
+        self.answers: dict[str, str] = {}  # the last answer to each message deferred
 
     def go(self, paths: list[Path], limit: int | None, now: dt.datetime) -> None:
         """Try every message once in order, reading each when its turn comes; deferred ones
@@ -171,6 +171,7 @@ class _Run:
                     self._stopped(len(fresh), [i for *_, i in later])
                     return
                 if attempt.verdict is Verdict.deferred:
+                    self.answers[item.name] = attempt.detail
                     count = deferrals[item.name] = deferrals.get(item.name, 0) + 1
                     if count <= RETRIES:
                         when = self.clock() + self.base * 2 ** (count - 1)
@@ -191,7 +192,7 @@ class _Run:
         self.outcome.not_tried = not_tried
         done = {name for name, _ in self.outcome.deferred}
         self.outcome.deferred += [
-            (i.name, "deferred earlier in this run") for i in waiting if i.name not in done
+            (i.name, self.answers.get(i.name, "deferred")) for i in waiting if i.name not in done
         ]
 
     def _advance(self, item: Waiting) -> None:

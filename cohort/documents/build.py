@@ -147,6 +147,7 @@ def build(
         from .invitations import render_invitations
 
         rendered = render_invitations(folder, programme, out / "outbox", today=today, force=force)
+        built.warnings += rendered.warnings()
         built.messages = len(rendered.plan.messages)
         built.invitations = True
     step("written")

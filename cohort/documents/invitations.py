@@ -414,16 +414,26 @@ def _write(
         if n is None or n.kind not in kinds or scope.meeting not in (None, n.meeting):
             continue
         state = states.get(path.name)
-        if state is None or state in ("deferred", "refused", "failed", "not-delivered"):
-            if path.name not in files:
+        if state not in MAYBE_DELIVERED and state != "delivered":
+            if path.name not in files:  # no longer due
                 stale.append(path)
-        elif state != "delivered" and (
-            path.name in files or (n.meeting, n.participant) in planned or n.meeting in scope.over
+        elif path.name in files or (  # replaced by a newer message, or about the past
+            state != "delivered"
+            and ((n.meeting, n.participant) in planned or n.meeting in scope.over)
         ):
             stale.append(path)
     stale += [path for path in superseded if path not in stale]
     maybe = {p for p in stale if states.get(p.name) in MAYBE_DELIVERED}
-    outbox.withdraw(stale)
+    try:
+        outbox.withdraw(stale)
+    except OSError as err:
+        from ..errors import CohortError
+
+        raise CohortError(
+            f"cannot move a message that was (or may have been) delivered into "
+            f"'{outbox.sent_dir}' ({err.strerror or err}); make it a folder cohort can write to "
+            "and run the command again"
+        ) from None
     keep = {path.name: path.read_bytes() for path in outbox.pending()}
     written = target.write_all({**keep, **files}, owned=())
     return written, [p for p in stale if p not in maybe], sorted(maybe)

@@ -11,6 +11,7 @@ from functools import cache, cached_property
 from typing import Any
 
 from ..errors import Location, Report, did_you_mean
+from . import addresses
 from .load import Loaded
 from .model import COLLECTIONS, Meeting, Participant, Programme, Status
 
@@ -393,42 +394,7 @@ def _holidays(ctx: _Context) -> None:
 
 
 def _addresses(ctx: _Context) -> None:
-    p = ctx.programme
-    if p.organiser.email is None and p.meetings:
-        ctx.report.warning(
-            ctx.at("organiser", key=True),
-            "the organiser has no e-mail address: invitations cannot be sent, and calendars "
-            "name no organiser",
-            "add 'email:' under 'organiser:'",
-            code="no-email",
-        )
-    invited_to: dict[str, int] = defaultdict(int)
-    for m in ctx.active():
-        for person in p.invitees(m):
-            invited_to[person.id] += 1
-    for pid, person in p.participants.items():
-        if person.email is None and invited_to[pid]:
-            ctx.report.warning(
-                ctx.at("participants", pid, key=True),
-                f"participant '{pid}' has no e-mail address but is invited to "
-                f"{invited_to[pid]} meeting(s)",
-                "add 'email:' or they will not receive invitations",
-                code="no-email",
-            )
-    first: dict[str, str] = {}
-    for pid, person in p.participants.items():
-        if person.email is None:
-            continue
-        address = person.email.lower()
-        if address in first:
-            ctx.report.warning(
-                ctx.at("participants", pid, "email"),
-                f"'{person.email}' is also the address of participant '{first[address]}'",
-                "each person gets their own invitations; check for a copy-and-paste slip",
-                code="shared-email",
-            )
-        else:
-            first[address] = pid
+    addresses.check(ctx.programme, ctx.active(), ctx.at, ctx.report)
 
 
 def _attendance_rule(ctx: _Context) -> None:

@@ -11,7 +11,8 @@ The secret that makes personal feed names unguessable is kept apart, in `feed-se
 must not go where published.json goes (a shared repository): `cohort init` git-ignores it, and
 it is written like the certificates' key (`keys`: for its owner alone, and kept out of git in
 any programme). It is made with the first published.json, and taken out of a published.json
-written before cohort kept it apart, unchanged, so that no feed changes its name.
+written before cohort kept it apart, unchanged, so that no feed changes its name; either
+is said (`State.notices`).
 """
 
 from __future__ import annotations
@@ -163,6 +164,18 @@ class State:
             _ = self.secret  # made with the first published.json, or taken out of the old one
         if self._secret_unsaved:
             self.notices += keys.write(self.secret_path, self.secret)
+            if self.legacy_secret is not None:
+                self.notices.append(
+                    f"note: moved the feed secret out of {STATE_FILE} into {SECRET_FILE}, "
+                    "unchanged, so no feed changes its name; it stays in the history of "
+                    f"{STATE_FILE}, so if that history is shared, treat it as known (see "
+                    "'cohort calendar' in the README)"
+                )
+            else:
+                self.notices.append(
+                    f"note: wrote {self.secret_path}, the secret of the personal feeds' names: "
+                    "keep a copy somewhere safe (a password manager); it stays out of git"
+                )
             self._secret_unsaved = False
         data = {
             "about": _ABOUT,

@@ -3,6 +3,7 @@ keeps in it read back and checked against it.
 
     programme.yaml (+ includes)   the facilitator's: read and checked by `programme`
     published.json                cohort's record of what it published (UID, SEQUENCE)
+    delivered.jsonl               what each person received, from any outbox (`deliveries`)
     feed-secret.txt               the secret of personal feed names (kept out of git)
     certificate-secret.txt        the key of the certificates' verification codes (out of git)
     attendance/<meeting>.yaml     who came
@@ -26,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
+from ..errors import CohortError, Diagnostic, Location, Report, UsageError, did_you_mean
 from ..programme import certificates
 from ..programme.check import check
 from ..programme.load import Loaded, Overlay, load
 from ..programme.model import Meeting, Programme
 from . import attendance
-from .published import STATE_FILE, load_state
+from .published import SECRET_FILE, STATE_FILE, load_state
 
 if TYPE_CHECKING:
     from .solution import SolvedMeeting
@@ -85,12 +86,23 @@ def check_records(loaded: Loaded, today: dt.date | None) -> None:
 
 
 def _state_file(folder: Path, report: Report) -> None:
-    """cohort's record of what it published must be readable (a merge conflict breaks it)."""
+    """cohort's record of what it published must be readable (a merge conflict breaks it), and
+    the feed secret there once feeds were named with it (`keys` keeps it out of git)."""
     if (folder / STATE_FILE).exists():
         try:
-            load_state(folder)
+            state = load_state(folder)
         except CohortError as err:
             report.extend(err.all_diagnostics())
+        else:
+            feed = folder / SECRET_FILE
+            if state.meetings and state.legacy_secret is None and not feed.exists():
+                report.warning(
+                    Location(feed),
+                    f"{feed.name} is missing: the personal feeds were named with the secret it "
+                    "held, so the next 'cohort calendar' stops until it is back",
+                    "copy it back from where you keep it (it stays out of git)",
+                    code="missing-record",
+                )
 
 
 class Checked:
