@@ -332,7 +332,7 @@ def test_a_journal_cut_off_by_a_crash_is_read_a_damaged_one_is_named(write, tmp_
         (outbox / "journal.jsonl").write_text('["not", "an", "entry"]\n' + line + "\n")
         damaged = send(outbox, url, "--confirm")
     assert damaged.exit_code == 1
-    assert "journal.jsonl:1: the sending journal is damaged" in damaged.stderr
+    assert "journal.jsonl:1:1: error: the sending journal is damaged" in damaged.stderr
     assert "Traceback" not in damaged.output
 
 

@@ -179,3 +179,33 @@ def test_a_message_delivered_but_not_recorded_then_written_for_a_new_address_is_
     assert "sent 12," in second.stdout, second
     assert [r[0] for _, r, _ in mailbox.received].count("p0.nieuw@example.org") == 1
     assert [r[0] for _, r, _ in mailbox.received].count("p0@example.org") == 1
+
+
+def test_a_merge_conflict_in_the_record_of_deliveries_is_named_and_repaired(write, tmp_path):
+    folder = write(network())
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox, "--meeting", "m1")
+    with smtp_server(Mailbox()) as url:
+        send(outbox, url, "--confirm")
+    record = folder / "delivered.jsonl"
+    lines = record.read_text().splitlines(keepends=True)
+    # two people sent from two clones; git could not merge the two appended ends
+    record.write_text(
+        "".join(lines[:6])
+        + "<<<<<<< HEAD\n"
+        + "".join(lines[6:9])
+        + "=======\n"
+        + "".join(lines[9:])
+        + ">>>>>>> theirs\n"
+    )
+    checked = cohort("validate", folder, env=NOW)
+    assert "delivered.jsonl:7:1: warning: the record of what was delivered is damaged" in (
+        checked.output
+    )
+    stopped = cohort("invite", folder, "-o", outbox, "--today", "2030-01-10", env=NOW)
+    assert stopped.exit_code == 1
+    assert "keep the lines of both sides" in stopped.stderr
+    repaired = cohort("send", outbox, "--repair", env=NOW)
+    assert repaired.exit_code == 0, repaired
+    assert "delivered.jsonl: repaired" in repaired.stdout
+    assert "0 message(s) due" in invite(folder, outbox, "--meeting", "m1").stdout

@@ -52,7 +52,7 @@ def test_a_damaged_journal_is_repaired_with_a_copy_and_what_it_spoke_of_is_uncer
     with smtp_server(Mailbox()) as url:
         stuck = send(outbox, url, "--confirm")
         assert stuck.exit_code == 1
-        assert "journal.jsonl:2: the sending journal is damaged" in stuck.stderr
+        assert "journal.jsonl:2:1: error: the sending journal is damaged" in stuck.stderr
         assert f"cohort send {outbox} --repair" in stuck.stderr
         repaired = cohort("send", outbox, "--repair", env=NOW)
         assert repaired.exit_code == 0, repaired
@@ -210,9 +210,9 @@ def test_ctrl_c_prints_what_happened_before_it(write, tmp_path):
         stopped.send_signal(signal.SIGINT)
         out, err = stopped.communicate(timeout=30)
     assert stopped.returncode == 130
-    # m1.p0, m1.p1, m1.p10 and m1.p11 went before m1.p2 was interrupted
+    # m1.p0, m1.p1, m1.p10 and m1.p11 went before m1.p2 was interrupted, before its data
     assert "sent 4, deferred 0, uncertain 0, refused 0, failed 0" in out
-    assert "stopped: interrupted (Ctrl-C); 31 message(s) not tried" in err
+    assert "stopped: interrupted (Ctrl-C); 32 message(s) not tried" in err
     assert "Traceback" not in err
 
 

@@ -1,6 +1,5 @@
 """Commands for e-mail: invite (write the outbox) and send (deliver it over SMTP)."""
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -130,7 +129,7 @@ def send(
             "--repair goes alone, and --settle FILE needs --as delivered or --as not-delivered"
         )
     target = Server.parse(server) if server is not None else None
-    when = today(day) if day or os.environ.get("COHORT_TODAY") else None
+    when = moment_day(day)
     if not confirm or target is None:
         if confirm:
             raise UsageError("--confirm needs --server URL: the server to send through")

@@ -40,6 +40,11 @@ class ProgrammeRecord:
             )
         return cls(None)
 
+    def read(self) -> None:
+        """Read the record now. Raises CohortError when it is damaged (a merge conflict)."""
+        if self.history is not None:
+            self.history.last()
+
     @contextmanager
     def locked(self) -> Iterator[None]:
         with self.history.lock("send") if self.history is not None else nullcontext():

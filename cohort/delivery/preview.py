@@ -29,6 +29,7 @@ def dry_run(
     states = outbox.states()
     queue = plan(outbox, resend_uncertain)
     programme = ProgrammeRecord.of(outbox)
+    programme.read()
     when = moment(today)
     lines = [programme.note] if programme.note else []
     if busy:

@@ -95,6 +95,7 @@ def send(
     with outbox.lock("send") as stale:
         programme = ProgrammeRecord.of(outbox)
         with programme.locked():
+            programme.read()  # a damaged record stops the run before anything goes
             outcome = Outcome(stale_lock=stale)
             for name in outbox.record_unrecorded():
                 outcome.recorded.append(name)
@@ -141,6 +142,7 @@ class _Run:
         self.closings = 0  # 421s in a row
         self.drops = 0  # connections lost after the data, in a row
         self.answers: dict[str, str] = {}  # the last answer to each message deferred
+        self.cut_short = 0  # the message interrupted before its data went out
 
     def go(self, paths: list[Path], limit: int | None, now: dt.datetime) -> None:
         """Try every message once in order, reading each when its turn comes; deferred ones
@@ -184,7 +186,7 @@ class _Run:
         except KeyboardInterrupt:
             self.outcome.interrupted = True
             self.outcome.stopped = "interrupted (Ctrl-C)"
-            self._stopped(len(fresh), [i for *_, i in later])
+            self._stopped(len(fresh) + self.cut_short, [i for *_, i in later])
         finally:
             self._close()
 
@@ -317,6 +319,7 @@ class _Run:
                 self.programme.record(item, "uncertain")
             else:
                 self._record(item, "failed", reason="interrupted")
+                self.cut_short = 1  # it never went out: one more not tried
             self._close(quit=False)
             raise
         return self._settle(item, attempt)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CohortError
+from ..errors import CohortError, Location
 
 #: a journal line is a few hundred bytes; a torn tail longer than this is not one of cohort's
 _TAIL = 1 << 16
@@ -98,8 +98,10 @@ class Journal:
         cut = tail.rfind(b"\n")
         if cut < 0 and start > 0:  # no line end for 64 KB: not a line cohort wrote
             raise CohortError(
-                f"{self.path}: {self.what} is damaged at its end: cohort cannot tell from it "
-                f"what was sent. {self.remedy}"
+                f"{self.what} is damaged at its end: cohort cannot tell from it what was sent. "
+                f"{self.remedy}",
+                location=self.path,
+                code="damaged-record",
             )
         keep = start + cut + 1
         torn = tail[cut + 1 :]
@@ -125,8 +127,10 @@ class Journal:
             number, _ = bad[0]
             more = f" (and {len(bad) - 1} more line(s))" if len(bad) > 1 else ""
             raise CohortError(
-                f"{self.path}:{number}: {self.what} is damaged{more}: cohort cannot tell from it "
-                f"what was sent. {self.remedy}"
+                f"{self.what} is damaged{more}: cohort cannot tell from it what was sent. "
+                f"{self.remedy}",
+                location=Location(self.path, number, 1),
+                code="damaged-record",
             )
         return good
 

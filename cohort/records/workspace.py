@@ -103,6 +103,26 @@ def _state_file(folder: Path, report: Report) -> None:
                     "copy it back from where you keep it (it stays out of git)",
                     code="missing-record",
                 )
+    _deliveries(folder, report)
+
+
+def _deliveries(folder: Path, report: Report) -> None:
+    """The record of what was delivered must be readable: `invite` and `send` stop at a damaged
+    one (a merge conflict), so say it before."""
+    from .deliveries import RECORD, History
+
+    if (folder / RECORD).is_file():
+        try:
+            History(folder).last()
+        except CohortError as err:
+            where = (
+                err.location if isinstance(err.location, Location) else Location(folder / RECORD)
+            )
+            report.warning(
+                where,
+                err.message + " ('cohort invite' and 'cohort send' stop until then)",
+                code="damaged-record",
+            )
 
 
 class Checked:
