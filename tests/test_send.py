@@ -290,17 +290,16 @@ def test_a_server_whose_certificate_is_not_trusted_is_not_sent_to(write, tmp_pat
     assert mailbox.received == []
 
 
+def send_logged_in(outbox, url, password):
+    """`cohort send --confirm` with a user and password in the environment."""
+    env = {**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": password}
+    return cohort("send", outbox, "--server", url, "--confirm", env=env)
+
+
 def test_a_server_without_login_is_named_not_retried(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
     with smtp_server(Mailbox()) as url:
-        result = cohort(
-            "send",
-            outbox,
-            "--server",
-            url,
-            "--confirm",
-            env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "x"},
-        )
+        result = send_logged_in(outbox, url, "x")
     assert result.exit_code == 1
     assert "does not offer to log in (no AUTH)" in result.stderr
     assert (

@@ -10,13 +10,16 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, cohort, edit
 from servers import Mailbox, Scripted, scripted_server, smtp_server
 from test_invite import NOW, invite, network, waiting
-from test_send import outbox_of, send
+from test_send import outbox_of, send, send_logged_in
 
 P3 = "p3@example.org"
 
@@ -237,27 +240,48 @@ def cohort_process(*args: str | Path) -> subprocess.Popen[str]:
     )
 
 
-def test_two_sends_on_one_outbox_the_second_is_refused_and_names_the_first(write, tmp_path):
-    outbox = outbox_of(write, tmp_path)
+@dataclass
+class Running:
+    """A `cohort send` in a process of its own, held by the server at its first message; `out`
+    and `err` once it ended."""
+
+    process: subprocess.Popen[str]
+    script: Scripted
+    url: str
+    out: str = ""
+    err: str = ""
+
+
+@contextmanager
+def send_held(outbox: Path) -> Iterator[Running]:
+    """A send of `outbox` (in another terminal) that the server holds after the data of its
+    first message, m1.p0, until the block ends."""
     script = Scripted({"p0@example.org": ["hold after data"]})
     with scripted_server(script) as url:
-        first = cohort_process("send", outbox, "--server", url, "--confirm")
+        running = Running(cohort_process("send", outbox, "--server", url, "--confirm"), script, url)
         try:
-            assert script.held.wait(30), "the first run never reached the server"
-            second = cohort_process("send", outbox, "--server", url, "--confirm")
-            out, err = second.communicate(timeout=60)
-            assert second.returncode == 1, err
-            assert f"is in use by 'cohort send', process {first.pid}, since" in err
-            assert "Traceback" not in err
-            # `invite` would rewrite the outbox under the running send: refused the same way
-            busy = cohort("invite", tmp_path / "programme", "-o", outbox, env=NOW)
-            assert busy.exit_code == 1
-            assert f"process {first.pid}" in busy.stderr
+            assert script.held.wait(30), "the run never reached the server"
+            yield running
         finally:
             script.release.set()
-            out, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err
-    assert "sent 36, deferred 0, uncertain 0," in out
+            running.out, running.err = running.process.communicate(timeout=120)
+
+
+def test_two_sends_on_one_outbox_the_second_is_refused_and_names_the_first(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    with send_held(outbox) as first:
+        second = cohort_process("send", outbox, "--server", first.url, "--confirm")
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 1, err
+        assert f"is in use by 'cohort send', process {first.process.pid}, since" in err
+        assert "Traceback" not in err
+        # `invite` would rewrite the outbox under the running send: refused the same way
+        busy = cohort("invite", tmp_path / "programme", "-o", outbox, env=NOW)
+        assert busy.exit_code == 1
+        assert f"process {first.process.pid}" in busy.stderr
+    script = first.script
+    assert first.process.returncode == 0, first.err
+    assert "sent 36, deferred 0, uncertain 0," in first.out
     assert len(script.received) == 36 == len(set(message_ids(script.received)))
     assert not (outbox / "lock").exists()  # released, and the file that said who had it gone
 
@@ -458,14 +482,7 @@ def test_a_refused_login_is_never_tried_again(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
     script = Scripted(login="refuse")
     with scripted_server(script) as url:
-        result = cohort(
-            "send",
-            outbox,
-            "--server",
-            url,
-            "--confirm",
-            env={**NOW, "COHORT_SMTP_USER": "me", "COHORT_SMTP_PASSWORD": "fout"},
-        )
+        result = send_logged_in(outbox, url, "fout")
     assert result.exit_code == 1
     assert "127.0.0.1 refused the user and password (535" in result.stderr
     assert script.logins == 1

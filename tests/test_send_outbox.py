@@ -13,7 +13,7 @@ from conftest import cohort
 from servers import Mailbox, Scripted, scripted_server, smtp_server
 from test_invite import NOW, invite, waiting
 from test_send import outbox_of, send
-from test_send_faults import cohort_process, events, journal
+from test_send_faults import cohort_process, events, journal, send_held
 
 P3 = "p3@example.org"
 
@@ -71,20 +71,13 @@ def test_a_damaged_journal_is_repaired_with_a_copy_and_what_it_spoke_of_is_uncer
 
 def test_deleting_the_lock_file_during_a_send_lets_no_second_send_in(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
-    script = Scripted({"p0@example.org": ["hold after data"]})
-    with scripted_server(script) as url:
-        first = cohort_process("send", outbox, "--server", url, "--confirm")
-        try:
-            assert script.held.wait(30), "the first run never reached the server"
-            (outbox / "lock").unlink()  # "an empty file called lock, left behind"
-            second = send(outbox, url, "--confirm")
-            assert second.exit_code == 1
-            assert "is in use by another cohort command" in second.stderr
-        finally:
-            script.release.set()
-            out, err = first.communicate(timeout=120)
-    assert first.returncode == 0, err
-    assert len(script.received) == 36
+    with send_held(outbox) as first:
+        (outbox / "lock").unlink()  # "an empty file called lock, left behind"
+        second = send(outbox, first.url, "--confirm")
+        assert second.exit_code == 1
+        assert "is in use by another cohort command" in second.stderr
+    assert first.process.returncode == 0, first.err
+    assert len(first.script.received) == 36
 
 
 def test_a_lock_that_is_a_link_is_never_written_through(write, tmp_path):
@@ -187,16 +180,9 @@ def test_a_dry_run_counts_what_it_would_refuse_apart(write, tmp_path):
 
 def test_a_dry_run_during_a_send_says_a_send_is_running(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
-    script = Scripted({"p0@example.org": ["hold after data"]})
-    with scripted_server(script) as url:
-        running = cohort_process("send", outbox, "--server", url, "--confirm")
-        try:
-            assert script.held.wait(30)
-            dry = cohort("send", outbox, env=NOW)
-        finally:
-            script.release.set()
-            running.communicate(timeout=120)
-    assert f"is in use by 'cohort send', process {running.pid}" in dry.stdout
+    with send_held(outbox) as running:
+        dry = cohort("send", outbox, env=NOW)
+    assert f"is in use by 'cohort send', process {running.process.pid}" in dry.stdout
     assert "sending now: m1.p0.invitation.0.eml" in dry.stdout
     assert "earlier run" not in dry.stdout
 
