@@ -208,6 +208,18 @@ class OutputFolder:
         self.lines = len(pairs)
 
 
+def listed(folder: Path) -> dict[str, set[str]] | None:
+    """What cohort wrote into an output folder, as its marker lists it: name -> the digests of
+    what cohort wrote there (see `digest`); None when the marker is an earlier cohort's, which
+    kept no list (everything in the folder counts as cohort's then); empty when there is no
+    marker (nothing here is cohort's). `cohort send` sends only what is listed, as it was
+    written."""
+    marker = folder / MARKER
+    if not marker.is_file() or marker.is_symlink():
+        return {}
+    return _read_marker(marker)
+
+
 def _bytes(content: bytes | str) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 

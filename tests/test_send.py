@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import hashlib
 import json
 
 import pytest
@@ -24,6 +25,14 @@ def outbox_of(write, tmp_path, text=None):
     outbox = tmp_path / "outbox"
     invite(folder, outbox)
     return outbox
+
+
+def put(outbox, name, data: bytes) -> None:
+    """A message in the outbox as cohort would have written it: the file, and its line (name
+    and digest) in the outbox's marker. `send` sends nothing else."""
+    (outbox / name).write_bytes(data)
+    with (outbox / ".cohort-output").open("a", encoding="utf-8") as marker:
+        marker.write(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
 
 
 def send(outbox, url, *args):

@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, cohort, edit
 from servers import Mailbox, Scripted, scripted_server, smtp_server
 from test_invite import NOW, invite, network, waiting
-from test_send import outbox_of, send, send_logged_in
+from test_send import outbox_of, put, send, send_logged_in
 
 P3 = "p3@example.org"
 
@@ -333,10 +333,8 @@ def test_a_send_stopped_before_the_data_went_out_leaves_nothing_uncertain(write,
 def test_any_kind_of_message_is_sent_and_one_that_is_not_a_message_is_refused(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
     certificate = (outbox / "m1.p0.invitation.0.eml").read_bytes()
-    (outbox / "certificate.p0.eml").write_bytes(
-        certificate.replace(b"Message-ID: <", b"Message-ID: <c")
-    )
-    (outbox / "broken.eml").write_bytes(b"this is not an e-mail\r\n")
+    put(outbox, "certificate.p0.eml", certificate.replace(b"Message-ID: <", b"Message-ID: <c"))
+    put(outbox, "broken.eml", b"this is not an e-mail\r\n")
     mailbox = Mailbox()
     with smtp_server(mailbox) as url:
         result = send(outbox, url, "--confirm")

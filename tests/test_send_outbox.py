@@ -12,7 +12,7 @@ import pytest
 from conftest import cohort
 from servers import Mailbox, Scripted, scripted_server, smtp_server
 from test_invite import NOW, invite, waiting
-from test_send import outbox_of, send
+from test_send import outbox_of, put, send
 from test_send_faults import cohort_process, events, journal, send_held
 
 P3 = "p3@example.org"
@@ -114,6 +114,31 @@ def test_a_folder_cohort_did_not_write_is_never_sent_from(tmp_path):
     assert sorted(p.name for p in mine.iterdir()) == ["draft.eml", "lock"]
 
 
+def test_only_the_messages_cohort_wrote_are_sent_as_it_wrote_them(write, tmp_path):
+    outbox = outbox_of(write, tmp_path)
+    invitation = (outbox / "m1.p0.invitation.0.eml").read_bytes()
+    # a message saved into the outbox by hand, and one changed after cohort wrote it
+    (outbox / "extra.eml").write_bytes(invitation.replace(b"p0@example.org", b"all@example.org"))
+    (outbox / "m1.p1.invitation.0.eml").write_bytes(
+        (outbox / "m1.p1.invitation.0.eml").read_bytes().replace(b"p1@", b"board@")
+    )
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as url:
+        result = send(outbox, url, "--confirm")
+        # invite leaves both alone: it neither takes the extra one in nor writes over the other
+        again = cohort("invite", tmp_path / "programme", "-o", outbox, "--today", "2030-01-10")
+    assert "sent 35, deferred 0, uncertain 0, refused 2," in result.stdout
+    assert "refused: extra.eml: cohort did not write it" in result.stderr
+    assert "refused: m1.p1.invitation.0.eml: it changed since cohort wrote it" in result.stderr
+    assert {"all@example.org", "board@example.org"}.isdisjoint(
+        r for _, rs, _ in mailbox.received for r in rs
+    )
+    assert again.exit_code == 2 and "m1.p1.invitation.0.eml' is not as cohort wrote it" in (
+        again.stderr
+    )
+    assert ".cohort-output" not in result.output
+
+
 def test_links_pipes_and_folders_named_like_messages_are_named_and_never_sent(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
     outside = tmp_path / "outside.eml"
@@ -171,7 +196,7 @@ def test_settle_needs_its_answer(write, tmp_path):
 
 def test_a_dry_run_counts_what_it_would_refuse_apart(write, tmp_path):
     outbox = outbox_of(write, tmp_path)
-    (outbox / "broken.eml").write_bytes(b"this is not an e-mail\r\n")
+    put(outbox, "broken.eml", b"this is not an e-mail\r\n")
     result = cohort("send", outbox, env=NOW)
     assert "would refuse broken.eml: it has no sender address (From)" in result.stdout
     assert "dry run: 36 message(s) would go from" in result.stdout
@@ -230,7 +255,7 @@ def test_a_hostile_message_is_refused_by_name_and_the_others_go_on(write, tmp_pa
     hostile = original.replace(
         b"To: ", b"To: =?utf-8?q?x=0D=0ARCPT_TO:<evil@example.org>?= <a@example.org>, ", 1
     )
-    (outbox / "m1.p0.invitation.0.eml").write_bytes(hostile)
+    put(outbox, "m1.p0.invitation.0.eml", hostile)  # as if cohort itself had written it
     mailbox = Mailbox()
     with smtp_server(mailbox) as url:
         dry = send(outbox, url)

@@ -42,7 +42,7 @@ def dry_run(
         if limit is not None and counts["go"] >= limit:
             counts["held"] += 1
             continue
-        item = read(path)
+        item = read(path, queue.written)
         kind, line = _preview(item, programme, when)
         counts[kind] += 1
         lines.append(line)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..documents.messages import MEETING_ENDS
 from ..errors import UsageError
-from ..output import MARKER
+from ..output import MARKER, digest, listed
 from ..records.outbox import MAX_MESSAGE_BYTES, Identity, Outbox, identity
 
 
@@ -72,12 +72,15 @@ class Waiting:
         return message.as_bytes(policy=policy.SMTPUTF8 if self.international else policy.SMTP)
 
 
-def read(path: Path) -> Waiting:
+def read(path: Path, written: dict[str, set[str]] | None = None) -> Waiting:
     """A waiting message, read and parsed; never raises for what is in the file (see
-    `problem`)."""
+    `problem`). `written`: what cohort wrote into the outbox (`output.listed`): any other file,
+    or one changed since, is not sent (None: an earlier cohort's outbox, which kept no list)."""
     raw = _bytes(path)
     if isinstance(raw, str):
         return Waiting(path, None, problem=raw)
+    if written is not None and (why := _not_cohorts(path.name, raw, written)):
+        return Waiting(path, None, problem=why)
     try:
         message = message_from_bytes(raw, policy=policy.SMTP)
         assert isinstance(message, EmailMessage)
@@ -99,6 +102,21 @@ def read(path: Path) -> Waiting:
     if not recipients:
         return Waiting(path, message, problem="it has no recipient address (To)", identity=found)
     return Waiting(path, message, senders[0], tuple(recipients), "", subject, found, ends)
+
+
+def _not_cohorts(name: str, raw: bytes, written: dict[str, set[str]]) -> str:
+    """Why a file is not a message as cohort wrote it ('' when it is)."""
+    if name not in written:
+        return (
+            "cohort did not write it (it was put into the outbox by hand?); cohort sends only "
+            "the messages it wrote"
+        )
+    if digest(raw) not in written[name]:
+        return (
+            "it changed since cohort wrote it; cohort sends only messages as it wrote them "
+            "(write it again with the command that made it)"
+        )
+    return ""
 
 
 def _bytes(path: Path) -> bytes | str:
@@ -163,11 +181,14 @@ def _unescape(text: str) -> str:
 class Queue:
     """What a run does with the outbox: the messages to try, in order, and those it leaves.
 
+    written: what cohort wrote there (`output.listed`), for `read`;
     uncertain: waiting messages that may have arrived (kept back unless --resend-uncertain);
     unrecorded: delivered in an earlier run but not yet moved into sent/ (never sent again);
     strays: what is named like a message but is none (a link, a folder, a pipe), and why."""
 
     paths: list[Path]
+    #: what cohort wrote into the outbox (see `read`)
+    written: dict[str, set[str]] | None = None
     uncertain: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)
     strays: list[tuple[Path, str]] = field(default_factory=list)
@@ -177,7 +198,7 @@ def plan(outbox: Outbox, resend_uncertain: bool = False) -> Queue:
     """Decide what a run tries, from the journal alone (the messages are read as their turn
     comes); the same decision for a dry run and a real one."""
     states = outbox.states()
-    queue = Queue([], strays=outbox.strays())
+    queue = Queue([], listed(outbox.path), strays=outbox.strays())
     for path in outbox.pending():
         event = states.get(path.name)
         if event == "delivered":

@@ -109,6 +109,7 @@ def send(
             run = _Run(outbox, server, outcome, programme, (base, interval), (sleep, clock))
             run.progress = progress
             run.resend_uncertain = resend_uncertain
+            run.written = queue.written
             run.go(queue.paths, limit, moment(today))
             programme.sync()
             if programme.note:
@@ -137,6 +138,7 @@ class _Run:
         self.sleep, self.clock = timing
         self.progress: Progress | None = None
         self.resend_uncertain = False
+        self.written: dict[str, set[str]] | None = None  # what cohort wrote (`queue.read`)
         self.client: Client | None = None
         self.last_try: float | None = None
         self.closings = 0  # 421s in a row
@@ -163,7 +165,7 @@ class _Run:
                     when, _, item = heapq.heappop(later)
                     self._wait_until(when)
                 else:
-                    item = read(fresh.popleft())
+                    item = read(fresh.popleft(), self.written)
                     if self._screen(item, now):
                         self._advance(item)
                         continue

@@ -425,7 +425,7 @@ def _write(
     stale += [path for path in superseded if path not in stale]
     maybe = {p for p in stale if states.get(p.name) in MAYBE_DELIVERED}
     try:
-        outbox.withdraw(stale)
+        taken = outbox.withdraw(stale)
     except OSError as err:
         from ..errors import CohortError
 
@@ -434,6 +434,7 @@ def _write(
             f"'{outbox.sent_dir}' ({err.strerror or err}); make it a folder cohort can write to "
             "and run the command again"
         ) from None
-    keep = {path.name: path.read_bytes() for path in outbox.pending()}
-    written = target.write_all({**keep, **files}, owned=())
-    return written, [p for p in stale if p not in maybe], sorted(maybe)
+    # only what is due: a file someone else put into the outbox is left alone, never taken in
+    # as cohort's (and so never sent)
+    written = target.write_all(files, owned=())
+    return written, [p for p in taken if p not in maybe], sorted(maybe)

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CohortError
+from ..output import digest, listed
 from . import locking
 from .journal import Journal, Repaired
 from .locking import Holder
@@ -274,18 +275,23 @@ class Outbox:
         """Take waiting messages out of the queue (no longer due, or replaced by a newer one):
         one that may have arrived (uncertain) is kept, moved into `sent/` with the journal's
         `superseded`, so its record stays and it is never sent again; one the server accepted
-        goes into `sent/`; any other is removed. Returns the paths taken out."""
+        goes into `sent/`; any other is removed, if it is as cohort wrote it (a file someone
+        else put there, or changed since, is left alone). Returns the paths taken out. Raises
+        OSError when `sent/` cannot be written."""
         states = dict(self.states())
+        written = listed(self.path)
         out = []
         for path in paths:
             event = states.get(path.name)
-            if event is None:
-                path.unlink(missing_ok=True)
-            else:
-                found = identity_of(path)
+            if event in MAYBE_DELIVERED or event == "delivered":
                 if event != "delivered":
+                    found = identity_of(path)
                     self.log(file=path.name, event="superseded", id=found.id if found else "")
                 self.mark_sent(path)
+            elif written is None or _as_written(path, written):
+                path.unlink(missing_ok=True)
+            else:
+                continue
             out.append(path)
         return out
 
@@ -393,6 +399,14 @@ class Outbox:
     def busy(self) -> tuple[bool, Holder | None]:
         """Whether another command has the outbox now (and who), without keeping it."""
         return locking.peek(self.path)
+
+
+def _as_written(path: Path, written: dict[str, set[str]]) -> bool:
+    """Whether a file holds what cohort wrote there (see `output.listed`)."""
+    try:
+        return digest(path.read_bytes()) in written.get(path.name, set())
+    except OSError:
+        return False
 
 
 def _plain(path: Path) -> bool:
