@@ -248,6 +248,11 @@ def test_a_missing_outbox_is_a_usage_error(tmp_path):
     result = cohort("send", tmp_path / "nope", "--server", "smtp://127.0.0.1:25")
     assert result.exit_code == 2
     assert "there is no outbox" in result.stderr
+    message = tmp_path / "invitation.eml"  # one message given instead of its outbox
+    message.write_text("From: a@example.org\n\nhello\n")
+    result = cohort("send", message)
+    assert result.exit_code == 2
+    assert f"'{message}' is a file, not an outbox; give the folder" in result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -213,6 +213,11 @@ def plan(outbox: Outbox, resend_uncertain: bool = False) -> Queue:
 def existing(outbox_path: Path) -> Outbox:
     """The outbox at `outbox_path`. Raises UsageError when there is none, or when the folder
     is not one cohort wrote: `send` never sends from a folder of the user's own."""
+    if outbox_path.exists() and not outbox_path.is_dir():
+        raise UsageError(
+            f"'{outbox_path}' is a file, not an outbox; give the folder that 'cohort invite' "
+            "wrote (its -o)"
+        )
     if not outbox_path.is_dir():
         raise UsageError(f"there is no outbox '{outbox_path}'; write one with 'cohort invite'")
     marker = outbox_path / MARKER
