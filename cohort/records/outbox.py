@@ -369,7 +369,8 @@ class Outbox:
         if current is not None and current.resolve() != folder.resolve():
             raise CohortError(
                 f"the outbox '{self.path}' holds the messages of the programme in '{current}'; "
-                "give each programme an outbox of its own"
+                "give each programme an outbox of its own (--outbox FOLDER, e.g. "
+                f"'{folder.resolve().name}-outbox')"
             )
         data = {
             "about": "Written by cohort: the programme whose messages wait in this outbox.",
