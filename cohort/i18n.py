@@ -163,4 +163,5 @@ class Texts:
             "expert": _("expert"),
             "host": _("host"),
             "guest": _("guest"),
+            "organiser": _("organiser"),
         }[str(role)]

@@ -156,3 +156,106 @@ def test_an_agenda_page_renders(browser, server, tmp_path):
     seen = visit(browser, server + "agendas/bijeenkomst-1.html", tmp_path / "agenda.png")
     assert seen["problems"] == []
     assert "Welkom en kennismaking" in seen["text"]
+
+
+# -- private meetings and join links stay off the public site (OP/TIL: coaching, webinars) ------
+
+JOIN_LINKS = ("meet.google.com", "optil.example.org/webinar")
+
+
+@pytest.fixture(scope="module")
+def optil(tmp_path_factory):
+    """OP/TIL's three-year programme built on 1 March 2025: one-to-one coaching (private by
+    kind) and webinars with a join link."""
+    from conftest import PROGRAMMES
+
+    base = tmp_path_factory.mktemp("optil")
+    folder = base / "optil"
+    shutil.copytree(PROGRAMMES / "optil-cultuurplekken-2025", folder)
+    out = base / "site"
+    result = cohort("build", folder, "-o", out, "--today", "2025-03-01")
+    assert result.exit_code == 0, result
+    return out
+
+
+def test_private_meetings_and_join_links_stay_off_the_public_page(browser, optil, tmp_path):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto((optil / "index.html").as_uri(), wait_until="load")
+    text = page.inner_text("body")
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    ids = page.eval_on_selector_all("li.meeting", "els => els.map(e => e.id)")
+    # the next meeting first, with a link to its place in the list
+    first = page.eval_on_selector("section.next", "e => e.innerText")
+    top = page.eval_on_selector("section.next", "e => e.getBoundingClientRect().top")
+    lists = page.eval_on_selector("ol.meetings", "e => e.getBoundingClientRect().top")
+    headings = page.eval_on_selector_all("h2.year", "els => els.map(e => e.innerText)")
+    past = page.eval_on_selector_all("li.past", "els => els.map(e => e.id)")
+    page.screenshot(path=str(tmp_path / "optil.png"), full_page=True)
+    page.close()
+    assert ids and not [i for i in ids if i.startswith("coaching-")]
+    assert "coaching" not in text.casefold() and "Stad Geel" not in text
+    assert not [h for h in hrefs if any(link in h for link in JOIN_LINKS)]
+    assert "de link om deel te nemen krijg je met de uitnodiging" in text
+    assert "VOLGENDE BIJEENKOMST" in first.upper() and "TERECHT" in first
+    assert top < lists
+    assert headings == ["2025", "2026", "2027"]
+    assert past == ["bijeenkomst-2025-1"] and "Afgelopen" in text
+
+
+def test_no_public_file_names_a_private_meeting_or_carries_a_join_link(optil):
+    from calendars import events
+
+    # personal feeds are their reader's; the report (names, attendance) is for the facilitator
+    # and not linked from the page without --link-report
+    public = [
+        p
+        for p in optil.rglob("*")
+        if p.is_file() and not {"people", "report"} & set(p.relative_to(optil).parts)
+    ]
+    assert public
+    for path in public:
+        data = path.read_bytes()
+        assert b"coaching-" not in data and b"Geel" not in data, path
+        assert not any(link.encode() in data for link in JOIN_LINKS), path
+    assert not list(optil.glob("agendas/coaching-*")) and list(optil.glob("agendas/webinar-*"))
+    feed = events(optil / "calendar" / "programme.ics")
+    assert feed and not [uid for uid in feed if uid.startswith("coaching-")]
+    webinar = feed["webinar-2025-1.optil-cultuurplekken-2025@optil.example.org"]
+    assert str(webinar["LOCATION"]) == "Webinar OP/TIL" and "CONFERENCE" not in webinar
+
+
+def test_an_invitee_finds_their_private_meeting_and_its_link_in_their_own_feed(optil):
+    from calendars import events
+
+    mine = events(next((optil / "calendar" / "people").glob("geel-stijn-*.ics")))
+    coaching = mine["coaching-2025-geel.optil-cultuurplekken-2025@optil.example.org"]
+    assert str(coaching["CONFERENCE"]) == "https://meet.google.com/abc-defg-hij"
+    other = events(next((optil / "calendar" / "people").glob("ieper-charlotte-*.ics")))
+    assert not [uid for uid in other if uid.startswith("coaching-2025-")]
+
+
+# -- the report: the site's sans-serif, chart dates as in the table, no label cut off ----------
+
+
+def test_the_report_reads_like_the_site_and_its_chart_labels_fit(browser, site, tmp_path):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto((site / "report" / "report.html").as_uri(), wait_until="load")
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    chart = page.eval_on_selector("figure svg", "e => e.getBoundingClientRect().toJSON()")
+    labels = page.eval_on_selector_all(
+        "figure svg text",
+        "els => els.map(e => ({text: e.textContent, box: e.getBoundingClientRect().toJSON()}))",
+    )
+    dates = page.eval_on_selector_all(
+        "tr[id^=meeting-] td:first-child", "els => els.map(e => e.innerText)"
+    )
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    page.close()
+    assert "sans-serif" in font and "Georgia" not in font
+    assert labels
+    for label in labels:
+        box = label["box"]
+        assert box["left"] >= chart["left"] - 0.5, label
+        assert box["right"] <= chart["right"] + 0.5, label
+    titled = [label["text"] for label in labels if " · " in label["text"]]
+    assert [t.split(" · ")[0] for t in titled] == dates[: len(titled)]

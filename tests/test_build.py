@@ -32,6 +32,10 @@ def broken_links(site: Path) -> list[str]:
     broken = []
     for page in site.rglob("*.html"):
         for link in local_links(page):
+            if link.startswith("#"):  # a place on the page itself: an element with that id
+                if f'id="{link[1:]}"' not in page.read_text(encoding="utf-8"):
+                    broken.append(f"{page.relative_to(site)} -> {link}")
+                continue
             target = (page.parent / unquote(urlsplit(link).path)).resolve()
             if not target.exists() or site.resolve() not in target.parents:
                 broken.append(f"{page.relative_to(site)} -> {link}")
@@ -162,10 +166,29 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
         )
     )
     site = tmp_path / "site"
-    build(folder, site)
+    build(folder, site, today="2024-02-01")
     page = (site / "index.html").read_text()
     assert '<a class="register" href="https://tetem.nl/aanmelden">Inschrijven</a>' in page
-    assert "Schrijf je in vóór donderdag 15 februari 2024." in page
+    assert (
+        "Schrijf je in vóór donderdag 15 februari 2024 via "
+        '<a href="https://tetem.nl/aanmelden">het inschrijvingsformulier</a>.'
+    ) in page
+    build(folder, site, today="2024-02-16")  # the deadline passed: no invitation to register
+    assert "Schrijf je in" not in (site / "index.html").read_text()
+
+
+def test_without_a_form_register_by_an_email_with_its_subject_written(seed, tmp_path):
+    site = tmp_path / "site"
+    build(seed("twente-cop-2024"), site, today="2024-02-01")
+    page = (site / "index.html").read_text()
+    mailto = (
+        "mailto:cop@example.org?subject=Inschrijving%3A%20Bijeenkomst%201%20%E2%80%94%20"
+        "Publieksbereik"
+    )
+    assert (
+        "Schrijf je in vóór donderdag 15 februari 2024 met een e-mail aan "
+        f'<a href="{mailto}">cop@example.org</a>.'
+    ) in page
 
 
 def test_a_build_reports_its_progress_step_by_step(seed, tmp_path):

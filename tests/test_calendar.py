@@ -210,13 +210,18 @@ def test_where_who_and_what_are_in_the_event(seed, tmp_path):
     )
 
 
-def test_online_meetings_carry_the_join_link_everywhere(seed, tmp_path):
+def test_online_meetings_carry_the_join_link_to_their_invitees_alone(seed, tmp_path):
     out = tmp_path / "out"
     publish(seed("brein-festijn-2021"), out)
-    event = events(out / "meetings" / "brein-festijn.ics")[
-        "brein-festijn.brein-festijn-2021@brein.example.org"
-    ]
+    uid = "brein-festijn.brein-festijn-2021@brein.example.org"
     link = "https://meet.example.org/brein-festijn-2021"
+    for public in (out / "meetings" / "brein-festijn.ics", out / "programme.ics"):
+        shown = events(public)[uid]
+        assert str(shown["LOCATION"]) == "Brein Festijn online"
+        assert "CONFERENCE" not in shown
+        assert link not in public.read_text()
+        assert "De link om deel te nemen krijg je met de uitnodiging." in str(shown["DESCRIPTION"])
+    event = events(next((out / "people").glob("sophie-ma-*.ics")))[uid]
     assert str(event["LOCATION"]) == link
     assert f"Online deelnemen: {link}" in str(event["DESCRIPTION"])
     conference = event["CONFERENCE"]

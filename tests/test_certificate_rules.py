@@ -108,13 +108,16 @@ def test_where_someone_stands_on_the_rule(required, kinds, invited, came, record
         assert result.reason == reason
 
 
-def test_the_rule_binds_only_the_roles_it_names():
+def test_the_rule_binds_only_the_roles_it_names_and_never_staff():
     attended = {"m1": frozenset({"eva"})}
     assert standing(AttendanceRule(), EXPERT, [M1], attended, TODAY) == Standing("")
     assert standing(None, ANNA, [M1], attended, TODAY).status == ""
-    assert (
-        standing(AttendanceRule(roles=("expert",)), EXPERT, [M1], attended, TODAY).status == "met"
+    # facilitators, organisers and experts run the programme: even a rule naming them
+    assert standing(AttendanceRule(roles=("expert",)), EXPERT, [M1], attended, TODAY) == Standing(
+        ""
     )
+    host = Participant(id="eva", name="Eva", role="host")
+    assert standing(AttendanceRule(roles=("host",)), host, [M1], attended, TODAY).status == "met"
 
 
 def programme(*meetings: Meeting, zone: str = "Europe/Brussels", **more: object) -> Programme:

@@ -136,7 +136,8 @@ def test_the_schedule_as_csv_is_safe_in_a_spreadsheet(write):
     raw = result.stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbfid,") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    titles = {row[0]: row[4] for row in rows[1:]}
+    title = rows[0].index("Titel")
+    titles = {row[0]: row[title] for row in rows[1:]}
     assert titles == {"eerste": "'=2+5", "tweede": "'@SUM(A1:A9)"}
 
 

@@ -168,7 +168,8 @@ def test_a_poll_no_is_honoured_where_an_alternative_exists(write):
         "bert": {d.isoformat(): ("no" if d.weekday() == 1 else "yes") for d in candidates},
     }
     folder = with_answers(write(PLANNED), answers_file(answers))
-    result = cohort("schedule", folder, "--solve")
+    # 160 columns, as in a file: the dates in full (pytest-xdist sets COLUMNS=80)
+    result = cohort("schedule", folder, "--solve", env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "Bert Claes" not in result.stdout
     table = result.stdout.split("Who cannot come")[0]

@@ -69,7 +69,7 @@ def test_the_json_report_matches_the_recorded_attendance(seed, tmp_path):
     assert people["sanne-visser"]["rule"] == "can"
     assert people["bram-kuipers"]["rule"] == "not-met"
     assert people["adedapo-facilitator"]["rule"] is None  # the rule binds participants only
-    assert data["rule"] == {"met": 0, "can": 4, "not-met": 12}
+    assert data["rule"] == {"met": 0, "can": 4, "not-met": 12, "unrecorded": 0}
     orgs = {o["id"]: o for o in data["organisations"]}
     # Sanne and Joost of Het Pakhuis came to both meetings
     assert (orgs["het-pakhuis"]["present_at"], orgs["het-pakhuis"]["attended"]) == (2, 4)
@@ -136,3 +136,41 @@ def test_a_programme_without_any_attendance_yet(seed, tmp_path):
         "bijeenkomst-2027-2",
     ]
     assert all(not m["recorded"] for m in data["meetings"])
+
+
+def test_staff_miss_nothing_and_are_named_by_their_role(seed, tmp_path):
+    folder = twente_with_attendance(seed)
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "-f", "json", "-f", "md", "--today", AS_OF)
+    assert result.exit_code == 0, result
+    people = {p["id"]: p for p in json.loads((out / "report.json").read_text())["participants"]}
+    facilitator = people["adedapo-facilitator"]
+    assert (facilitator["staff"], facilitator["missed"], facilitator["rule"]) == (True, None, None)
+    assert people["ruben-hofstede"]["staff"] is False
+    row = next(line for line in (out / "report.md").read_text().splitlines() if "Okafor" in line)
+    assert row.endswith("| 1/2 | 0 | — | begeleider |")  # not 'gemist 1'
+
+
+def test_a_finished_programme_without_records_says_attendance_is_not_recorded(seed, tmp_path):
+    out = tmp_path / "report"
+    folder = seed("twente-cop-2024")
+    result = cohort("report", folder, "-o", out, "-f", "json", "-f", "md", "--today", "2025-01-01")
+    assert result.exit_code == 0, result
+    said = " ".join(result.stdout.split())
+    assert "attendance rule: attendance is not recorded" in said
+    assert "can still meet it" not in said
+    markdown = (out / "report.md").read_text()
+    assert "Aanwezigheid is niet geregistreerd" in markdown
+    assert "nog haalbaar" not in markdown
+    data = json.loads((out / "report.json").read_text())
+    assert data["rule"] == {"met": 0, "can": 0, "not-met": 0, "unrecorded": 16}
+
+
+def test_a_finished_programme_with_a_meeting_unrecorded_calls_it_undecided(seed, tmp_path):
+    folder = twente_with_attendance(seed)
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "--format", "json", "--today", "2025-01-01")
+    assert result.exit_code == 0, result
+    assert "4 undecided (meetings held without a record)" in " ".join(result.stdout.split())
+    people = {p["id"]: p for p in json.loads((out / "report.json").read_text())["participants"]}
+    assert people["sanne-visser"]["rule"] == "unrecorded"

@@ -12,6 +12,8 @@ import pytest
 from conftest import PROGRAMMES, SMALL, cohort, edit
 
 GOLDEN = Path(__file__).parent / "golden"
+#: a table written to a file or a pipe is 160 columns wide; pytest-xdist sets COLUMNS=80
+WIDE = {"COLUMNS": "160"}
 
 
 def golden(name: str, actual: str) -> None:
@@ -23,9 +25,33 @@ def golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize(("format", "name"), [("table", "twente.txt"), ("markdown", "twente.md")])
 def test_twente_schedule_matches_the_golden_file(format, name):
-    result = cohort("schedule", PROGRAMMES / "twente-cop-2024", "--format", format)
+    result = cohort("schedule", PROGRAMMES / "twente-cop-2024", "--format", format, env=WIDE)
     assert result.exit_code == 0, result
     golden(name, result.stdout)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120, 200])
+def test_the_table_fits_the_terminal_and_loses_no_word(columns):
+    folder = PROGRAMMES / "optil-cultuurplekken-2025"
+    result = cohort("schedule", folder, env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert "…" not in result.stdout  # wrapped, never cut short
+    assert ("Genodigden" in result.stdout) == (columns >= 110)  # left out when narrow
+    assert "bevestigd" in result.stdout and "geannuleerd" not in result.stdout
+    dates = "di 28 jan 2025" if columns < 160 else "dinsdag 28 januari 2025"
+    assert dates in result.stdout
+
+
+def test_the_csv_has_iso_dates_and_times_a_spreadsheet_sorts(write):
+    text = edit(
+        SMALL, "    venue: zaal\n    date: 2030-03-05", "    venue: zaal\n    date: 2030-03-05"
+    )
+    result = cohort("schedule", write(text), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"), newline="")))
+    assert rows[0][:5] == ["id", "date", "start", "end_date", "end"]
+    assert rows[1][:5] == ["eerste", "2030-02-05", "19:00", "2030-02-05", "21:00"]
+    assert rows[1][5] == "dinsdag 5 februari 2030"  # and the date in words, as the table has it
 
 
 def test_dates_are_in_the_programmes_language(write):
@@ -66,11 +92,11 @@ def test_csv_has_ids_and_quotes_commas(write):
     rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"), newline="")))
     assert rows[0][0] == "id"
     assert rows[1][0] == "eerste"
-    assert rows[1][6] == "De Zaal, Gent"
+    assert rows[1][rows[0].index("Locatie")] == "De Zaal, Gent"
 
 
 def test_warnings_come_below_and_do_not_stop_the_schedule(write):
-    result = cohort("schedule", write(edit(SMALL, "capacity: 20", "capacity: 1")))
+    result = cohort("schedule", write(edit(SMALL, "capacity: 20", "capacity: 1")), env=WIDE)
     assert result.exit_code == 0
     assert "Eerste bijeenkomst" in result.stdout
     assert "warning: 2 people are invited to 'eerste', but De Zaal holds 1" in result.stderr
@@ -95,7 +121,7 @@ def test_a_cancelled_meeting_stays_in_the_schedule(write):
 
 
 def test_plain_output_without_colour_when_not_on_a_terminal(write):
-    result = cohort("schedule", write(), env={"NO_COLOR": "1"})
+    result = cohort("schedule", write(), env={"NO_COLOR": "1", **WIDE})
     assert "\x1b[" not in result.stdout
     assert "Eerste bijeenkomst" in result.stdout
 

@@ -134,4 +134,7 @@ def init(
     from ..programme.init import create
 
     say(f"created {path}" for path in create(folder, language.value))
-    say(f"next: edit {folder / 'programme.yaml'}, then run 'cohort validate {folder}'")
+    say(
+        f"next: edit {folder / 'programme.yaml'} (every field: docs/format.md), then run "
+        f"'cohort validate {folder}'"
+    )

@@ -36,16 +36,16 @@ class _Events:
 
     def __init__(self, calendars: Calendars) -> None:
         self.calendars = calendars
-        self._fingerprints: dict[tuple[str, str], str] = {}
+        self._fingerprints: dict[tuple[str, str, bool], str] = {}
 
-    def add(self, target: Target, entry: Entry, language: str) -> None:
+    def add(self, target: Target, entry: Entry, language: str, public: bool = False) -> None:
         record = entry.record
         title = entry.meeting.title if entry.meeting is not None else record.title
         if entry.meeting is None:
             target.wanted.append(Wanted(record.uid, entry.id, title, "", True, removed=True))
             return
-        body = self.calendars.calendar_object(entry, language)
-        key = (entry.id, language)
+        body = self.calendars.calendar_object(entry, language, public)
+        key = (entry.id, language, public)
         if key not in self._fingerprints:
             self._fingerprints[key] = fingerprint_of(body)
         target.bodies[record.uid] = body
@@ -64,11 +64,13 @@ def targets(
 ) -> list[Target]:
     """The programme's calendar (named by --calendar, else the --caldav URL itself or one
     called after the programme) and, with `people`, a calendar per participant invited to
-    something (or that cohort filled before: a participant who left is emptied)."""
+    something (or that cohort filled before: a participant who left is emptied). The
+    programme's calendar is shared like the programme feed: no private meeting, no join link;
+    a personal calendar holds its reader's meetings as they are."""
     events = _Events(Calendars(programme, entries))
     main = Target(calendar or "", calendar or programme.title, programme.id, None)
-    for entry in entries:
-        events.add(main, entry, programme.language.value)
+    for entry in events.calendars.public_entries():
+        events.add(main, entry, programme.language.value, public=True)
     out = [main]
     if not people:
         return out

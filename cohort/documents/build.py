@@ -11,6 +11,10 @@
 
 Every link is relative. The same input gives the same bytes, and a file whose bytes did not
 change is not rewritten, so a web server or rsync sees only what changed.
+
+The site is public: a private meeting (`Meeting.private`: coaching, unless it says otherwise)
+has no line on the page, no agenda and no calendar file there, and no page, agenda or feed on
+it carries a join link. Invitees get those in their invitation and their personal feed.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
+from ..i18n import Texts
 from ..output import OutputFolder, Written
-from ..programme.model import Programme
+from ..programme.model import Meeting, Programme
 from ..records.published import load_state, now
 from .calendar import calendar_files
 from .printing import Printer
@@ -66,13 +72,32 @@ def webcal(programme: Programme, path: str) -> str | None:
     return f"webcal://{parts.netloc}{parts.path.rstrip('/')}/{path}"
 
 
-def index_page(folder: Path, programme: Programme, agendas: bool, link_report: bool) -> str:
-    """The programme's public page (site/index.html): each meeting with its view, links to agendas
-    and calendar files."""
+def public_meetings(programme: Programme) -> list[Meeting]:
+    """The meetings the public site shows, in order: every one that is not private."""
+    return [m for m in programme.chronological() if not m.private]
+
+
+def registration_link(programme: Programme, title: str, texts: Texts) -> str | None:
+    """Where to register for a meeting: the programme's registration form, else an e-mail to
+    the organiser with the subject written ('Inschrijving: <title>'), else None."""
+    if programme.links.registration:
+        return programme.links.registration
+    if programme.organiser.email:
+        subject = texts.gettext("Registration: {title}").format(title=title)
+        return f"mailto:{programme.organiser.email}?subject={quote(subject)}"
+    return None
+
+
+def index_page(
+    folder: Path, programme: Programme, agendas: bool, link_report: bool, today: dt.date
+) -> str:
+    """The programme's public page (site/index.html): the next meeting at the top, then each
+    public meeting with its view (past ones marked, under a heading per year when the
+    programme spans several), links to agendas and calendar files; never a join link."""
     texts = texts_for(programme)
     views = Views(programme, texts)
-    items = []
-    for meeting in programme.chronological():
+    items: list[dict[str, Any]] = []
+    for meeting in public_meetings(programme):
         view = views.meeting(meeting)
         items.append(
             {
@@ -83,17 +108,26 @@ def index_page(folder: Path, programme: Programme, agendas: bool, link_report: b
                 "venue": view.venue,
                 "address": view.venue.full_address if view.venue is not None else "",
                 "map_url": view.venue.map_url if view.venue is not None else None,
-                "join_url": view.join_url,
+                "online": view.join_url is not None,
+                "past": view.last_day < today,
+                "year": view.day.year,
+                "register": registration_link(programme, view.title, texts)
+                if view.registration_deadline is not None and view.registration_deadline >= today
+                else None,
                 "agenda_pdf": f"agendas/{meeting.id}.pdf" if agendas else None,
                 "agenda_html": f"agendas/{meeting.id}.html" if agendas else None,
                 "ics": f"calendar/meetings/{meeting.id}.ics",
             }
         )
+    coming = [i for i in items if not i["past"] and not i["meeting"].cancelled]
+    years = sorted({i["year"] for i in items})
     renderer = Renderer(folder, texts, autoescape=True)
     return renderer.render(
         "site/index.html",
         programme=views.programme_view,
         meetings=items,
+        next=coming[0] if coming else None,
+        years=years if len(years) > 1 else [],
         language=texts.language,
         feed="calendar/programme.ics",
         webcal=webcal(programme, "calendar/programme.ics"),
@@ -126,16 +160,19 @@ def build(
     files.update({f"calendar/{name}": data for name, data in calendars.items()})
     files["calendar/people/index.html"] = _NO_LISTING
     step("calendars")
-    printer = Printer(folder, programme)
+    printer = Printer(folder, programme, public=True)
     for meeting in programme.chronological():
-        files[f"agendas/{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
-        files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
+        if not meeting.private:
+            files[f"agendas/{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
+            files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
         step("agendas")
     summary = summarise(folder, programme, today)
     for format in FORMATS:
         files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
     step("report")
-    files["index.html"] = index_page(folder, programme, agendas=True, link_report=link_report)
+    files["index.html"] = index_page(
+        folder, programme, agendas=True, link_report=link_report, today=today
+    )
     step("index")
     built = Built(out, files=len(files), warnings=printer.warnings)
     built.changed = target.write_all(files, owned=OWNED)

@@ -1,5 +1,9 @@
 """Calendars: the programme feed, a personal feed per participant, a file per meeting.
 
+The programme feed and the meeting files are public (the site links them): they hold no
+private meeting and no join link. A personal feed holds its reader's meetings as they are,
+private ones and join links included (`public` below).
+
 RFC 5545 (iCalendar), RFC 7986 (NAME, REFRESH-INTERVAL, CONFERENCE). icalendar does all the
 escaping, folding and CRLF; each event is serialised once per language and the same bytes go
 into every file that holds it, so 2,000 personal feeds cost little more than one.
@@ -16,7 +20,7 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUr
 
 from .. import __version__
 from ..output import OutputFolder, Written
-from ..planning.publication import Entry, publication
+from ..planning.publication import Entry, location, public_location, publication
 from ..programme.model import Participant, Programme, Status
 from ..records.published import State, load_state, now
 from .messages import transport_address
@@ -39,8 +43,8 @@ class Calendars:
     def __init__(self, programme: Programme, entries: list[Entry]) -> None:
         self.programme = programme
         self.entries = entries
-        self._events: dict[tuple[str, str], bytes] = {}
-        self._objects: dict[tuple[str, str], bytes] = {}
+        self._events: dict[tuple[str, str, bool], bytes] = {}
+        self._objects: dict[tuple[str, str, bool], bytes] = {}
         self._views: dict[str, Views] = {}
 
     def views(self, language: str) -> Views:
@@ -61,20 +65,27 @@ class Calendars:
 
     # -- events -------------------------------------------------------------------------------
 
-    def event(self, entry: Entry, language: str) -> bytes:
-        key = (entry.id, language)
+    def event(self, entry: Entry, language: str, public: bool = False) -> bytes:
+        """The VEVENT's bytes, made once per meeting, language and audience (`public`: for
+        everyone, without a join link)."""
+        key = (entry.id, language, public)
         if key not in self._events:
-            self._events[key] = bytes(self.vevent(entry, self.views(language)).to_ical())
+            event = self.vevent(entry, self.views(language), public=public)
+            self._events[key] = bytes(event.to_ical())
         return self._events[key]
 
-    def calendar_object(self, entry: Entry, language: str) -> bytes:
+    def public_entries(self) -> list[Entry]:
+        """The meetings everyone may see: the entries less the private meetings."""
+        return [e for e in self.entries if not e.record.private]
+
+    def calendar_object(self, entry: Entry, language: str, public: bool = False) -> bytes:
         """The meeting as a CalDAV calendar object resource (RFC 4791 §4.1): one VEVENT, the same
         as in the feeds (UID, SEQUENCE, DTSTAMP, text), with the feeds' VTIMEZONE. ORGANIZER and
         ATTENDEE carry SCHEDULE-AGENT=CLIENT (RFC 6638 §7.1), so a server that schedules
         (Nextcloud, iCloud, Fastmail) does not e-mail invitations of its own: cohort sends them."""
-        key = (entry.id, language)
+        key = (entry.id, language, public)
         if key not in self._objects:
-            event = self.vevent(entry, self.views(language))
+            event = self.vevent(entry, self.views(language), public=public)
             for name in ("ORGANIZER", "ATTENDEE"):
                 found = event.get(name)
                 for address in found if isinstance(found, list) else [found] if found else []:
@@ -83,8 +94,9 @@ class Calendars:
             self._objects[key] = before + self.vtimezone_bytes + bytes(event.to_ical()) + _END
         return self._objects[key]
 
-    def vevent(self, entry: Entry, views: Views) -> Event:
-        """The VEVENT of a meeting as published (cancelled if it is, or was removed)."""
+    def vevent(self, entry: Entry, views: Views, public: bool = False) -> Event:
+        """The VEVENT of a meeting as published (cancelled if it is, or was removed); `public`
+        leaves out the join link (LOCATION, CONFERENCE and the description's line)."""
         p = self.programme
         texts = views.texts
         record = entry.record
@@ -107,11 +119,14 @@ class Calendars:
             title = texts.gettext("Cancelled: {title}").format(title=title)
         event.add("summary", title)
         event.add("status", "CANCELLED" if meeting is None else _STATUS[Status(meeting.status)])
-        where = record.location if meeting is None else meeting.location
+        if entry.meeting is None or meeting is None:
+            where = public_location(record.location) if public else record.location
+        else:
+            where = location(p, entry.meeting, public=True) if public else meeting.location
         if where:
             event.add("location", where)
         if meeting is not None:
-            self._details(event, meeting, views)
+            self._details(event, meeting, views, public)
         organiser = p.organiser
         if organiser.email:
             event.add(
@@ -122,12 +137,12 @@ class Calendars:
             )
         return event
 
-    def _details(self, event: Event, meeting: MeetingView, views: Views) -> None:
+    def _details(self, event: Event, meeting: MeetingView, views: Views, public: bool) -> None:
         p = self.programme
         texts = views.texts
         venue = meeting.venue
-        join = meeting.join_url
-        event.add("description", self.description(meeting, views))
+        join = None if public else meeting.join_url
+        event.add("description", self.description(meeting, views, public))
         event.add("categories", [meeting.kind_label])
         if venue is not None and venue.coordinates is not None:
             event.add("geo", venue.coordinates)
@@ -162,8 +177,10 @@ class Calendars:
                 event.add_component(alarm)
 
     @staticmethod
-    def description(meeting: MeetingView, views: Views) -> str:
-        """The event's text: what, which themes, the agenda, how to join or get there, who."""
+    def description(meeting: MeetingView, views: Views, public: bool = False) -> str:
+        """The event's text: what, which themes, the agenda (items in parallel in order, each
+        with its room), how to join or get there, who. `public`: the join link is left out,
+        and an online meeting says the link comes with the invitation."""
         texts = views.texts
         programme = views.programme_view
         _ = texts.gettext
@@ -178,19 +195,18 @@ class Calendars:
                 )
             )
         if meeting.agenda:
-            lines = [_("Agenda:")]
-            for item in meeting.agenda:
-                when = f"{texts.time(item.time)}  " if item.time else ""
-                who = f" ({item.speaker})" if item.speaker else ""
-                lines.append(f"{when}{item.title}{who}")
-            blocks.append("\n".join(lines))
-        if meeting.join_url:
+            blocks.append("\n".join([_("Agenda:"), *_agenda_lines(meeting, views)]))
+        if meeting.join_url and public:
+            blocks.append(_("The link to join comes with the invitation."))
+        elif meeting.join_url:
             blocks.append(_("Join online: {link}").format(link=meeting.join_url))
         venue = meeting.venue
         if venue is not None and venue.accessibility:
             blocks.append(_("Accessibility: {text}").format(text=venue.accessibility))
         if venue is not None and venue.directions:
             blocks.append(_("Directions: {text}").format(text=venue.directions))
+        if venue is not None and venue.parking:
+            blocks.append(_("Parking: {text}").format(text=venue.parking))
         organiser = programme.organiser
         contact = organiser.name + (f", {organiser.email}" if organiser.email else "")
         blocks.append(_("Organiser: {contact}").format(contact=contact))
@@ -240,14 +256,15 @@ class Calendars:
         p = self.programme
         language = p.language.value
         head = self._head(p.title, p.description)
-        return self._file(head, [self.event(e, language) for e in self.entries])
+        return self._file(head, [self.event(e, language, True) for e in self.public_entries()])
 
     def meeting_file(self, entry: Entry) -> bytes:
+        """A public meeting's own file, as the site links it (no join link)."""
         p = self.programme
         language = p.language.value
         title = entry.meeting.title if entry.meeting else entry.record.title
         head = self._head(title, None)
-        return self._file(head, [self.event(entry, language)])
+        return self._file(head, [self.event(entry, language, True)])
 
     def personal_feed(self, person: Participant) -> bytes:
         p = self.programme
@@ -264,6 +281,18 @@ class Calendars:
             for participant_id in entry.record.invitees:
                 index.setdefault(participant_id, []).append(entry)
         return index
+
+
+def _agenda_lines(meeting: MeetingView, views: Views) -> list[str]:
+    """The agenda as lines of text, in order: '14:15  [Kamer 2] Title (Speaker)' (the room of an
+    item in parallel before its title)."""
+    lines = []
+    for item in meeting.agenda:
+        when = f"{views.texts.time(item.time)}  " if item.time else ""
+        room = f"[{item.room}] " if item.room else ""
+        who = f" ({item.speaker})" if item.speaker else ""
+        lines.append(f"{when}{room}{item.title}{who}")
+    return lines
 
 
 @dataclass
@@ -298,7 +327,7 @@ def calendar_files(
     entries = publication(programme, state, moment)
     calendars = Calendars(programme, entries)
     files = {"programme.ics": calendars.programme_feed()}
-    for entry in entries:
+    for entry in calendars.public_entries():
         files[f"meetings/{entry.id}.ics"] = calendars.meeting_file(entry)
     for person in programme.participants.values():
         files[personal_feed_name(state, person)] = calendars.personal_feed(person)

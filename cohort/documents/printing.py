@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,13 @@ from .view import Views, texts_for
 BLANK_ROWS = 8
 
 
-def _context(views: Views, meeting: Meeting) -> dict[str, Any]:
+def _context(views: Views, meeting: Meeting, public: bool = False) -> dict[str, Any]:
     """What an agenda or a sign-in sheet shows of a meeting: its view, and its parts by name
-    (the names templates have always had)."""
+    (the names templates have always had). `public`: for the public site, without the join
+    link (`online` still says the meeting is online)."""
     view = views.meeting(meeting)
+    if public and view.join_url:
+        view = replace(view, join_url=None, link=views.programme_view.links.website)
     _ = views.texts.gettext
     return {
         "programme": views.programme_view,
@@ -42,6 +45,7 @@ def _context(views: Views, meeting: Meeting) -> dict[str, Any]:
         "themes": view.themes,
         "venue": view.venue,
         "join_url": view.join_url,
+        "online": views.meeting(meeting).join_url is not None,
         "starts_at": view.starts_at,
         "ends_at": view.ends_at,
         "day": view.day,
@@ -64,6 +68,8 @@ class Printer:
 
     folder: Path
     programme: Programme
+    #: for the public site: an agenda without the join link (its QR code goes to the website)
+    public: bool = False
 
     def __post_init__(self) -> None:
         self.texts = texts_for(self.programme)
@@ -73,26 +79,33 @@ class Printer:
         #: what the facilitator should know about the documents (characters no font has)
         self.warnings: list[str] = []
 
-    def agenda_pdf(self, meeting: Meeting) -> bytes:
-        context = _context(self.views, meeting)
+    def agenda_source(self, meeting: Meeting) -> str:
+        """The agenda of `meeting` as Typst source (what `agenda_pdf` typesets)."""
+        context = _context(self.views, meeting, self.public)
         context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
-        source = self.typst.render("agenda/agenda.typ", **context)
+        return self.typst.render("agenda/agenda.typ", **context)
+
+    def agenda_pdf(self, meeting: Meeting) -> bytes:
+        source = self.agenda_source(meeting)
         template = typeset.template_file(self.typst, "agenda/agenda.typ")
         return typeset.pdf(
             source, f"agenda of '{meeting.id}'", meeting.date, self.warnings, template
         )
 
     def agenda_html(self, meeting: Meeting) -> str:
-        context = _context(self.views, meeting)
+        context = _context(self.views, meeting, self.public)
         context["qr_svg"] = Markup(typeset.qr_svg(context["link"])) if context["link"] else None
         return self.html.render("agenda/agenda.html", **context)
 
     def sheet_rows(self, meeting: Meeting) -> list[Participant]:
-        """The invitees as they stand on the sheet: by organisation, then by name."""
+        """The invitees as they stand on the sheet: participants first, then staff
+        (facilitators, organisers, experts: `Role.staff`) apart; each by organisation, then by
+        name."""
         p = self.programme
         return sorted(
             p.invitees(meeting),
             key=lambda x: (
+                x.role.staff,
                 p.organisation_name(x) == "",
                 _sortable(p.organisation_name(x)),
                 _sortable(x.name),
@@ -106,6 +119,13 @@ class Printer:
         return group.name if group else ""
 
     def sheet_pdf(self, meeting: Meeting) -> bytes:
+        source = self.sheet_source(meeting)
+        template = typeset.template_file(self.typst, "attendance/sheet.typ")
+        name = f"sign-in sheet of '{meeting.id}'"
+        return typeset.pdf(source, name, meeting.date, self.warnings, template)
+
+    def sheet_source(self, meeting: Meeting) -> str:
+        """The sign-in sheet of `meeting` as Typst source (what `sheet_pdf` typesets)."""
         p = self.programme
         rows = [
             {
@@ -113,20 +133,19 @@ class Printer:
                 "name": x.name,
                 "organisation": p.organisation_name(x),
                 "group": self.group_of(meeting, x),
+                "staff": x.role.staff,
+                "role": self.texts.role(x.role),
             }
             for n, x in enumerate(self.sheet_rows(meeting), start=1)
         ]
         context = _context(self.views, meeting)
-        source = self.typst.render(
+        return self.typst.render(
             "attendance/sheet.typ",
             **context,
             rows=rows,
             blank=BLANK_ROWS,
             grouped=bool(context["groups"]),
         )
-        template = typeset.template_file(self.typst, "attendance/sheet.typ")
-        name = f"sign-in sheet of '{meeting.id}'"
-        return typeset.pdf(source, name, meeting.date, self.warnings, template)
 
     def sheet_table(self, meeting: Meeting) -> list[list[str]]:
         """The sheet as rows of text (the layout `records.sheets` reads back): the meeting it

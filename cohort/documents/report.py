@@ -64,8 +64,9 @@ def as_json(summary: Summary) -> str:
                 "invited": x.invited,
                 "attended": x.attended,
                 "excused": x.excused,
-                "missed": x.missed,
+                "missed": None if x.staff else x.missed,
                 "rule": x.rule or None,
+                "staff": x.staff,
             }
             for x in summary.people
         ],
@@ -127,6 +128,7 @@ class PersonLine:
     excused: int
     missed: int
     rule: str
+    staff: bool  # facilitator, organiser or expert: not held to the rule, nothing 'missed'
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class ReportView:
     venues: tuple[Rotation, ...]
     rule: Mapping[str, int]
     pairs: PairsView | None
+    unrecorded: bool  # meetings held, none to come, and no attendance recorded at all
 
 
 def report_view(summary: Summary, views: Views) -> ReportView:
@@ -217,6 +220,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
                 x.excused,
                 x.missed,
                 x.rule,
+                x.staff,
             )
             for x in summary.people
         ),
@@ -243,6 +247,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
             summary.pairs.rounds,
             summary.pairs.matrix,
         ),
+        unrecorded=summary.unrecorded,
     )
 
 
@@ -260,10 +265,10 @@ def chart(summary: ReportView, texts: Texts) -> str:
     """A bar chart of attendance per meeting held, as SVG (no script: it prints and it
     opens anywhere)."""
     bars = [r for r in summary.held if r.recorded]
-    width, row, label = 640, 22, 230
+    width, row = 640, 38  # a row: the label's line, then the bar
     height = max(1, len(bars)) * row + 30
     most = max([len(r.invited) + r.visitors for r in bars] + [1])
-    scale = (width - label - 60) / most
+    scale = (width - 60) / most
     renderer = Renderer(None, texts, autoescape=True)
     return renderer.render(
         "report/chart.svg",
@@ -271,7 +276,6 @@ def chart(summary: ReportView, texts: Texts) -> str:
         width=width,
         height=height,
         row=row,
-        label=label,
         scale=scale,
         title=texts.gettext("Attendance per meeting"),
     )

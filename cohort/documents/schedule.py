@@ -30,9 +30,11 @@ def rows(programme: Programme, texts: Texts) -> list[Row]:
     return [Row(views.meeting(m), len(programme.invitees(m))) for m in programme.chronological()]
 
 
-def render(programme: Programme, format: str, color: bool = False) -> str | bytes:
-    """The schedule as text: `format` is table, markdown, csv (bytes, for a spreadsheet) or
-    json."""
+def render(
+    programme: Programme, format: str, color: bool = False, width: int | None = None
+) -> str | bytes:
+    """The schedule as text: `format` is table (`width` columns wide: default
+    `terminal_width()`), markdown, csv (bytes, for a spreadsheet) or json."""
     texts = texts_for(programme)
     table = rows(programme, texts)
     venues = rotation_of(programme, texts)
@@ -42,7 +44,26 @@ def render(programme: Programme, format: str, color: bool = False) -> str | byte
         return _csv(table, texts)
     if format == "markdown":
         return _markdown(programme, table, venues, texts)
-    return _table(programme, table, venues, texts, color)
+    return _table(programme, table, venues, texts, color, width or terminal_width())
+
+
+#: The width of the table written to a file or a pipe (no terminal, no $COLUMNS).
+FILE_WIDTH = 160
+
+
+def terminal_width() -> int:
+    """The width to lay the table out in: $COLUMNS when set, else the terminal's, else (output
+    to a file or a pipe) FILE_WIDTH."""
+    import os
+    import shutil
+    import sys
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((FILE_WIDTH, 24)).columns
+    return FILE_WIDTH
 
 
 def _headers(texts: Texts) -> list[str]:
@@ -79,6 +100,14 @@ def _cells(row: Row) -> list[str]:
     ]
 
 
+def _short_dates(m: MeetingView, texts: Texts) -> str:
+    """The day (or days) in the short form, for a narrow table: 'di 28 jan 2025'."""
+    first = texts.date(m.day, "EEE d MMM y")
+    if m.last_day != m.day:
+        return f"{first} – {texts.date(m.last_day, 'EEE d MMM y')}"
+    return first
+
+
 def _group_headers(texts: Texts) -> list[str]:
     _ = texts.gettext
     return [_("Meeting"), _("Group"), _("Members")]
@@ -98,7 +127,12 @@ def _rotation_cells(item: Rotation) -> list[str]:
 
 
 def _table(
-    programme: Programme, table: list[Row], venues: list[Rotation], texts: Texts, color: bool
+    programme: Programme,
+    table: list[Row],
+    venues: list[Rotation],
+    texts: Texts,
+    color: bool,
+    width: int,
 ) -> str:
     from rich import box
     from rich.console import Console
@@ -109,17 +143,35 @@ def _table(
         file=buffer,
         force_terminal=color,
         no_color=not color,
-        width=240 if not color else None,
+        width=max(width, 40),
         highlight=False,
         emoji=False,
         markup=False,
     )
-    main = Table(title=programme.title, box=box.SIMPLE_HEAD, title_justify="left")
-    for header in _headers(texts):
-        main.add_column(header, justify="right" if header == _headers(texts)[6] else "left")
+    main = Table(title=programme.title, box=box.SIMPLE_HEAD, title_justify="left", expand=False)
+    # the title, themes and venue share what is left and wrap at words; dates, times, counts
+    # and statuses never wrap; below 160 columns a date is written short ('di 28 jan 2025'),
+    # below 110 the kind and the number invited are left out (json and csv have them)
+    ratios = (0, 0, 0, 3, 2, 2, 0, 0)
+    least = (0, 0, 8, 10, 7, 8, 0, 0)
+    shown = [i for i in range(8) if width >= 110 or i not in (2, 6)]
+    headers = _headers(texts)
+    for i in shown:
+        main.add_column(
+            headers[i],
+            justify="right" if i == 6 else "left",
+            ratio=ratios[i] or None,
+            min_width=least[i] or None,
+            no_wrap=not least[i],
+            overflow="fold",
+        )
+    short = width < 160
     for row in table:
         style = "dim strike" if row.meeting.cancelled and color else None
-        main.add_row(*_cells(row), style=style)
+        cells = _cells(row)
+        if short:
+            cells[0] = _short_dates(row.meeting, texts)
+        main.add_row(*(cells[i] for i in shown), style=style)
     console.print(main)
     grouped = [row.meeting for row in table if row.meeting.groups]
     if grouped:
@@ -133,8 +185,8 @@ def _table(
         rot = Table(
             title=texts.gettext("Venues and hosts"), box=box.SIMPLE_HEAD, title_justify="left"
         )
-        for header in _rotation_headers(texts):
-            rot.add_column(header)
+        for i, header in enumerate(_rotation_headers(texts)):
+            rot.add_column(header, ratio=3 if i == 3 else 1 if i == 0 else None)
         for item in venues:
             rot.add_row(*_rotation_cells(item))
         console.print(rot)
@@ -165,10 +217,32 @@ def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], te
     return "\n".join(lines) + "\n"
 
 
+#: The CSV's columns for sorting and formulas, after the id: ISO 8601 dates and 24-hour times
+#: (empty for an all-day meeting), in the programme's time zone.
+ISO_COLUMNS = ["date", "start", "end_date", "end"]
+
+
+def _iso(m: MeetingView) -> list[str]:
+    if m.all_day:
+        return [m.day.isoformat(), "", m.last_day.isoformat(), ""]
+    return [
+        m.starts_at.date().isoformat(),
+        m.starts_at.strftime("%H:%M"),
+        m.ends_at.date().isoformat(),
+        m.ends_at.strftime("%H:%M"),
+    ]
+
+
 def _csv(table: list[Row], texts: Texts) -> bytes:
     """Through the one writer of CSV (`tables.csv_bytes`): a byte order mark for Excel, and no
-    cell a spreadsheet would run as a formula."""
-    return csv_bytes([["id", *_headers(texts)], *([row.meeting.id, *_cells(row)] for row in table)])
+    cell a spreadsheet would run as a formula. The id, then ISO dates and times a spreadsheet
+    sorts, then the columns as the table words them."""
+    return csv_bytes(
+        [
+            ["id", *ISO_COLUMNS, *_headers(texts)],
+            *([row.meeting.id, *_iso(row.meeting), *_cells(row)] for row in table),
+        ]
+    )
 
 
 def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str:

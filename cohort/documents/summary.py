@@ -80,7 +80,10 @@ class PersonRow:
     attended: int
     excused: int
     missed: int
-    rule: str  # met, not-met, can (still can), or "" when the rule does not bind them
+    #: met, not-met, can (still can), unrecorded (could have met it: the meetings left are held
+    #: but not recorded), or "" when the rule does not bind them
+    rule: str
+    staff: bool = False  # facilitator, organiser or expert: never held to the rule, never missed
 
 
 @dataclass
@@ -173,6 +176,12 @@ class Summary:
         return [m for m in self.meetings if not m.held and not m.meeting.cancelled]
 
     @property
+    def unrecorded(self) -> bool:
+        """Whether attendance is simply not recorded: meetings were held, none to come, and
+        not one has an attendance record (so no one 'can still meet' the rule)."""
+        return bool(self.held) and not self.to_come and not any(m.recorded for m in self.held)
+
+    @property
     def average_rate(self) -> float | None:
         rates = [m.rate for m in self.held if m.rate is not None]
         return sum(rates) / len(rates) if rates else None
@@ -187,10 +196,20 @@ class Summary:
         ]
         if self.average_rate is not None:
             out.append(f"  average attendance: {self.average_rate:.0%}")
-        if self.rule:
+        if self.rule and self.unrecorded:
+            out.append(
+                "  attendance rule: attendance is not recorded "
+                "(cohort attendance record --meeting ID)"
+            )
+        elif self.rule:
+            unrecorded = (
+                f", {self.rule['unrecorded']} undecided (meetings held without a record)"
+                if self.rule["unrecorded"]
+                else ""
+            )
             out.append(
                 f"  attendance rule: {self.rule['met']} met, "
-                f"{self.rule['can']} can still meet it, {self.rule['not-met']} not"
+                f"{self.rule['can']} can still meet it, {self.rule['not-met']} not{unrecorded}"
             )
         return out
 
@@ -213,13 +232,15 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
             invited_to.setdefault(pid, []).append(r)
     standing = attendance_rule.standings(programme, records, today)
     people = []
-    tally = {"met": 0, "not-met": 0, "can": 0}
+    tally = {"met": 0, "not-met": 0, "can": 0, "unrecorded": 0}
     for person in sorted(programme.participants.values(), key=lambda p: (p.name.casefold(), p.id)):
         theirs = invited_to.get(person.id, [])
         mine = [r for r in theirs if r.held and r.recorded]
         attended = sum(person.id in r.came for r in mine)
         excused = sum(person.id in r.apologised for r in mine)
         status = standing[person.id].status
+        if status == attendance_rule.CAN and not standing[person.id].to_come:
+            status = "unrecorded"  # nothing to come: only the missing records keep it open
         if status:
             tally[status] += 1
         people.append(
@@ -231,6 +252,7 @@ def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
                 excused,
                 len(mine) - attended - excused,
                 status,
+                person.role.staff,
             )
         )
     organisations = []

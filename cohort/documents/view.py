@@ -17,7 +17,7 @@ from urllib.parse import quote_plus
 
 from ..i18n import Texts
 from ..planning.publication import location
-from ..programme.model import Meeting, Participant, Programme, Venue
+from ..programme.model import AgendaItem, Meeting, Participant, Programme, Venue
 
 
 def texts_for(programme: Programme, language: str | None = None) -> Texts:
@@ -90,6 +90,7 @@ class VenueView:
     full_address: str  # street, postcode and city on one line ('' for an online venue)
     accessibility: str | None
     directions: str | None
+    parking: str | None
     online: bool
     capacity: int | None
     host: str  # the host organisation's name, or ''
@@ -107,13 +108,47 @@ class ThemeView:
 
 
 @dataclass(frozen=True)
+class PanelistView:
+    """Someone on a panel: their name, organisation and what they know about."""
+
+    name: str
+    organisation: str
+    expertise: str | None
+
+
+@dataclass(frozen=True)
 class AgendaItemView:
-    """An item of a meeting's agenda, with its speaker's name."""
+    """An item of a meeting's agenda, with its speaker's name, its panel and its room."""
 
     time: dt.time | None
     title: str
-    speaker: str | None  # a participant's name, or the text as written
+    speaker: str | None  # a participant's name, or the text as written, or the panel's names
     description: str | None
+    room: str | None = None  # the room or track of an item in parallel
+    panel: tuple[PanelistView, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgendaSlot:
+    """A time on the agenda: one item, or items in parallel (each with its room or track),
+    which a printed agenda sets side by side."""
+
+    time: dt.time | None
+    items: tuple[AgendaItemView, ...]
+    parallel: bool = False  # more than one item
+
+
+def slots_of(agenda: tuple[AgendaItemView, ...]) -> tuple[AgendaSlot, ...]:
+    """The agenda by time: items with a room at the time of the item with a room just before
+    them run in parallel with it; every other item is a slot of its own."""
+    slots: list[AgendaSlot] = []
+    for item in agenda:
+        last = slots[-1] if slots else None
+        if last is not None and item.room and last.items[-1].room and item.time == last.time:
+            slots[-1] = AgendaSlot(last.time, (*last.items, item), parallel=True)
+        else:
+            slots.append(AgendaSlot(item.time, (item,)))
+    return tuple(slots)
 
 
 @dataclass(frozen=True)
@@ -144,6 +179,9 @@ class MeetingView:
     status_label: str
     cancelled: bool
     description: str | None
+    preparation: str | None  # what to read, bring or think about beforehand
+    phone: str | None  # a number to call on the day: the meeting's, else the organiser's
+    private: bool  # only its invitees may see it: never on the site or the programme feed
     day: dt.date
     last_day: dt.date
     all_day: bool
@@ -159,6 +197,7 @@ class MeetingView:
     join_url: str | None
     themes: tuple[ThemeView, ...]
     agenda: tuple[AgendaItemView, ...]
+    slots: tuple[AgendaSlot, ...]  # the agenda by time, items in parallel together
     speakers: tuple[str, ...]  # everyone named on the agenda, once, in order
     registration_deadline: dt.date | None
     capacity: int | None
@@ -226,6 +265,7 @@ class Views:
                 full_address="" if venue.online else venue.full_address,
                 accessibility=venue.accessibility,
                 directions=venue.directions,
+                parking=venue.parking,
                 online=venue.online,
                 capacity=venue.capacity,
                 host=host.name if host else "",
@@ -246,10 +286,7 @@ class Views:
         starts, ends = p.starts_at(meeting), p.ends_at(meeting)
         venue = p.venue_of(meeting)
         join_url = p.join_url(meeting)
-        agenda = tuple(
-            AgendaItemView(item.time, item.title, p.speaker_of(item), item.description)
-            for item in meeting.agenda
-        )
+        agenda = tuple(self._item(item) for item in meeting.agenda)
         place = _place(venue, bool(meeting.join_url), texts)
         dates = texts.date(meeting.date)
         if meeting.end_date and meeting.end_date != meeting.date:
@@ -263,6 +300,9 @@ class Views:
             status_label=texts.status(meeting.status),
             cancelled=meeting.cancelled,
             description=meeting.description,
+            preparation=meeting.preparation,
+            phone=meeting.phone or p.organiser.phone,
+            private=meeting.private,
             day=meeting.date,
             last_day=meeting.last_date,
             all_day=meeting.all_day,
@@ -278,12 +318,22 @@ class Views:
             join_url=join_url,
             themes=tuple(ThemeView(t.id, t.title, t.description) for t in p.themes_of(meeting)),
             agenda=agenda,
+            slots=slots_of(agenda),
             speakers=tuple(dict.fromkeys(i.speaker for i in agenda if i.speaker)),
             registration_deadline=meeting.registration_deadline,
             capacity=meeting.capacity,
             link=join_url or p.links.website,
             groups=self._groups(meeting),
         )
+
+    def _item(self, item: AgendaItem) -> AgendaItemView:
+        p = self.programme
+        panel = tuple(
+            PanelistView(x.name, p.organisation_name(x), x.expertise)
+            for x in (p.participants[i] for i in item.panel if i in p.participants)
+        )
+        speaker = p.speaker_of(item) or (", ".join(x.name for x in panel) or None)
+        return AgendaItemView(item.time, item.title, speaker, item.description, item.room, panel)
 
     def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
         formed = meeting.groups.formed if meeting.groups else ()

@@ -40,14 +40,20 @@ def uid(programme: Programme, meeting_id: str) -> str:
     return f"{meeting_id}.{programme.id}@{domain}"
 
 
-def location(programme: Programme, meeting: Meeting) -> str:
-    """Where, on one line: the venue's name and full address, or the join link."""
+def location(programme: Programme, meeting: Meeting, *, public: bool = False) -> str:
+    """Where, on one line: the venue's name and full address, or the join link. `public`: for
+    the public site and feed, which never carry a join link (an online venue by its name)."""
     venue = programme.venue_of(meeting)
     if venue is None:
-        return programme.join_url(meeting) or ""
+        return "" if public else programme.join_url(meeting) or ""
     if venue.online:
-        return programme.join_url(meeting) or venue.name
+        return venue.name if public else programme.join_url(meeting) or venue.name
     return ", ".join(part for part in (venue.name, venue.full_address) if part)
+
+
+def public_location(location: str) -> str:
+    """A location as published, fit for a public feed: '' when it is a link (to join)."""
+    return "" if "://" in location else location
 
 
 def _times(programme: Programme, meeting: Meeting) -> tuple[str, str]:
@@ -140,6 +146,8 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
                 meeting.all_day,
             )
             record.location, record.status = where, meeting.status.value
+        if record.private != meeting.private:
+            record.private, state.changed = meeting.private, True
         entries.append(Entry(meeting.id, meeting, record))
     for meeting_id, record in sorted(state.meetings.items()):
         if meeting_id in programme.meetings:

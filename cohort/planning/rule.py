@@ -1,6 +1,7 @@
 """The attendance rule: where each participant stands on it, as the records stand on a day.
 
-The rule (`attendance:` in programme.yaml) binds the people whose role it names. What counts
+The rule (`attendance:` in programme.yaml) binds the people whose role it names, never staff
+(facilitators, organisers and experts: they run the programme, `Role.staff`). What counts
 for someone are the meetings they are invited to that are not cancelled, of the kinds the rule
 names (every kind when it names none). Such a meeting is decided once it is held (it is over:
 its last day is on or before the day asked about, so day one of a three-day study day is not
@@ -82,7 +83,7 @@ def standing(
     """Where `person` stands on `rule` as of `today`, from the meetings they are invited to
     (`invited_to`, in order) and who attended each meeting recorded (`attended`: meeting id ->
     participant ids; a meeting without an entry is not recorded)."""
-    if rule is None or person.role not in rule.roles:
+    if rule is None or not rule.binds(person.role):
         return Standing("")
     counting = [
         m for m in invited_to if not m.cancelled and (not rule.kinds or m.kind in rule.kinds)

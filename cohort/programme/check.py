@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache, cached_property
 from typing import Any
 
 from ..errors import Location, Report, did_you_mean
 from . import addresses
 from .load import Loaded
-from .model import COLLECTIONS, Meeting, Participant, Programme, Status
-
-MAX_NAMES = 5
+from .model import COLLECTIONS, Meeting, Programme, Status
+from .rule_check import check_rule, names
 
 
 def check(loaded: Loaded, today: dt.date | None = None) -> Report:
@@ -75,13 +74,6 @@ class _Context:
         return [
             m for m in self.programme.chronological() if not m.cancelled and m.id not in unplanned
         ]
-
-
-def _names(people: Iterable[Participant]) -> str:
-    people = list(people)
-    shown = ", ".join(p.name for p in people[:MAX_NAMES])
-    more = len(people) - MAX_NAMES
-    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _reference(
@@ -146,6 +138,19 @@ def _references(ctx: _Context) -> None:
                     ("meetings", mid, "invited"),
                 )
                 _reference(ctx, value, collection, what, *path)
+        _panel_references(ctx, mid, meeting)
+
+
+def _panel_references(ctx: _Context, mid: str, meeting: Meeting) -> None:
+    """Every member of an agenda item's panel is a participant."""
+    for i, item in enumerate(meeting.agenda):
+        for j, member in enumerate(item.panel):
+            path = _first_known(
+                ctx,
+                ("meetings", mid, "agenda", i, "panel", j),
+                ("meetings", mid, "agenda", i, "panel"),
+            )
+            _reference(ctx, member, "participants", "participant", *path)
 
 
 def _first_known(ctx: _Context, *paths: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -309,7 +314,7 @@ def _overlapping_invitations(ctx: _Context) -> None:
             ctx.report.warning(
                 ctx.at("meetings", second.id, "date"),
                 f"'{first.id}' and '{second.id}' overlap, and {len(people)} invitee(s) are "
-                f"invited to both: {_names(people)}",
+                f"invited to both: {names(people)}",
                 "fine for parallel tracks; otherwise change a time or the invitations",
                 code="overlap",
             )
@@ -398,55 +403,7 @@ def _addresses(ctx: _Context) -> None:
 
 
 def _attendance_rule(ctx: _Context) -> None:
-    p = ctx.programme
-    rule = p.attendance
-    if rule is None:
-        return
-    counted = [m for m in ctx.active() if not rule.kinds or m.kind in rule.kinds]
-    where = ctx.at("attendance", "required")
-    if rule.required != "all" and rule.required > len(counted):
-        ctx.report.error(
-            where,
-            f"the attendance rule asks for {rule.required} meetings, but the programme has "
-            f"only {len(counted)} that count",
-            "lower 'required:' or add meetings",
-            code="rule-impossible",
-        )
-        return
-    bound = [x for x in p.participants.values() if x.role in rule.roles]
-    if not counted or not bound:
-        return
-    if rule.required == "all":
-        _attend_all(ctx, counted, bound)
-        return
-    reachable: dict[str, int] = defaultdict(int)
-    for m in counted:
-        for x in p.invitees(m):
-            reachable[x.id] += 1
-    for x in bound:
-        if reachable[x.id] < rule.required:
-            ctx.report.warning(
-                ctx.at("participants", x.id, key=True),
-                f"participant '{x.id}' is invited to {reachable[x.id]} meeting(s) that count, "
-                f"fewer than the {rule.required} the attendance rule asks",
-                code="rule-impossible",
-            )
-
-
-def _attend_all(ctx: _Context, counted: list[Meeting], bound: list[Participant]) -> None:
-    """With `required: all`, a meeting that leaves out someone bound makes the rule
-    impossible for them."""
-    for m in counted:
-        invited = {x.id for x in ctx.programme.invitees(m)}
-        left_out = [x for x in bound if x.id not in invited]
-        if left_out:
-            ctx.report.warning(
-                ctx.at("meetings", m.id, "invited"),
-                f"'{m.id}' does not invite {len(left_out)} of the people bound by the "
-                f"attend-all rule, so they cannot meet it: {_names(left_out)}",
-                "invite them, or leave this kind of meeting out with 'attendance: kinds:'",
-                code="rule-impossible",
-            )
+    check_rule(ctx.programme, ctx.active(), ctx.at, ctx.report)
 
 
 def _groups(ctx: _Context) -> None:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 #: whether people who share something may sit in one group
 Setting = Literal["apart", "allowed"]
 #: the roles of model.Role (which imports this module), by name
-RoleName = Literal["participant", "facilitator", "expert", "host", "guest"]
+RoleName = Literal["participant", "facilitator", "expert", "host", "guest", "organiser"]
 
 
 class _Frozen(BaseModel):

@@ -17,8 +17,9 @@ _DEFAULTS = {
 
 
 def create(folder: Path, language: str, today: dt.date | None = None) -> list[Path]:
-    """Write programme.yaml, participants.yaml, the schema and a .gitignore (which keeps the
-    feed secret out of git); refuses to overwrite anything."""
+    """Write programme.yaml, participants.yaml (sample content in `language`, pointing to
+    docs/format.md), the schema and a .gitignore (which keeps the feed secret out of git);
+    refuses to overwrite anything."""
     if language not in _DEFAULTS:
         raise UsageError(f"--language '{language}' is not one of nl, en, fr")
     from .schema import json_schema
@@ -34,7 +35,8 @@ def create(folder: Path, language: str, today: dt.date | None = None) -> list[Pa
     }
     planned = {}
     for name in ("programme.yaml", "participants.yaml"):
-        text = (builtin_dir() / "init" / name).read_text(encoding="utf-8")
+        # sample content and comments in the programme's language
+        text = (builtin_dir() / "init" / language / name).read_text(encoding="utf-8")
         planned[folder / name] = text.format(**values) if name == "programme.yaml" else text
     planned[folder / "programme.schema.json"] = json_schema()
     planned[folder / ".gitignore"] = (builtin_dir() / "init" / "gitignore").read_text("utf-8")

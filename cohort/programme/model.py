@@ -8,7 +8,6 @@ mappings keyed by id: the id is the key, each entry is short, and a diff shows w
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -25,6 +24,10 @@ from pydantic.json_schema import SkipJsonSchema
 
 from ..languages import Language
 from .certificates import Certificates
+from .choices import Kind as Kind
+from .choices import Role as Role
+from .choices import Status as Status
+from .choices import Visibility as Visibility
 from .groups import GroupRules, MeetingGroupsField
 from .planning import Planning
 from .registration import Registration
@@ -52,42 +55,6 @@ class Frozen(BaseModel):
     """The base of every model: frozen, and unknown fields are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
-
-
-class Role(StrEnum):
-    """What part someone plays in the programme."""
-
-    participant = "participant"
-    facilitator = "facilitator"
-    expert = "expert"
-    host = "host"
-    guest = "guest"
-
-
-class Kind(StrEnum):
-    """What sort of meeting; templates and schedules name each kind in the programme's language."""
-
-    work_session = "work-session"
-    intervision = "intervision"
-    webinar = "webinar"
-    coaching = "coaching"
-    study_day = "study-day"
-    network_day = "network-day"
-    inspiration_day = "inspiration-day"
-    workshop = "workshop"
-    expert_group = "expert-group"
-    closing_event = "closing-event"
-    meeting = "meeting"
-    excursion = "excursion"
-    other = "other"
-
-
-class Status(StrEnum):
-    """Whether a meeting is planned, confirmed or cancelled."""
-
-    planned = "planned"
-    confirmed = "confirmed"
-    cancelled = "cancelled"
 
 
 # Lists where a single item may be written without brackets (`themes: intro`).
@@ -137,6 +104,11 @@ class AttendanceRule(Frozen):
     kinds: Kinds = ()
     roles: Roles = (Role.participant,)
 
+    def binds(self, role: Role) -> bool:
+        """Whether the rule holds someone of `role` to it: a role it names that is not staff
+        (facilitators, organisers and experts run the programme: they are never held)."""
+        return role in self.roles and not role.staff
+
 
 class Links(Frozen):
     """The programme's links: website, registration form, contact page."""
@@ -175,6 +147,7 @@ class Participant(Frozen):
     email: Email | None = None
     organisation: Id | None = None
     role: Role = Role.participant
+    expertise: Text | None = None  # what an expert on a panel knows about, for the agenda
     language: Language | None = None
     profile: dict[Id, Text] = {}  # values the programme's groups balance: {experience: starter}
 
@@ -192,6 +165,7 @@ class Venue(Frozen):
     capacity: Count | None = None
     accessibility: Text | None = None
     directions: Text | None = None
+    parking: Text | None = None
     host: Id | None = None
     join_url: Url | None = None
 
@@ -223,11 +197,14 @@ class Theme(Frozen):
 
 
 class AgendaItem(Frozen):
-    """An item of a meeting's agenda: when, what, who speaks."""
+    """An item of a meeting's agenda: when, what, who speaks (or which panel of participants),
+    and the room or track when items run in parallel."""
 
     time: Time | None = None
     title: NonEmptyText
     speaker: Text | None = None
+    panel: Ids = ()  # participant ids: a panel of experts, each shown with their expertise
+    room: Text | None = None  # a room or track: items at one time with a room run in parallel
     description: Text | None = None
 
 
@@ -278,6 +255,9 @@ class Meeting(Frozen):
     all_day: Flag = False
     status: Status = Status.planned
     description: Text | None = None
+    preparation: Text | None = None
+    phone: Text | None = None
+    visibility: Visibility | None = None
     agenda: tuple[AgendaItem, ...] = ()
     invited: InvitedField = Invited(everyone=True)
     capacity: Count | None = None
@@ -301,6 +281,15 @@ class Meeting(Frozen):
     @property
     def cancelled(self) -> bool:
         return self.status is Status.cancelled
+
+    @property
+    def private(self) -> bool:
+        """Whether only its invitees may see the meeting: `visibility: private`, or a coaching
+        session that does not say `visibility: public` (a one-to-one conversation is nobody
+        else's business). Private meetings stay off the public site and the programme feed."""
+        if self.visibility is not None:
+            return self.visibility is Visibility.private
+        return self.kind is Kind.coaching
 
     def starts_in(self, zone: ZoneInfo) -> dt.datetime:
         """The start as an aware datetime in `zone`, the programme's time zone (midnight if

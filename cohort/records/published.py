@@ -74,6 +74,9 @@ class Published:
     #: the SEQUENCE of the last change invitees must hear about (time, venue or status); -1 in
     #: records written before cohort kept it, when every SEQUENCE was such a change
     revision: int = -1
+    #: only its invitees may see it (kept so a removed private meeting stays off public feeds);
+    #: written to published.json only when true
+    private: bool = False
 
     def __post_init__(self) -> None:
         if self.revision < 0:
@@ -179,10 +182,19 @@ class State:
             self._secret_unsaved = False
         data = {
             "about": _ABOUT,
-            "meetings": {mid: asdict(p) for mid, p in sorted(self.meetings.items())},
+            "meetings": {mid: _stored(p) for mid, p in sorted(self.meetings.items())},
         }
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
         return write_atomic(self.path, text)
+
+
+def _stored(record: Published) -> dict[str, Any]:
+    """A record as published.json keeps it (`private` only when true, so that files written
+    before cohort knew private meetings stay as they were)."""
+    data = asdict(record)
+    if not record.private:
+        del data["private"]
+    return data
 
 
 def load_state(folder: Path) -> State:
