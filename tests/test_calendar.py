@@ -509,3 +509,31 @@ def test_a_lost_feed_secret_is_named_rather_than_every_feed_renamed(write, tmp_p
     secret.write_text(kept)
     publish(folder, tmp_path / "out", T1)
     assert feed_names(tmp_path / "out") == names
+
+
+def test_items_in_parallel_go_into_the_description_in_order_with_their_room(seed, tmp_path):
+    out = tmp_path / "out"
+    publish(seed("brein-festijn-2021"), out)
+    event = events(out / "programme.ics")["brein-festijn.brein-festijn-2021@brein.example.org"]
+    text = str(event["DESCRIPTION"])
+    rooms = [text.index(f"14:15  [Kamer {n}] Droom en hulpvraag") for n in (1, 2, 3)]
+    assert rooms == sorted(rooms) and text.index("13:20") < rooms[0] < text.index("15:15")
+
+
+def test_visibility_overrides_the_kind(write, tmp_path):
+    text = edit(
+        SMALL,
+        "    kind: intervision\n    themes: start\n",
+        "    kind: coaching\n    themes: start\n",
+    )
+    text = edit(
+        text,
+        "    title: Tweede bijeenkomst\n",
+        "    title: Tweede bijeenkomst\n    visibility: private\n",
+    )
+    out = tmp_path / "out"
+    publish(write(text), out)
+    assert list(events(out / "programme.ics")) == []  # coaching, and private as written
+    shown = edit(text, "    kind: coaching\n", "    kind: coaching\n    visibility: public\n")
+    publish(write(shown), tmp_path / "again")
+    assert list(events(tmp_path / "again" / "programme.ics")) == ["eerste.small@cohort.invalid"]

@@ -64,3 +64,21 @@ def test_a_new_programme_keeps_the_feed_secret_out_of_git(tmp_path):
         text=True,
     ).stdout
     assert "published.json" in status and SECRET_FILE not in status
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", "title: Mijn lerend netwerk"),
+        ("fr", "title: Mon réseau apprenant"),
+        ("en", "title: My learning network"),
+    ],
+)
+def test_the_sample_is_in_the_chosen_language_and_points_to_the_format(tmp_path, language, words):
+    folder = tmp_path / language
+    result = cohort("init", folder, "--language", language)
+    assert result.exit_code == 0, result
+    assert "docs/format.md" in result.stdout
+    text = (folder / "programme.yaml").read_text()
+    assert words in text and "docs/format.md" in text
+    assert cohort("agenda", folder, "-o", tmp_path / "a" / language).exit_code == 0

@@ -269,3 +269,60 @@ def test_a_template_cannot_read_the_programme_files(write, tmp_path):
     result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf")
     assert result.exit_code == 1
     assert "Typst could not typeset it" in result.stderr
+
+
+def test_the_sheet_has_the_excused_column_and_lists_staff_apart(seed, tmp_path):
+    out = tmp_path / "sheets"
+    folder = seed("twente-cop-2024")
+    result = cohort("attendance", "sheet", folder, "--meeting", "bijeenkomst-1", "-o", out)
+    assert result.exit_code == 0, result
+    text = text_of(out / "bijeenkomst-1-sheet.pdf")
+    assert re.search(r"Aanwezig\s+Verontschuldigd\s+Handtekening", text)
+    heading = text.index("Begeleiders, organisatoren en experten")
+    assert text.index("Niels Scholten") < heading < text.index("Adedapo Okafor (begeleider)")
+    rows = list(csv.reader(io.StringIO((out / "bijeenkomst-1-sheet.csv").read_text("utf-8-sig"))))
+    assert rows[-9][0] == "adedapo-facilitator"  # staff last, before the empty rows
+
+
+def test_items_in_parallel_print_side_by_side_and_a_panel_as_its_experts(seed, tmp_path):
+    out = tmp_path / "agendas"
+    assert cohort("agenda", seed("brein-festijn-2021"), "-o", out, "--meeting", "brein-festijn")
+    page = (out / "brein-festijn.html").read_text()
+    assert page.count('<div class="room">Kamer') == 3 and page.count('class="slot"') == 1
+    laid_out = PdfReader(out / "brein-festijn.pdf").pages[0].extract_text(extraction_mode="layout")
+    rooms = next(line for line in laid_out.splitlines() if "KAMER 1" in line)
+    assert "KAMER 2" in rooms and "KAMER 3" in rooms  # one line: side by side
+    out = tmp_path / "panel"
+    assert cohort("agenda", seed("ons-buurtpunt-2019"), "-o", out, "--meeting", "bijeenkomst-4")
+    text = text_of(out / "bijeenkomst-4.pdf")
+    assert "Dirk Wuyts (Expertenpanel) — subsidies, crowdfunding en een gezonde begroting" in text
+    assert "Expertenpanel Expertenpanel" not in text
+
+
+def test_a_meeting_without_items_has_no_empty_agenda_and_the_page_says_what_to_know(
+    write, tmp_path
+):
+    text = edit(
+        SMALL,
+        "    city: Gent\n",
+        "    city: Gent\n    directions: Achter de kerk.\n    parking: Parking Kouter.\n",
+    )
+    text = edit(
+        text,
+        '    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n',
+        '    date: 2030-02-05\n    start: "19:00"\n    end: "21:00"\n'
+        "    description: Waarom we samenkomen.\n"
+        "    preparation: Lees het verslag.\n    phone: 0470 00 00 00\n",
+    )
+    out = tmp_path / "out"
+    assert cohort("agenda", write(text), "-o", out, "--meeting", "eerste").exit_code == 0
+    page = text_of(out / "eerste.pdf")
+    for words in (
+        "Waarover het gaat Waarom we samenkomen.",
+        "Voorbereiding Lees het verslag.",
+        "Op de dag zelf bereikbaar op 0470 00 00 00",
+        "Route: Achter de kerk.",
+        "Parkeren: Parking Kouter.",
+    ):
+        assert words in page
+    assert "Agenda" not in page and "De agenda volgt" not in page

@@ -496,3 +496,19 @@ def test_validate_json_gives_every_problem_a_code(write):
 def test_each_kind_of_value_problem_has_its_code(write, old, new, code):
     result = cohort("validate", write(edit(SMALL, old, new)), "--format", "json")
     assert code in [d["code"] for d in json.loads(result.stdout)["diagnostics"]], result.stdout
+
+
+def test_a_panel_names_participants_and_a_rule_never_binds_staff(write):
+    text = edit(
+        SMALL,
+        '    end: "21:00"\n  tweede:',
+        '    end: "21:00"\n    agenda:\n      - title: Panel\n'
+        "        panel: [anna, brt]\n  tweede:",
+    )
+    text = edit(text, "  required: all\n", "  required: all\n  roles: [participant, expert]\n")
+    result = cohort("validate", write(text), "--today", "2030-01-01")
+    assert result.exit_code == 1
+    assert "error: unknown participant 'brt' (did you mean 'bert'?)" in result.stderr
+    assert "warning: the attendance rule names expert: facilitators, organisers and experts" in (
+        " ".join(result.stderr.split())
+    )
