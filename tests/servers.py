@@ -90,16 +90,22 @@ def radicale(
             process.kill()
 
 
+#: an answer given in a server's place: status, headers, body
+Answer = tuple[int, dict[str, str], bytes]
+
+
 @dataclass
 class Request:
-    """One request as a proxy saw it, with the status the server answered (None: no answer) and
-    how long the server took."""
+    """One request as a proxy saw it, with the status the server answered (None: no answer),
+    how long the server took, and when it came (time.monotonic)."""
 
     method: str
     path: str
     headers: dict[str, str]
     status: int | None = None
     seconds: float = 0.0
+    at: float = 0.0
+    body: bytes = b""
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
@@ -110,6 +116,8 @@ class Proxy:
     test can count them, and can be told to fail.
 
     before(request): called before a request is passed on (to change the server meanwhile).
+    respond(request) -> Answer | None: an answer (status, headers, body) given in the server's
+    place (a server that is busy, broken or not a CalDAV server), or None to pass it on.
     cut(request) -> bool: when true, the request is passed on, but the answer is lost: the
     connection closes, and the proxy refuses everything after (the server went away) until
     `down` is set back to False.
@@ -123,6 +131,7 @@ class Proxy:
         self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.seen: list[Request] = []
         self.before: Callable[[Request], None] | None = None
+        self.respond: Callable[[Request], Answer | None] | None = None
         self.cut: Callable[[Request], bool] | None = None
         self.down = False
         self.url = ""
@@ -162,12 +171,20 @@ class _Forward(BaseHTTPRequestHandler):
         if proxy.down:
             self.close_connection = True
             return
-        request = Request(self.command, self.path, dict(self.headers.items()))
+        request = Request(
+            self.command, self.path, dict(self.headers.items()), at=time.monotonic(), body=body
+        )
         proxy.seen.append(request)
         if proxy.before is not None:
             proxy.before(request)
         start = time.perf_counter()
-        status, reason, headers, data = proxy.forward(request, body)
+        canned = proxy.respond(request) if proxy.respond is not None else None
+        if canned is not None:
+            status, extra, data = canned
+            reason = http.client.responses.get(status, "")
+            headers = list(extra.items())
+        else:
+            status, reason, headers, data = proxy.forward(request, body)
         request.seconds = time.perf_counter() - start
         if proxy.cut is not None and proxy.cut(request):
             proxy.down = True

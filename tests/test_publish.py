@@ -7,44 +7,24 @@ middle of a run, or cut the connection after the server stored a write.
 
 from __future__ import annotations
 
-import json
-
-import caldav
 import pytest
 from calendars import parse
 from conftest import SMALL, cohort, edit
 from icalendar import Calendar
+from publishing import (
+    MOVED,
+    REMOVED,
+    TODAY,
+    UID,
+    calendar_of,
+    edit_on_server,
+    events_in,
+    more_meetings,
+    other_client,
+    publish,
+    record,
+)
 from servers import radicale, recording_proxy
-
-TODAY = "2029-12-01"
-LOGIN = {"COHORT_CALDAV_USER": "facilitator", "COHORT_CALDAV_PASSWORD": "app-password-1"}
-UID = "{}.small@cohort.invalid"
-#: the second meeting moved to 19:30, or gone
-MOVED = edit(SMALL, 'date: 2030-03-05\n    start: "19:00"', 'date: 2030-03-05\n    start: "19:30"')
-REMOVED = SMALL[: SMALL.index("  tweede:")]
-
-
-def publish(folder, url, *args, at="2029-12-01T09:00:00Z", env=None):
-    return cohort(
-        "publish",
-        folder,
-        "--caldav",
-        url,
-        "--today",
-        TODAY,
-        *args,
-        env={**LOGIN, "COHORT_NOW": at, **(env or {})},
-    )
-
-
-def more_meetings(count: int) -> str:
-    """SMALL with `count` meetings more, on the Tuesdays of April and May 2030."""
-    extra = "".join(
-        f"  extra-{i}:\n    title: Extra {i}\n    venue: zaal\n    date: 2030-04-{2 + 7 * i:02d}\n"
-        '    start: "19:00"\n    end: "21:00"\n'
-        for i in range(count)
-    )
-    return SMALL + extra
 
 
 @pytest.fixture
@@ -52,37 +32,6 @@ def server(tmp_path):
     """Radicale behind a recording proxy: the proxy's URL is what cohort is given."""
     with radicale(tmp_path / "radicale") as upstream, recording_proxy(upstream) as proxy:
         yield proxy
-
-
-def other_client(url):
-    """Someone else's calendar program, talking to the server directly (not counted)."""
-    return caldav.DAVClient(url=url, username="facilitator", password="-")
-
-
-def calendar_of(url, name="Kleine leergroep"):
-    calendars = {c.get_display_name(): c for c in other_client(url).principal().calendars()}
-    return calendars[name]
-
-
-def events_in(url, name="Kleine leergroep"):
-    """UID -> (resource path, VEVENT) of every event in the calendar."""
-    out = {}
-    for item in calendar_of(url, name).events():
-        event = Calendar.from_ical(item.data).walk("VEVENT")[0]
-        assert str(event["UID"]) not in out, "two events with one UID"
-        out[str(event["UID"])] = (item.url.path, event)
-    return out
-
-
-def edit_on_server(url, uid, old, new):
-    """Someone changes an event in their own calendar program."""
-    client = other_client(url)
-    target = url.rstrip("/") + events_in(url)[uid][0]
-    client.put(target, client.request(target, "GET").raw.replace(old, new))
-
-
-def record(folder):
-    return json.loads((folder / "published-caldav.json").read_text())
 
 
 def test_publishing_twice_without_changes_makes_no_request(write, server):
@@ -407,8 +356,8 @@ def test_every_participant_gets_a_calendar_of_their_own(write, server):
     writes = {(r.method, r.path.split("/")[2], r.path.rsplit("/", 1)[1]) for r in server.writes()}
     tweede = "tweede.small%40cohort.invalid.ics"
     assert writes == {
-        ("DELETE", "small-anna", tweede),
-        ("PUT", "small-bert", tweede),
+        ("DELETE", "small.anna", tweede),
+        ("PUT", "small.bert", tweede),
         ("PUT", "small", tweede),  # its DTSTAMP moved: who is invited changed
     }
 

@@ -46,7 +46,7 @@ def publish(
             "--calendar",
             metavar="NAME",
             help="The calendar's name on the server (made when missing; default: the --caldav "
-            "URL itself if it is a calendar, else one named after the programme).",
+            "URL itself if it is a calendar, else the programme's own, made by cohort).",
         ),
     ] = None,
     people: Annotated[
@@ -58,9 +58,27 @@ def publish(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only show what would change (the default).")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Also compare with what the server holds (one request per calendar): events "
+            "or calendars deleted or changed there are reported.",
+        ),
+    ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="--check, and make again what was deleted on the server (events, calendars).",
+        ),
+    ] = False,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Overwrite (or delete) events someone changed on the server."),
+        typer.Option(
+            "--force",
+            help="--repair, and overwrite (or delete) events someone changed on the server.",
+        ),
     ] = False,
     day: Today = None,
 ) -> None:
@@ -68,10 +86,13 @@ def publish(
     unless --confirm."""
     from ..delivery.caldav import Server
     from ..delivery.publish import publish as publish_to
+    from ..delivery.publish_outcome import Policy
     from ..records.published import now
 
     if confirm and dry_run:
         raise UsageError("--confirm and --dry-run contradict each other; give one")
+    if calendar is not None and not calendar.strip():
+        raise UsageError("--calendar needs a name (the calendar's display name on the server)")
     server = Server.parse(caldav)
     programme = checked(folder, day)
 
@@ -88,7 +109,7 @@ def publish(
         calendar=calendar,
         people=people,
         confirm=confirm,
-        force=force,
+        policy=Policy.of(check, repair, force),
         progress=bar,
     )
     warn(outcome.problems())

@@ -61,8 +61,9 @@ def login(
     variables `{variables}_USER` and `{variables}_PASSWORD`.
 
     Raises UsageError for a URL whose scheme is not one of `schemes` or that has no host (the
-    message shows `example`), a URL holding a user or password, and a password that would go
-    to another machine over a scheme not in `encrypted`."""
+    message shows `example`), a URL holding a user or password, a user without a password or
+    a password without a user (naming the variable that is missing), and a password that would
+    go to another machine over a scheme not in `encrypted`."""
     env = os.environ if environ is None else environ
     parts = _split(url, option, example)
     if parts.username or parts.password:
@@ -75,6 +76,12 @@ def login(
     found = Login(
         parts, env.get(f"{variables}_USER") or None, env.get(f"{variables}_PASSWORD") or None
     )
+    if (found.user is None) != (found.password is None):
+        given, missing = ("USER", "PASSWORD") if found.password is None else ("PASSWORD", "USER")
+        raise UsageError(
+            f"{variables}_{given} is set but {variables}_{missing} is not; set both (or neither, "
+            "for a server that needs no login)"
+        )
     if (found.user or found.password) and parts.scheme not in encrypted and not found.local:
         safe = " or ".join(f"{scheme}://" for scheme in encrypted)
         raise UsageError(f"refusing to send a password over an unencrypted connection; use {safe}")
