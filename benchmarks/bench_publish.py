@@ -1,11 +1,17 @@
 """`cohort publish` of the synthetic 200-meeting programme into a real Radicale, requests counted.
 
-Issue 15: a first publish, a no-op re-publish (target: no request at all) and a re-publish after
-one meeting moved (one PUT), each as the whole command, with the requests the server received
-(through a recording proxy); `cohort validate` of the same programme for scale. Side by side in
-the same run: re-uploading every meeting file unconditionally, one PUT each, as a script around
-`cohort calendar` would (tests/test_caldav.py does that), which is what the record of ETags and
-fingerprints saves.
+Issue 15: a first publish, a no-op re-publish (target: no request at all), a re-publish after
+one meeting moved (one PUT) and a no-op with --check (one PROPFIND per calendar), each as the
+whole command, with the requests the server received (through a recording proxy); `cohort
+validate` of the same programme for scale. Side by side in the same run: re-uploading every
+meeting file unconditionally, one PUT each, as a script around `cohort calendar` would
+(tests/test_caldav.py does that), which is what the record of ETags and fingerprints saves.
+
+With --people (once, it takes minutes): the same with a calendar per participant, about 9,000
+events for 200 participants: the first publish, the no-op, one meeting moved (a PUT in the
+calendar of each of its invitees), the no-op with --check, and the record's size. Run it from
+another checkout to compare (its commands are `python -m cohort` of the current folder); an
+option that checkout does not know is reported as n/a.
 """
 
 from __future__ import annotations
@@ -36,22 +42,31 @@ ORDER = (
     "first publish",
     "no-op re-publish",
     "one meeting moved",
+    "no-op with --check",
     "cohort validate (for scale)",
     "re-upload every meeting file",
+    "--people first publish",
+    "--people no-op",
+    "--people one meeting moved",
+    "--people no-op with --check",
 )
-#: per contender: wall time, time the server took, requests by method
-Results = dict[str, tuple[float, float, Counter[str]]]
+#: per contender: wall time, time the server took, requests by method (None: not run)
+Results = dict[str, tuple[float, float, Counter[str]] | None]
 
 
-def run(*args: str, now: str) -> float:
+def run(*args: str, now: str, check: bool = True) -> float | None:
+    """Seconds the whole command took; None when it failed and `check` is off (an option this
+    checkout does not know)."""
     start = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         cohort_command(*args),
         env={**env(), **LOGIN, "COHORT_NOW": now},
-        check=True,
+        check=check,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    if done.returncode == 2:
+        return None
     return time.perf_counter() - start
 
 
@@ -87,23 +102,36 @@ def server_time(proxy: Proxy) -> float:
     return sum(r.seconds for r in proxy.seen)
 
 
-def cohorts_way(source: Path, tmp: Path, out: Results) -> None:
+def cohorts_way(source: Path, tmp: Path, out: Results, people: bool = False) -> None:
     folder = tmp / "programme"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(source, folder)
     with fresh_server(tmp / "radicale") as proxy:
         common = ("publish", str(folder), "--caldav", proxy.url, "--today", "2030-01-01")
+        extra = ("--people",) if people else ()
+        prefix = "--people " if people else ""
 
-        def measure(name: str, seconds: float) -> None:
-            out[name] = (seconds, server_time(proxy), Counter(r.method for r in proxy.seen))
+        def measure(name: str, seconds: float | None) -> None:
+            requests = Counter(r.method for r in proxy.seen)
+            out[prefix + name] = (
+                None if seconds is None else (seconds, server_time(proxy), requests)
+            )
             proxy.seen.clear()
 
-        measure("first publish", run(*common, "--confirm", now="2029-12-01T09:00:00Z"))
-        measure("no-op re-publish", run(*common, "--confirm", now="2029-12-02T09:00:00Z"))
+        def publish(*args: str, now: str, check: bool = True) -> float | None:
+            return run(*common, *extra, "--confirm", *args, now=now, check=check)
+
+        measure("first publish", publish(now="2029-12-01T09:00:00Z"))
+        measure("no-op re-publish" if not people else "no-op", publish(now="2029-12-02T09:00:00Z"))
         meetings = folder / "meetings.yaml"
         text = meetings.read_text(encoding="utf-8")
         meetings.write_text(text.replace('start: "13:30"', 'start: "14:00"', 1), encoding="utf-8")
-        measure("one meeting moved", run(*common, "--confirm", now="2029-12-03T09:00:00Z"))
+        measure("one meeting moved", publish(now="2029-12-03T09:00:00Z"))
+        measure("no-op with --check", publish("--check", now="2029-12-04T09:00:00Z", check=False))
+        record = folder / "published-caldav.json"
+        print(f"  ({prefix or 'programme only: '}record {record.stat().st_size / 1e6:.1f} MB)")
+        if people:
+            return
         # for scale: reading and checking the programme, which every command does first
         measure(
             "cohort validate (for scale)",
@@ -124,12 +152,15 @@ def naive_way(source: Path, tmp: Path, out: Results) -> None:
         )
 
 
-def one_round(source: Path, tmp: Path, naive_first: bool) -> Results:
-    """Each contender with a fresh server of its own, in turn (who goes first alternates)."""
+def one_round(source: Path, tmp: Path, naive_first: bool, people: bool) -> Results:
+    """Each contender with a fresh server of its own, in turn (who goes first alternates);
+    with `people`, cohort's way with --people after them."""
     out: Results = {}
     ways = [cohorts_way, naive_way]
     for way in reversed(ways) if naive_first else ways:
         way(source, tmp, out)
+    if people:
+        cohorts_way(source, tmp, out, people=True)
     return {name: out[name] for name in sorted(out, key=list(ORDER).index)}
 
 
@@ -138,13 +169,17 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=200)
     parser.add_argument("--meetings", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--people", action="store_true", help="also with --people, in the last run (minutes)"
+    )
     args = parser.parse_args()
     compile_bytecode()
     rounds = []
     with tempfile.TemporaryDirectory() as tmp:
         source = write(Path(tmp) / "synthetic", args.participants, args.meetings)
         for index in range(args.runs):
-            rounds.append(one_round(source, Path(tmp), naive_first=index % 2 == 1))
+            last = index == args.runs - 1
+            rounds.append(one_round(source, Path(tmp), index % 2 == 1, args.people and last))
     print(
         f"\npublish {args.meetings} meetings ({args.participants} participants) into Radicale "
         f"(median of {args.runs} runs, whole commands)"
@@ -153,11 +188,15 @@ def main() -> None:
         f"  {'':<30} {'wall':>8}  {'server':>8}  {'client':>8}  requests "
         "(client = wall time less the time spent waiting for the server)"
     )
-    for name in rounds[0]:
-        wall = statistics.median(r[name][0] for r in rounds)
-        server = statistics.median(r[name][1] for r in rounds)
-        client = statistics.median(r[name][0] - r[name][1] for r in rounds)
-        requests = rounds[-1][name][2]
+    for name in rounds[-1]:
+        measured = [m for r in rounds if (m := r.get(name)) is not None]
+        if not measured:
+            print(f"  {name:<30} n/a (this checkout has no such option)")
+            continue
+        wall = statistics.median(m[0] for m in measured)
+        server = statistics.median(m[1] for m in measured)
+        client = statistics.median(m[0] - m[1] for m in measured)
+        requests = measured[-1][2]
         listing = ", ".join(f"{n} {m}" for m, n in sorted(requests.items())) or "none"
         print(
             f"  {name:<30} {wall:7.2f}s  {server:7.2f}s  {client:7.2f}s  "

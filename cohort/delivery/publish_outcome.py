@@ -87,6 +87,10 @@ def label(step: Step) -> str:
 
 #: why a change was not made: someone deleted or changed the event on the server
 DELETED = "was deleted from the calendar on the server; not created again (--repair creates it)"
+GONE = (
+    "the calendar '{}' was deleted on the server; nothing was published into it (--repair "
+    "makes it again, with every event)"
+)
 CHANGED = "was changed in the calendar since cohort published it; not {} (--force {} it)"
 
 

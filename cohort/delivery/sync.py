@@ -20,7 +20,7 @@ from ..records.caldav import Stored, Synced, SyncState
 from .caldav import NEW, Connection, Found, Mismatch, Refused, Taken, resource
 from .dav import Lost, place
 from .locate import Gone, Located, Target, locate
-from .publish_outcome import CHANGED, DELETED, Policy, Tally, held_back, label
+from .publish_outcome import CHANGED, DELETED, GONE, Policy, Tally, held_back, label
 
 #: how many other names cohort tries for an event whose own name someone else's event holds
 BESIDE = 5
@@ -107,10 +107,7 @@ class CalendarSync:
         try:
             located = locate(self.connection, self.sync, t, self.policy.repair, present)
         except Gone:
-            tally.conflicts.append(
-                f"the calendar '{tally.title}' was deleted on the server; nothing was published "
-                "into it (--repair makes it again, with every event)"
-            )
+            tally.conflicts.append(GONE.format(tally.title))
             return None
         if located is None:
             return None
@@ -134,10 +131,7 @@ class CalendarSync:
         self.synced = synced
         listing = self.connection.etags(synced.url)
         if listing is None:
-            tally.conflicts.append(
-                f"the calendar '{tally.title}' was deleted on the server (--repair makes it "
-                "again, with every event)"
-            )
+            tally.conflicts.append(GONE.format(tally.title))
             return
         seen = self._checked(listing)
         planned = plan(
