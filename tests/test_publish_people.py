@@ -194,3 +194,32 @@ def test_a_lost_record_still_takes_a_meeting_out_of_a_personal_calendar(write, s
     assert result.exit_code == 0, result
     assert set(events_in(server.upstream, HOME + "small.anna/")) == {UID.format("eerste")}
     assert len(events_in(server.upstream, HOME + "small.bert/")) == 2
+
+
+def test_a_participants_calendar_is_never_also_the_programmes(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--people", "--confirm").exit_code == 0
+    before = record(folder)
+
+    # Anna's calendar, given by its address or its name, for the programme's events
+    address = publish(folder, server.url + HOME.lstrip("/") + "small.anna/", "--confirm")
+    assert address.exit_code == 1, address
+    assert "is the personal calendar cohort fills for participant 'anna'" in address.stderr
+    by_name = publish(folder, server.url, "--calendar", "Kleine leergroep — Anna Peeters")
+    assert by_name.exit_code == 0, by_name  # a dry run asks nothing
+    named = publish(
+        folder, server.url, "--calendar", "Kleine leergroep — Anna Peeters", "--confirm"
+    )
+    assert named.exit_code == 1, named
+    assert "give the address of another calendar with --caldav" in named.stderr.lower()
+
+    # nothing was written, and Anna's calendar is still hers: the next run asks nothing
+    assert record(folder) == before
+    assert set(events_in(server.upstream, HOME + "small.anna/")) == {
+        UID.format("eerste"),
+        UID.format("tweede"),
+    }
+    server.seen.clear()
+    again = publish(folder, server.url, "--people", "--confirm", at="2029-12-02T09:00:00Z")
+    assert again.exit_code == 0, again
+    assert server.seen == []

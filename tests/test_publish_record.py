@@ -100,3 +100,28 @@ def test_a_journal_cut_off_in_its_last_line_is_read_up_to_it(write, server):
     assert damaged.exit_code == 1, damaged
     assert f"{JOURNAL_FILE} is damaged at line 1" in damaged.stderr
     assert "Traceback" not in damaged.output
+
+
+@pytest.mark.parametrize("kind", ["link", "pipe"])
+def test_a_journal_that_is_not_a_plain_file_is_refused_before_any_request(
+    write, server, tmp_path, kind
+):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    (folder / "programme.yaml").write_text(more_meetings(1))
+    path = folder / JOURNAL_FILE
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("someone's file\n")
+    if kind == "link":  # appended to, it would write outside the programme
+        path.symlink_to(elsewhere)
+    else:  # read, it would wait for ever
+        os.mkfifo(path)
+
+    server.seen.clear()
+    result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
+    assert result.exit_code == 1, result
+    assert JOURNAL_FILE in result.stderr
+    assert "not a plain file" in result.stderr
+    assert "Traceback" not in result.output
+    assert server.seen == []
+    assert elsewhere.read_text() == "someone's file\n"

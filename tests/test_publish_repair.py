@@ -82,15 +82,24 @@ def test_a_calendar_deleted_on_the_server_is_reported_then_made_again(write, ser
     assert checked.exit_code == 1, checked
     assert "the calendar 'Kleine leergroep' was deleted on the server" in checked.stderr
     assert "--repair makes it again" in checked.stderr
+    # counted as what it is, not as events unchanged
+    assert "'Kleine leergroep': deleted on the server; 2 event(s) not published" in checked.stdout
+    assert "unchanged" not in checked.stdout
     assert server.writes() == []
 
     (folder / "programme.yaml").write_text(MOVED)
     moved = publish(folder, server.url, "--confirm", at="2029-12-02T10:00:00Z")
     assert moved.exit_code == 1, moved  # not made again behind the facilitator's back
     assert "was deleted on the server; nothing was published into it" in moved.stderr
+    assert "updated" not in moved.stdout
+    assert "deleted on the server; 2 event(s) not published" in moved.stdout
 
     repaired = publish(folder, server.url, "--repair", "--confirm", at="2029-12-02T11:00:00Z")
     assert repaired.exit_code == 0, repaired
+    assert (
+        "made the calendar 'Kleine leergroep' again: it was deleted on the server"
+        in repaired.stdout
+    )
     assert set(events_in(server.upstream)) == BOTH
     assert events_in(server.upstream)[UID.format("tweede")][1]["DTSTART"].dt.minute == 30
 
@@ -223,3 +232,18 @@ def test_someone_elses_event_under_cohorts_name_is_left_and_cohorts_goes_beside(
     assert [r.path.rsplit("/", 1)[1] for r in server.writes()] == [
         "eerste.small%40cohort.invalid-2.ics"
     ]
+
+
+def test_after_the_record_is_lost_an_unchanged_programme_is_up_to_date_after_asking(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--confirm").exit_code == 0
+    (folder / "published-caldav.json").unlink()
+
+    server.seen.clear()
+    result = publish(folder, server.url, "--confirm", at="2029-12-05T09:00:00Z")
+    assert result.exit_code == 0, result
+    assert server.writes() == []
+    assert [r.method for r in server.seen].count("REPORT") == 1  # one calendar-query
+    assert "0 created, 0 updated, 0 cancelled, 0 deleted, 2 unchanged" in result.stdout
+    assert f"up to date: nothing to publish to {server.url}\n" in result.stdout  # it did ask
+    assert set(calendar_record(folder)["events"]) == BOTH

@@ -16,12 +16,13 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from ..errors import CohortError
 from ..planning.caldav import Wanted
 from ..records.caldav import Synced, SyncState
 from .caldav import Connection
+from .dav import same_place
 
 
 @dataclass
@@ -64,11 +65,13 @@ class Gone(Exception):
 @dataclass
 class Located:
     """The calendar's record, and how it was reached: `made` now (it is empty), `adopted` (it
-    was there, and the record knew nothing of it)."""
+    was there, and the record knew nothing of it), made `again` (--repair)."""
 
     synced: Synced
     made: bool = False
     adopted: bool = False
+    #: the calendar cohort published into was deleted on the server, and is made again
+    again: bool = False
 
 
 def locate(
@@ -94,7 +97,9 @@ def locate(
         _gone(connection, sync, synced, t, repair)
     if t.leaving or t.empty:
         return None
-    return _told(connection, sync, t) or _own(connection, sync, t)
+    located = _told(connection, sync, t) or _own(connection, sync, t)
+    located.again = synced is not None and located.made
+    return located
 
 
 def _gone(connection: Connection, sync: SyncState, synced: Synced, t: Target, repair: bool) -> None:
@@ -117,7 +122,7 @@ def _told(connection: Connection, sync: SyncState, t: Target) -> Located | None:
     if not t.name and t.person is None:
         there = connection.probe(server.url)
         if there is not None and there.calendar:
-            given = sync.at(server.url, t.name, t.person, server.url, title=there.name)
+            given = _take(connection, sync, t, server.url, title=there.name)
             return Located(given, adopted=True)
     if not t.explicit:
         return None
@@ -130,7 +135,7 @@ def _told(connection: Connection, sync: SyncState, t: Target) -> Located | None:
         )
     if not named:
         return None
-    found = sync.at(server.url, t.name, t.person, named[0].url, title=t.name)
+    found = _take(connection, sync, t, named[0].url, title=t.name)
     return Located(found, adopted=True)
 
 
@@ -145,10 +150,10 @@ def _own(connection: Connection, sync: SyncState, t: Target) -> Located:
     there = connection.in_home(url) if listed else connection.probe(url)
     if there is None:
         made = connection.make_calendar(t.title, t.path)
-        return Located(sync.at(server.url, t.name, t.person, made, title=t.title, made=True), True)
+        return Located(_take(connection, sync, t, made, title=t.title, made=True), True)
     if there.calendar and not t.explicit:
         return Located(
-            sync.at(server.url, t.name, t.person, there.url, title=there.name, made=True),
+            _take(connection, sync, t, there.url, title=there.name, made=True),
             adopted=True,
         )
     what = f"a calendar called '{there.name}'" if there.calendar else "a collection"
@@ -161,3 +166,38 @@ def _own(connection: Connection, sync: SyncState, t: Target) -> Located:
             else "Give the address of a calendar with --caldav"
         )
     )
+
+
+def _take(
+    connection: Connection,
+    sync: SyncState,
+    t: Target,
+    url: str,
+    *,
+    title: str | None,
+    made: bool = False,
+) -> Synced:
+    """The record of the calendar at `url`, now `t`'s. A calendar holds the programme's events
+    or one participant's, never both: a calendar cohort fills for someone else (a participant's
+    given as the programme's, or the reverse) is a CohortError."""
+    host = urlsplit(url).netloc
+    other = next(
+        (c for c in sync.calendars if urlsplit(c.url).netloc == host and same_place(c.url, url)),
+        None,
+    )
+    if other is not None and other.person != t.person:
+        whose = (
+            f"the personal calendar cohort fills for participant '{other.person}' (--people)"
+            if other.person is not None
+            else "the calendar cohort publishes the programme into"
+        )
+        wanted = (
+            "the programme"
+            if t.person is None
+            else f"the personal calendar of participant '{t.person}'"
+        )
+        raise CohortError(
+            f"{unquote(url)} is {whose}; cohort does not publish {wanted} into it too. Give "
+            "the address of another calendar with --caldav (or another name with --calendar)"
+        )
+    return sync.at(connection.server.url, t.name, t.person, url, title=title, made=made)

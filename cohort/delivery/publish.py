@@ -152,6 +152,7 @@ def publish(
     outcome.notices = state.notices
     try:
         if busy and (confirm or policy.check):
+            outcome.asked = True
             _connect(server, sync, busy, outcome, confirm, policy, progress)
     finally:
         if confirm and sync.changed:

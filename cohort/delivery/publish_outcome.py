@@ -50,6 +50,8 @@ class Tally:
     lines: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: the calendar was deleted on the server: the number of events it should hold
+    gone: int | None = None
 
     def count(self, done: Change | None, step: Step) -> None:
         """A step made: the change it took (None: the server held it as wanted already)."""
@@ -66,6 +68,10 @@ class Tally:
         return bool(sum(self.changes.values()) or self.conflicts or self.failed)
 
     def summary(self, dry_run: bool) -> str:
+        if self.gone is not None:
+            return (
+                f"'{self.title}': deleted on the server; {self.gone} event(s) not published into it"
+            )
         order = (Change.create, Change.update, Change.cancel, Change.delete)
         extra = [Change.restore] if self.changes[Change.restore] else []
         if dry_run:
@@ -87,11 +93,19 @@ def label(step: Step) -> str:
 
 #: why a change was not made: someone deleted or changed the event on the server
 DELETED = "was deleted from the calendar on the server; not created again (--repair creates it)"
-GONE = (
-    "the calendar '{}' was deleted on the server; nothing was published into it (--repair "
-    "makes it again, with every event)"
-)
 CHANGED = "was changed in the calendar since cohort published it; not {} (--force {} it)"
+
+
+def gone(tally: Tally, wanted: int) -> None:
+    """The calendar was deleted on the server: nothing goes into it, `wanted` events left out."""
+    tally.gone = wanted
+    tally.unchanged = 0
+    tally.changes = Counter()
+    tally.lines = []
+    tally.conflicts.append(
+        f"the calendar '{tally.title}' was deleted on the server; nothing was published into it "
+        "(--repair makes it again, with every event)"
+    )
 
 
 def held_back(step: Step) -> str:
@@ -116,6 +130,8 @@ class Outcome:
     #: personal calendars published before with --people, not looked at now
     people_left: int = 0
     notices: list[str] = field(default_factory=list)  # about the feed secret's file
+    #: the server was asked something (a calendar found, events looked up)
+    asked: bool = False
 
     @property
     def ok(self) -> bool:
@@ -144,11 +160,13 @@ class Outcome:
             )
         elif not busy and self.ok:
             looked = (
-                "the server holds every event as cohort wrote it"
+                " (the server holds every event as cohort wrote it)"
                 if self.policy.check
-                else "cohort did not ask the server; --check compares with what it holds"
+                else ""
+                if self.asked
+                else " (cohort did not ask the server; --check compares with what it holds)"
             )
-            out.append(f"up to date: nothing to publish to {self.server.url} ({looked})")
+            out.append(f"up to date: nothing to publish to {self.server.url}{looked}")
         return out + self.notices
 
     def problems(self) -> list[str]:

@@ -20,7 +20,7 @@ from ..records.caldav import Stored, Synced, SyncState
 from .caldav import NEW, Connection, Found, Mismatch, Refused, Taken, resource
 from .dav import Lost, place
 from .locate import Gone, Located, Target, locate
-from .publish_outcome import CHANGED, DELETED, GONE, Policy, Tally, held_back, label
+from .publish_outcome import CHANGED, DELETED, Policy, Tally, gone, held_back, label
 
 #: how many other names cohort tries for an event whose own name someone else's event holds
 BESIDE = 5
@@ -107,12 +107,16 @@ class CalendarSync:
         try:
             located = locate(self.connection, self.sync, t, self.policy.repair, present)
         except Gone:
-            tally.conflicts.append(GONE.format(tally.title))
+            gone(tally, sum(not w.removed for w in t.wanted))
             return None
         if located is None:
             return None
         self.synced = synced = located.synced
         tally.title = synced.title or tally.title
+        if located.again:
+            tally.lines.append(
+                f"made the calendar '{tally.title}' again: it was deleted on the server"
+            )
         if synced.made and synced.title != t.title and not t.leaving:
             self.connection.rename(synced.url, t.title)
             tally.lines.append(f"renamed the calendar '{synced.title}' to '{t.title}'")
@@ -131,7 +135,7 @@ class CalendarSync:
         self.synced = synced
         listing = self.connection.etags(synced.url)
         if listing is None:
-            tally.conflicts.append(GONE.format(tally.title))
+            gone(tally, sum(not w.removed for w in self.target.wanted))
             return
         seen = self._checked(listing)
         planned = plan(

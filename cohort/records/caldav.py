@@ -21,8 +21,10 @@ Neither file holds a password. Commit the record next to published.json, like it
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -30,8 +32,8 @@ from typing import IO, Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import CohortError
-from ..files import write_atomic
-from .published import read_json
+from ..files import read_regular, write_atomic
+from .published import MAX_STATE_BYTES, read_json
 
 STATE_FILE = "published-caldav.json"
 JOURNAL_FILE = "published-caldav.journal"
@@ -149,7 +151,7 @@ class SyncState:
         try:
             if self._journal is None:
                 new = not self.journal_path.exists()
-                self._journal = self.journal_path.open("a", encoding="utf-8")
+                self._journal = _open_journal(self.journal_path)
                 if new:  # the journal's name reaches the disk too
                     _sync_folder(self.path.parent)
             self._journal.write(line)
@@ -248,7 +250,7 @@ def load_sync_state(folder: Path) -> SyncState:
             "record of what it wrote into CalDAV calendars",
             lambda raw: _CALENDARS.validate_python(raw["calendars"]),
         )
-    if state.journal_path.exists():
+    if state.journal_path.exists() or state.journal_path.is_symlink():
         _replay(state)
     return state
 
@@ -257,9 +259,11 @@ def _replay(state: SyncState) -> None:
     """Apply the journal of a run that stopped; a last line cut off as it was written is
     dropped (that write was never confirmed), any other damage is a CohortError."""
     journal = state.journal_path
+    if journal.is_symlink():
+        raise CohortError(_NOT_PLAIN.format(journal.name), location=journal, code="damaged-record")
     try:
-        lines = journal.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError) as err:
+        lines = read_regular(journal, MAX_STATE_BYTES, what="journal").decode().split("\n")
+    except UnicodeDecodeError as err:
         raise CohortError(
             f"cannot read {journal.name} ({err}); it holds the writes of a run of cohort "
             "publish that stopped: remove it and run the same command again",
@@ -278,6 +282,30 @@ def _replay(state: SyncState) -> None:
                 code="damaged-record",
             ) from None
     state.changed = True
+
+
+#: the journal is cohort's own plain file in the programme folder, never followed elsewhere
+_NOT_PLAIN = (
+    "{} is not a plain file (a link, a pipe?); it should hold the writes of a run of cohort "
+    "publish that stopped: remove it and run the same command again"
+)
+
+
+def _open_journal(path: Path) -> IO[str]:
+    """The journal, opened to append: a plain file of the programme folder, never a link
+    (followed, it would write elsewhere) nor a pipe (it would wait for a reader)."""
+    try:
+        fd = os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644
+        )
+    except OSError as err:
+        if path.is_symlink() or err.errno == errno.ENXIO:  # a link; a pipe nobody reads
+            raise CohortError(_NOT_PLAIN.format(path.name), location=path) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise CohortError(_NOT_PLAIN.format(path.name), location=path)
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 def _sync_folder(folder: Path) -> None:
