@@ -66,6 +66,13 @@ def test_an_event_deleted_on_the_server_is_noticed_with_one_request_and_repaired
 
     # and a check of a calendar as cohort left it: one request, nothing to say
     server.seen.clear()
+    looked = publish(folder, server.url, "--check", at="2029-12-02T12:00:00Z")  # a dry run
+    assert looked.exit_code == 0, looked
+    assert "nothing was changed (the server holds every event as cohort wrote it)" in (
+        looked.stdout
+    )
+    assert len(server.seen) == 1
+    server.seen.clear()
     clean = publish(folder, server.url, "--check", "--confirm", at="2029-12-02T12:00:00Z")
     assert clean.exit_code == 0, clean
     assert len(server.seen) == 1

@@ -154,6 +154,8 @@ class Outcome:
         if self.dry_run:
             changes = sum(sum(t.changes.values()) for t in busy)
             done = "nothing was changed" if self.policy.check else "nothing was sent"
+            if self.policy.check and not busy and self.ok:
+                done += " (the server holds every event as cohort wrote it)"
             out.append(
                 f"dry run: {changes} change(s) in {len(busy)} calendar(s); {done}. Add --confirm "
                 f"to publish to {self.server.url}"
