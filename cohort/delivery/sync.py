@@ -230,10 +230,10 @@ class CalendarSync:
         for step in steps:
             if step.change is not Change.delete:
                 stored = self.synced.events.get(step.uid)
-                place = self.found.get(step.uid)
+                found = self.found.get(step.uid)
                 href = (
-                    place.href
-                    if place
+                    found.href
+                    if found
                     else stored.href
                     if stored
                     else resource(self.synced.url, step.uid)
