@@ -223,3 +223,27 @@ def test_a_participants_calendar_is_never_also_the_programmes(write, server):
     again = publish(folder, server.url, "--people", "--confirm", at="2029-12-02T09:00:00Z")
     assert again.exit_code == 0, again
     assert server.seen == []
+
+
+def test_a_private_meeting_is_only_in_its_invitees_calendars(write, server):
+    folder = write()
+    assert publish(folder, server.url, "--people", "--confirm").exit_code == 0
+    # the second meeting becomes a conversation between Anna and the facilitator
+    (folder / "programme.yaml").write_text(
+        edit(
+            SMALL,
+            "    kind: intervision\n    venue: zaal\n    date: 2030-03-05",
+            "    kind: intervision\n    visibility: private\n    invited: [anna]\n"
+            "    venue: zaal\n    date: 2030-03-05",
+        )
+    )
+    result = publish(folder, server.url, "--people", "--confirm", at="2029-12-05T09:00:00Z")
+    assert result.exit_code == 0, result
+
+    # out of the shared calendar and Bert's, still in Anna's
+    assert set(events_in(server.upstream, HOME + "small/")) == {UID.format("eerste")}
+    assert set(events_in(server.upstream, HOME + "small.bert/")) == {UID.format("eerste")}
+    assert set(events_in(server.upstream, HOME + "small.anna/")) == {
+        UID.format("eerste"),
+        UID.format("tweede"),
+    }
