@@ -241,6 +241,14 @@ def test_an_include_outside_the_folder_is_refused(write):
     ]
 
 
+def test_an_include_too_long_for_a_file_name_is_an_error_at_its_line(write):
+    name = "x" * 300 + ".yaml"
+    text = SMALL.replace("organisations:", f"include: {name}\norganisations:")
+    _, found = diagnostics(write(text))
+    assert [(where(d), d["code"]) for d in found] == [(at(text, name), "bad-include")]
+    assert "cannot name a file here" in found[0]["message"]
+
+
 def test_an_included_file_may_only_hold_collections(write):
     folder = write(
         SMALL.replace("organisations:", "include: extra.yaml\norganisations:"),

@@ -234,7 +234,17 @@ def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> lis
         )
         return []
     # not only plain files: a pipe or a link named here is refused when it is read, at its name
-    matches = sorted(p for p in folder.glob(pattern) if not p.is_dir())
+    try:
+        matches = sorted(p for p in folder.glob(pattern) if not p.is_dir())
+    except (OSError, ValueError) as error:  # a name too long for the file system, a NUL
+        reason = getattr(error, "strerror", None) or str(error)
+        report.error(
+            where,
+            f"include: '{pattern[:80]}' cannot name a file here ({reason})",
+            "give the name of a .yaml file inside the folder, e.g. 'participants.yaml'",
+            code="bad-include",
+        )
+        return []
     if not matches:
         report.error(where, f"include: no file matches '{pattern}'", code="bad-include")
     good = []
