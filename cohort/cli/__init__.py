@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (they register commands)
     planning,
     programme,
     registrations,
+    replies,
     report,
 )
 from .app import app, main

@@ -34,6 +34,7 @@ ORDER = (
     "poll",
     "groups",
     "registrations",
+    "replies",
     "schema",
     "calendar",
     "publish",

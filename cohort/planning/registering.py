@@ -54,9 +54,17 @@ def _takes_everyone(meeting: Meeting) -> bool:
     return rule.everyone or Role.participant in rule.roles
 
 
-def places(programme: Programme, scope: str | None, listed: set[str], today: dt.date) -> int | None:
+def places(
+    programme: Programme,
+    scope: str | None,
+    listed: set[str],
+    today: dt.date,
+    declined: Mapping[str, frozenset[str]] | None = None,
+) -> int | None:
     """How many places a list may fill (None: no limit); see the module's docstring. `listed`
-    are the people on the list (they do not count among those the programme invites)."""
+    are the people on the list (they do not count among those the programme invites), nor do
+    those who declined the meeting (`declined`: meeting id -> participant ids, from their
+    calendar replies): their place is free."""
     if scope is not None:
         meetings = [programme.meetings[scope]]
     else:
@@ -71,7 +79,8 @@ def places(programme: Programme, scope: str | None, listed: set[str], today: dt.
         capacities = [c for c in (meeting.capacity, venue.capacity if venue else None) if c]
         if not capacities:
             continue
-        others = sum(1 for p in programme.invitees(meeting) if p.id not in listed)
+        gone = (declined or {}).get(meeting.id, frozenset())
+        others = sum(1 for p in programme.invitees(meeting) if p.id not in listed | gone)
         free = max(min(capacities) - others, 0)
         result = free if result is None else min(result, free)
     return result
@@ -107,9 +116,18 @@ def decide_list(
 ) -> Decision:
     """Decide a list now: how many places it may fill, and the programme's offer time."""
     programme = checked.programme
-    free = places(programme, current.meeting, set(current.registrations), now.date())
+    listed = set(current.registrations)
+    free = places(programme, current.meeting, listed, now.date(), _declined(checked.folder))
     hours = programme.registration.offer_hours
     return decide(current.registrations, free, now, hours, actions)
+
+
+def _declined(folder: Path) -> dict[str, frozenset[str]]:
+    """Who declined each meeting in a calendar reply (or by hand): meeting id -> ids."""
+    from ..records.replies import all_replies
+    from .replies import declined
+
+    return {mid: declined(answers) for mid, answers in all_replies(folder).items()}
 
 
 def store_list(folder: Path, current: Registrations, decision: Decision, command: str) -> bool:
@@ -208,10 +226,25 @@ def advance(folder: Path, today: dt.date | None) -> Done:
     return done
 
 
-def freed(folder: Path, person: str, meeting: str, today: dt.date | None) -> Done:
-    """A confirmed person gave up their place at a meeting (a declined calendar invitation,
-    issue 18): their registration is declined and the place goes to the next in line."""
-    return act(folder, "decline", [person], meeting, today)
+def replied(checked: Checked, declined: Mapping[str, set[str]], now: dt.datetime) -> Done:
+    """Someone declined a meeting in a calendar reply (`declined`: meeting id -> participant
+    ids): a confirmed registration of theirs for that meeting is declined, and every list of
+    those meetings moves on, so the places they free go to the next in line."""
+    done = Done()
+    for scope, current in lists_of(checked.folder).items():
+        if scope is None or scope not in declined:
+            continue
+        actions: dict[str, Action] = {
+            pid: "decline"
+            for pid in declined[scope]
+            if pid in current.registrations
+            and current.registrations[pid].status in ("confirmed", "offered")
+        }
+        decision = decide_list(checked, current, now, actions)
+        if decision.transitions:
+            store_list(checked.folder, current, decision, "replies import")
+            done.lines += summary(checked.programme, scope, decision)
+    return done
 
 
 # -- how the lists stand ---------------------------------------------------------------------
@@ -257,7 +290,8 @@ def standing(folder: Path, meeting: str | None, today: dt.date | None) -> Lists:
         if decision.transitions:
             store_list(checked.folder, current, decision, "registrations status")
             result.lines += summary(programme, list_scope, decision)
-        free = places(programme, list_scope, set(current.registrations), now.date())
+        listed = set(current.registrations)
+        free = places(programme, list_scope, listed, now.date(), _declined(checked.folder))
         result.lists.append(
             Standing(
                 scope=list_scope,

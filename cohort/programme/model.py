@@ -110,6 +110,14 @@ class AttendanceRule(Frozen):
         return role in self.roles and not role.staff
 
 
+class RepliesRule(Frozen):
+    """What the invitees' calendar replies mean for the programme (`replies:`): `declined:
+    excused` records someone who declined a meeting before it began as excused, not absent,
+    when their attendance is recorded (unless they came after all)."""
+
+    declined: Literal["excused", "absent"] = "absent"
+
+
 class Links(Frozen):
     """The programme's links: website, registration form, contact page."""
 
@@ -331,6 +339,7 @@ class Programme(Frozen):
     groups: GroupRules = GroupRules()
     certificates: Certificates = Certificates()
     registration: Registration = Registration()
+    replies: RepliesRule = RepliesRule()
     organisations: dict[Id, Organisation] = {}
     participants: dict[Id, Participant] = {}
     venues: dict[Id, Venue] = {}

@@ -12,6 +12,7 @@ keeps in it read back and checked against it.
     groups/<meeting>.yaml         the groups of a meeting (an overlay: the meeting's groups)
     registrations/<meeting>.yaml  who registered, and where each stands on the waiting list
                                   (an overlay: confirmed people are participants and invitees)
+    replies/<meeting>.yaml        who answered the invitation: accepted, declined, tentative
 
 `load_checked` is what a command that produces something calls: every problem of every file in
 one list, and nothing produced while one is an error. `validate` is `cohort validate`: the same
@@ -82,6 +83,9 @@ def check_records(loaded: Loaded, today: dt.date | None) -> None:
 
         excused = {m: set(r.record.excused) for m, r in records.items() if r.record}
         groups.check(loaded.programme, excused, loaded.at, report)
+        from . import replies
+
+        replies.check(loaded.programme, replies.load_all(loaded.folder, report), report)
     _state_file(loaded.folder, report)
 
 
