@@ -22,6 +22,14 @@ def invite(
     days: Annotated[
         int, typer.Option("--days", min=0, help="With --reminder: meetings within this many days.")
     ] = 7,
+    unanswered: Annotated[
+        bool,
+        typer.Option(
+            "--unanswered",
+            help="With --reminder: remind only invitees who have not answered (see 'cohort "
+            "replies').",
+        ),
+    ] = False,
     force: Force = False,
     new_address: Annotated[
         list[str] | None,
@@ -37,8 +45,11 @@ def invite(
     """Write the e-mails due now (invitations, updates, cancellations, and what registrations
     and waiting lists must tell people) into the outbox."""
     from ..documents.invitations import render_invitations
+    from ..errors import UsageError
     from ..planning.registering import advance
 
+    if unanswered and not reminder:
+        raise UsageError("--unanswered is for reminders; add --reminder")
     moved = advance(folder, moment_day(day))
     warn(moved.lines)
     programme = checked(folder, day)
@@ -51,6 +62,7 @@ def invite(
         today=today(day),
         force=force,
         new_address=frozenset(new_address or ()),
+        unanswered=unanswered,
     )
     warn(rendered.warnings())
     say(rendered.lines())

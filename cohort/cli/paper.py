@@ -60,14 +60,32 @@ def attendance_sheet(
         Path, typer.Option("--output", "-o", help="Folder to write the sheet into.")
     ] = Path("sheets"),
     force: Force = False,
+    without_declined: Annotated[
+        bool,
+        typer.Option(
+            "--without-declined",
+            help="Leave off who declined the meeting (by default they are marked so).",
+        ),
+    ] = False,
     day: Today = None,
 ) -> None:
-    """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX."""
+    """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX; who declined is
+    marked so (see 'cohort replies')."""
     from ..documents.printing import write_sheet
+    from ..planning.replies import standing
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    written = write_sheet(programme.folder, programme.programme, item, output, force=force)
+    answers = standing(programme.folder, programme.programme, item)
+    written = write_sheet(
+        programme.folder,
+        programme.programme,
+        item,
+        output,
+        force=force,
+        declined=frozenset(pid for pid, r in answers.items() if r.answer == "declined"),
+        leave_off_declined=without_declined,
+    )
     warn(written.warnings)
     say(written.line("sign-in sheet"))
 
@@ -114,8 +132,18 @@ def attendance_record(
         visitors=visitor or [],
         sheet=from_file,
     )
+    from ..planning import replies
+    from ..records.replies import all_replies
+
+    answers = all_replies(programme.folder).get(item.id, {})
     recorded = attendance.record(
-        programme.folder, programme.programme, item, marks, force=force, today=today(day)
+        programme.folder,
+        programme.programme,
+        item,
+        marks,
+        force=force,
+        today=today(day),
+        excused_by_reply=replies.excused(programme.programme, item, answers),
     )
     warn(str(w) for w in recorded.warnings)
     say(recorded.summary())

@@ -101,8 +101,12 @@ def schedule(
         return run(folder, format.value, day, write, time_limit, move or [])
     if write or move:
         raise UsageError(f"{'--write' if write else '--move'} is for --solve; add --solve")
+    from ..planning.replies import tallies
+
     programme = checked(folder, day, show_warnings=False)
-    typer.echo(render(programme.programme, format.value, color=colour_wanted()), nl=False)
+    replies = tallies(programme.folder, programme.programme)
+    shown = render(programme.programme, format.value, color=colour_wanted(), replies=replies)
+    typer.echo(shown, nl=False)
     # (a CSV comes as bytes: typer writes them as they are, byte order mark and CRLF)
     warn(str(w) for w in programme.warnings)
 

@@ -166,7 +166,7 @@ def build(
             files[f"agendas/{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
             files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
         step("agendas")
-    summary = summarise(folder, programme, today)
+    summary = summarise(folder, programme, today, regrets=False)  # replies are never published
     for format in FORMATS:
         files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
     step("report")

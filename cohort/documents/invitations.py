@@ -283,6 +283,7 @@ def render_invitations(
     today: dt.date | None = None,
     force: bool = False,
     new_address: frozenset[str] = frozenset(),
+    unanswered: bool = False,
 ) -> Rendered:
     """Write every message due now into the outbox; take out waiting ones no longer due.
 
@@ -290,7 +291,8 @@ def render_invitations(
     outbox of the programme gets only what is new; a message that may have arrived counts as
     received. `new_address`: participants whose address changed, who get the current state of
     every meeting they hold at their address now. `force` replaces a waiting message someone
-    changed since cohort wrote it (see `output.OutputFolder`)."""
+    changed since cohort wrote it (see `output.OutputFolder`). `unanswered` reminds only
+    invitees whose answer to the meeting as it is now is not in (see `planning.replies`)."""
     from ..errors import UsageError
 
     if meeting is not None and meeting not in programme.meetings:
@@ -330,6 +332,7 @@ def render_invitations(
             meeting=meeting,
             reminder_until=until,
             today=today,
+            answered=_answered(folder, programme, entries) if unanswered else None,
         )
         composer = Composer(folder, programme, entries)
         files = {planned.name.file: composer.message(planned) for planned in result.messages}
@@ -389,6 +392,23 @@ class _Scope:
     meeting: str | None
     until: dt.date | None
     over: set[str]
+
+
+def _answered(
+    folder: Path, programme: Programme, entries: list[Entry]
+) -> dict[str, frozenset[str]]:
+    """Per meeting, the invitees whose answer to it as it is now stands."""
+    from ..planning.replies import answered
+    from ..records.replies import all_replies
+
+    replies = all_replies(folder)
+    return {
+        entry.id: answered(
+            programme, entry.meeting, replies.get(entry.id, {}), entry.record.revision
+        )
+        for entry in entries
+        if entry.meeting is not None
+    }
 
 
 def _write(

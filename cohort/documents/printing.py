@@ -12,7 +12,8 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,10 @@ class Printer:
     #: for the public site: an agenda without the join link (its QR code goes to the website)
     public: bool = False
 
+    #: who declined, per meeting id: marked on the sign-in sheet, or left off it
+    declined: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    leave_off_declined: bool = False
+
     def __post_init__(self) -> None:
         self.texts = texts_for(self.programme)
         self.views = Views(self.programme, self.texts)
@@ -102,8 +107,9 @@ class Printer:
         (facilitators, organisers, experts: `Role.staff`) apart; each by organisation, then by
         name."""
         p = self.programme
+        gone = self.declined.get(meeting.id, frozenset()) if self.leave_off_declined else ()
         return sorted(
-            p.invitees(meeting),
+            (x for x in p.invitees(meeting) if x.id not in gone),
             key=lambda x: (
                 x.role.staff,
                 p.organisation_name(x) == "",
@@ -117,6 +123,12 @@ class Printer:
         """The name of someone's group at a meeting ('' when none)."""
         group = self.views.meeting(meeting).group_of(person.id)
         return group.name if group else ""
+
+    def note(self, meeting: Meeting, person: Participant) -> str:
+        """What the sheet says of someone who declined ('' for anyone else)."""
+        if person.id in self.declined.get(meeting.id, frozenset()):
+            return self.texts.gettext("Declined")
+        return ""
 
     def sheet_pdf(self, meeting: Meeting) -> bytes:
         source = self.sheet_source(meeting)
@@ -135,6 +147,7 @@ class Printer:
                 "group": self.group_of(meeting, x),
                 "staff": x.role.staff,
                 "role": self.texts.role(x.role),
+                "declined": self.note(meeting, x),
             }
             for n, x in enumerate(self.sheet_rows(meeting), start=1)
         ]
@@ -160,7 +173,15 @@ class Printer:
         head = sheets.meeting_row(self.texts, meeting)
         table = [head + [""] * (len(titles) - len(head)), titles]
         for x in self.sheet_rows(meeting):
-            row = [x.id, x.name, p.organisation_name(x), self.texts.role(x.role), "", "", ""]
+            row = [
+                x.id,
+                x.name,
+                p.organisation_name(x),
+                self.texts.role(x.role),
+                "",
+                "",
+                self.note(meeting, x),
+            ]
             if grouped:
                 row.insert(3, self.group_of(meeting, x))
             table.append(row)
@@ -243,11 +264,20 @@ class SheetWritten(Written):
 
 
 def write_sheet(
-    folder: Path, programme: Programme, meeting: Meeting, output: Path, *, force: bool = False
+    folder: Path,
+    programme: Programme,
+    meeting: Meeting,
+    output: Path,
+    *,
+    force: bool = False,
+    declined: frozenset[str] = frozenset(),
+    leave_off_declined: bool = False,
 ) -> SheetWritten:
-    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX."""
+    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX. The invitees in
+    `declined` (who declined the meeting) are marked so, or left off with
+    `leave_off_declined`."""
     target = OutputFolder(output, programme_folder=folder, force=force)
-    printer = Printer(folder, programme)
+    printer = Printer(folder, programme, {meeting.id: declined}, leave_off_declined)
     files: dict[str, bytes | str] = {
         f"{meeting.id}-sheet.pdf": printer.sheet_pdf(meeting),
         f"{meeting.id}-sheet.csv": printer.sheet_csv(meeting),
@@ -259,7 +289,7 @@ def write_sheet(
         names=list(files),
         warnings=printer.warnings,
         meeting=meeting.id,
-        invitees=len(programme.invitees(meeting)),
+        invitees=len(printer.sheet_rows(meeting)),
     )
     written.changed = target.write_all(files, owned=())
     return written

@@ -54,6 +54,7 @@ def as_json(summary: Summary) -> str:
                 "excused_ids": r.ids("excused"),
                 "absent_ids": r.ids("absent"),
                 "visitor_names": [v.name for v in r.record.visitors] if r.record else [],
+                "regrets_ids": [p.id for p in r.regrets],
             }
             for r in summary.meetings
         ],
@@ -115,6 +116,7 @@ class MeetingLine:
     absent: int
     visitors: int
     rate: float | None
+    regrets: tuple[PersonView, ...] = ()  # who declined it
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ class ReportView:
     rule: Mapping[str, int]
     pairs: PairsView | None
     unrecorded: bool  # meetings held, none to come, and no attendance recorded at all
+    regrets: tuple[MeetingLine, ...] = ()  # the meetings someone declined
 
 
 def report_view(summary: Summary, views: Views) -> ReportView:
@@ -202,6 +205,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
             r.absent,
             r.visitors,
             r.rate,
+            tuple(views.person(p) for p in r.regrets),
         )
         for r in summary.meetings
     }
@@ -248,6 +252,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
             summary.pairs.matrix,
         ),
         unrecorded=summary.unrecorded,
+        regrets=tuple(line for line in lines.values() if line.regrets),
     )
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..i18n import Texts
+from ..planning.replies import Tally
 from ..programme.model import Programme
 from ..tables import csv_bytes
 from .view import MeetingView, Rotation, Views, rotation_of, texts_for
@@ -18,25 +20,38 @@ from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 @dataclass(frozen=True)
 class Row:
-    """A line of the schedule: the meeting's view and how many are invited."""
+    """A line of the schedule: the meeting's view, how many are invited and, once invitees
+    answer, how they answered."""
 
     meeting: MeetingView
     invited: int
+    replies: Tally | None = None
 
 
-def rows(programme: Programme, texts: Texts) -> list[Row]:
+def rows(
+    programme: Programme, texts: Texts, replies: Mapping[str, Tally] | None = None
+) -> list[Row]:
     """The schedule's rows, one per meeting in order."""
     views = Views(programme, texts)
-    return [Row(views.meeting(m), len(programme.invitees(m))) for m in programme.chronological()]
+    return [
+        Row(views.meeting(m), len(programme.invitees(m)), (replies or {}).get(m.id))
+        for m in programme.chronological()
+    ]
 
 
 def render(
-    programme: Programme, format: str, color: bool = False, width: int | None = None
+    programme: Programme,
+    format: str,
+    color: bool = False,
+    width: int | None = None,
+    replies: Mapping[str, Tally] | None = None,
 ) -> str | bytes:
     """The schedule as text: `format` is table (`width` columns wide: default
-    `terminal_width()`), markdown, csv (bytes, for a spreadsheet) or json."""
+    `terminal_width()`), markdown, csv (bytes, for a spreadsheet) or json. `replies`: how each
+    meeting's invitees answered (columns accepted, declined, tentative and no answer; none when
+    no one answered yet)."""
     texts = texts_for(programme)
-    table = rows(programme, texts)
+    table = rows(programme, texts, replies)
     venues = rotation_of(programme, texts)
     if format == "json":
         return _json(programme, table, venues)
@@ -66,9 +81,10 @@ def terminal_width() -> int:
     return FILE_WIDTH
 
 
-def _headers(texts: Texts) -> list[str]:
+def _headers(texts: Texts, replies: bool = False) -> list[str]:
     _ = texts.gettext
     theme = texts.ngettext("Theme", "Themes", 1)
+    answers = [_("Accepted"), _("Declined"), _("Tentative"), _("No answer")] if replies else []
     return [
         _("Date"),
         _("Time"),
@@ -77,8 +93,14 @@ def _headers(texts: Texts) -> list[str]:
         theme,
         _("Venue"),
         _("Invited"),
+        *answers,
         _("Status"),
     ]
+
+
+def _answered(table: list[Row]) -> bool:
+    """Whether the schedule shows answers: some meeting has them counted."""
+    return any(row.replies is not None for row in table)
 
 
 def _rotation_headers(texts: Texts) -> list[str]:
@@ -86,8 +108,10 @@ def _rotation_headers(texts: Texts) -> list[str]:
     return [_("Venue"), _("City"), _("Host"), _("Meetings")]
 
 
-def _cells(row: Row) -> list[str]:
+def _cells(row: Row, replies: bool = False) -> list[str]:
     m = row.meeting
+    n = row.replies or Tally()
+    answers = [str(n.accepted), str(n.declined), str(n.tentative), str(n.unanswered)]
     return [
         m.dates,
         m.time,
@@ -96,6 +120,7 @@ def _cells(row: Row) -> list[str]:
         ", ".join(t.title for t in m.themes),
         m.place,
         str(row.invited),
+        *(answers if replies else []),
         m.status_label,
     ]
 
@@ -152,14 +177,17 @@ def _table(
     # the title, themes and venue share what is left and wrap at words; dates, times, counts
     # and statuses never wrap; below 160 columns a date is written short ('di 28 jan 2025'),
     # below 110 the kind and the number invited are left out (json and csv have them)
-    ratios = (0, 0, 0, 3, 2, 2, 0, 0)
-    least = (0, 0, 8, 10, 7, 8, 0, 0)
-    shown = [i for i in range(8) if width >= 110 or i not in (2, 6)]
-    headers = _headers(texts)
+    answered = _answered(table)
+    answers = (0, 0, 0, 0) if answered else ()
+    ratios = (0, 0, 0, 3, 2, 2, 0, *answers, 0)
+    least = (0, 0, 8, 10, 7, 8, 0, *answers, 0)
+    count = len(ratios)
+    shown = [i for i in range(count) if width >= 110 or i not in (2, 6)]
+    headers = _headers(texts, answered)
     for i in shown:
         main.add_column(
             headers[i],
-            justify="right" if i == 6 else "left",
+            justify="right" if 6 <= i < count - 1 else "left",
             ratio=ratios[i] or None,
             min_width=least[i] or None,
             no_wrap=not least[i],
@@ -168,7 +196,7 @@ def _table(
     short = width < 160
     for row in table:
         style = "dim strike" if row.meeting.cancelled and color else None
-        cells = _cells(row)
+        cells = _cells(row, answered)
         if short:
             cells[0] = _short_dates(row.meeting, texts)
         main.add_row(*(cells[i] for i in shown), style=style)
@@ -199,12 +227,15 @@ def _md_row(cells: list[str]) -> str:
 
 def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], texts: Texts) -> str:
     lines = [f"# {programme.title}", ""]
-    headers = _headers(texts)
+    answered = _answered(table)
+    headers = _headers(texts, answered)
     lines += [
         _md_row(headers),
-        "|" + "|".join("---:" if i == 6 else "---" for i in range(len(headers))) + "|",
+        "|"
+        + "|".join("---:" if 6 <= i < len(headers) - 1 else "---" for i in range(len(headers)))
+        + "|",
     ]
-    lines += [_md_row(_cells(row)) for row in table]
+    lines += [_md_row(_cells(row, answered)) for row in table]
     grouped = [row.meeting for row in table if row.meeting.groups]
     if grouped:
         lines += ["", "## " + texts.gettext("Groups"), ""]
@@ -237,10 +268,11 @@ def _csv(table: list[Row], texts: Texts) -> bytes:
     """Through the one writer of CSV (`tables.csv_bytes`): a byte order mark for Excel, and no
     cell a spreadsheet would run as a formula. The id, then ISO dates and times a spreadsheet
     sorts, then the columns as the table words them."""
+    answered = _answered(table)
     return csv_bytes(
         [
-            ["id", *ISO_COLUMNS, *_headers(texts)],
-            *([row.meeting.id, *_iso(row.meeting), *_cells(row)] for row in table),
+            ["id", *ISO_COLUMNS, *_headers(texts, answered)],
+            *([row.meeting.id, *_iso(row.meeting), *_cells(row, answered)] for row in table),
         ]
     )
 
@@ -269,6 +301,8 @@ def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str
                 "groups": [{"name": g.name, "members": list(g.ids)} for g in m.groups],
             }
         )
+        if row.replies is not None:
+            meetings[-1]["replies"] = row.replies.as_json()
     data = {
         "programme": {
             "id": programme.id,

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from ..errors import Report
 from ..planning import rule as attendance_rule
+from ..planning.replies import declined
 from ..programme.model import Meeting, Organisation, Participant, Programme
 from ..records.attendance import Record, load_all
+from ..records.replies import all_replies
 from .view import Rotation, rotation_of, texts_for
 
 
@@ -29,6 +31,8 @@ class MeetingRow:
     held: bool
     record: Record | None
     invited: list[Participant]
+    #: the invitees who sent regrets: their latest answer declined the meeting
+    regrets: list[Participant] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.invited_ids = frozenset(p.id for p in self.invited)
@@ -214,13 +218,20 @@ class Summary:
         return out
 
 
-def summarise(folder: Path, programme: Programme, today: dt.date) -> Summary:
-    """Compute the report as of `today`: only meetings held (over by then) and recorded count."""
+def summarise(folder: Path, programme: Programme, today: dt.date, regrets: bool = True) -> Summary:
+    """Compute the report as of `today`: only meetings held (over by then) and recorded count.
+    `regrets`: name who declined each meeting (the invitees' replies); False for a report that
+    may be published (`cohort build`), since replies are personal data."""
     report = Report()
     records = {mid: item.record for mid, item in load_all(folder, report).items() if item.record}
+    answers = all_replies(folder) if regrets else {}
     rows = [
         MeetingRow(
-            m, attendance_rule.held(m, today), records.get(m.id), list(programme.invitees(m))
+            m,
+            attendance_rule.held(m, today),
+            records.get(m.id),
+            list(programme.invitees(m)),
+            [p for p in programme.invitees(m) if p.id in declined(answers.get(m.id, {}))],
         )
         for m in programme.chronological()
     ]

@@ -56,12 +56,14 @@ def plan(
     meeting: str | None = None,
     reminder_until: dt.date | None = None,
     today: dt.date | None = None,
+    answered: Mapping[str, frozenset[str]] | None = None,
 ) -> Plan:
     """Decide every message to send now, from the programme and what was delivered before.
 
     `entries` are the meetings as published (see `publication`), `delivered` the names of the
     messages in the outbox's `sent/`; `meeting` limits the plan to one meeting, and
-    `reminder_until` asks for reminders of meetings from `today` up to that day."""
+    `reminder_until` asks for reminders of meetings from `today` up to that day; `answered`
+    (meeting id -> participant ids whose answer stands) leaves them out of the reminders."""
     received: dict[tuple[str, str], list[Name]] = defaultdict(list)
     for name in delivered:
         received[(name.meeting, name.participant)].append(name)
@@ -86,6 +88,7 @@ def plan(
                 reminder_until is not None
                 and entry.meeting is not None
                 and day <= entry.meeting.date <= reminder_until
+                and pid not in (answered or {}).get(entry.id, frozenset())
             )
             record = entry.record
             kind = _due(received[(entry.id, pid)], record.revision, pid in invited, reminder)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..programme.model import Meeting, Programme
 from ..records.replies import Reply
@@ -114,3 +115,35 @@ def excused(programme: Programme, meeting: Meeting, replies: Mapping[str, Reply]
 def stamp_of(moment: dt.datetime) -> dt.datetime:
     """A moment as answers keep it: in UTC, to the second."""
     return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def revisions(folder: Path) -> dict[str, int]:
+    """Each published meeting's revision (published.json): the SEQUENCE of its last change of
+    time, venue or status; a meeting not published yet is at 0."""
+    from ..records.published import load_state
+
+    return {mid: record.revision for mid, record in load_state(folder).meetings.items()}
+
+
+def tallies(folder: Path, programme: Programme) -> dict[str, Tally] | None:
+    """How each meeting's invitees answered (meeting id -> Tally); None when nobody answered
+    anything yet (no replies records), so outputs without replies stay as they were."""
+    from ..records.replies import all_replies
+
+    found = all_replies(folder)
+    if not found:
+        return None
+    revision = revisions(folder)
+    return {
+        m.id: tally(programme, m, found.get(m.id, {}), revision.get(m.id, 0))
+        for m in programme.chronological()
+    }
+
+
+def standing(folder: Path, programme: Programme, meeting: Meeting) -> dict[str, Reply]:
+    """The answers that stand for one meeting, read from the programme folder (see
+    `current`)."""
+    from ..records.replies import all_replies
+
+    found = all_replies(folder).get(meeting.id, {})
+    return current(programme, meeting, found, revisions(folder).get(meeting.id, 0))

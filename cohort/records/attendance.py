@@ -190,11 +190,14 @@ def record(
     marks: Marks,
     force: bool = False,
     today: dt.date | None = None,
+    excused_by_reply: frozenset[str] = frozenset(),
 ) -> Recorded:
     """Add `marks` to what was recorded of `meeting`, and write it if anything changed; warns
-    when the meeting is still to come on `today`. Raises CohortError, recording nothing, for
-    an unknown id, a contradiction of an earlier record without `force`, or a file in the way
-    that cohort did not write (no option overrides that)."""
+    when the meeting is still to come on `today`. The invitees in `excused_by_reply` (who
+    declined before the meeting, where the programme counts that as excused) are recorded as
+    excused unless they are marked as having attended. Raises CohortError, recording nothing,
+    for an unknown id, a contradiction of an earlier record without `force`, or a file in the
+    way that cohort did not write (no option overrides that)."""
     problems = _check_marks(programme, marks)
     path = path_of(folder, meeting.id)
     before = _recorded(folder, path, meeting)
@@ -207,6 +210,9 @@ def record(
                     f"'{pid}' was recorded as {old}; add --force to record them as {new}"
                 )
             status[pid] = new
+    for pid in excused_by_reply:
+        if status.get(pid, "absent") == "absent":
+            status[pid] = "excused"
     if problems:
         raise CohortError(
             "; ".join(problems)
