@@ -470,3 +470,151 @@ def scripted_server(script: Scripted) -> Iterator[str]:
         script.release.set()
         server.shutdown()
         server.server_close()
+
+
+# -- IMAP ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImapMessage:
+    """A message in the scripted IMAP mailbox: its UID, bytes and flags."""
+
+    uid: int
+    data: bytes
+    flags: set[str]
+
+
+class ImapBox:
+    """The one mailbox (INBOX) of a scripted IMAP4rev1 server, and every command it was sent.
+
+    It speaks just enough of RFC 3501 for a client that logs in, EXAMINEs or SELECTs, searches
+    and fetches by UID, and logs out. Like a careless server it sets \\Seen on any FETCH of
+    BODY[] (without PEEK) and obeys STORE whatever the mailbox was opened with, so a test sees
+    whether the client itself keeps the flags as they were."""
+
+    def __init__(
+        self, messages: list[bytes], user: str, password: str, seen: tuple[int, ...] = ()
+    ) -> None:
+        self.messages = [
+            ImapMessage(n, data, {"\\Seen"} if n in seen else set())
+            for n, data in enumerate(messages, start=1)
+        ]
+        self.user, self.password = user, password
+        self.commands: list[str] = []
+
+    def flags(self) -> dict[int, set[str]]:
+        return {m.uid: set(m.flags) for m in self.messages}
+
+
+class _ImapSession(socketserver.StreamRequestHandler):
+    def send(self, line: str | bytes) -> None:
+        self.wfile.write((line.encode() if isinstance(line, str) else line) + b"\r\n")
+
+    def handle(self) -> None:  # noqa: C901 (one branch per IMAP command)
+        import shlex
+
+        box: ImapBox = self.server.box  # type: ignore[attr-defined]
+        self.send("* OK [CAPABILITY IMAP4rev1] scripted IMAP ready")
+        while line := self.rfile.readline():
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            tag, _, rest = text.partition(" ")
+            command, _, args = rest.partition(" ")
+            command = command.upper()
+            box.commands.append(rest if command != "LOGIN" else "LOGIN ***")
+            if command == "CAPABILITY":
+                self.send("* CAPABILITY IMAP4rev1")
+                self.send(f"{tag} OK done")
+            elif command == "NOOP":
+                self.send(f"{tag} OK done")
+            elif command == "LOGIN":
+                user, password = shlex.split(args)
+                if (user, password) != (box.user, box.password):
+                    self.send(f"{tag} NO [AUTHENTICATIONFAILED] wrong user or password")
+                else:
+                    self.send(f"{tag} OK logged in")
+            elif command in ("EXAMINE", "SELECT"):
+                self.send(f"* {len(box.messages)} EXISTS")
+                self.send("* 0 RECENT")
+                self.send("* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)")
+                self.send("* OK [UIDVALIDITY 1] ok")
+                mode = "READ-ONLY" if command == "EXAMINE" else "READ-WRITE"
+                self.send(f"{tag} OK [{mode}] opened")
+            elif command == "UID":
+                self._uid(box, tag, args)
+            elif command == "LOGOUT":
+                self.send("* BYE")
+                self.send(f"{tag} OK bye")
+                return
+            else:
+                self.send(f"{tag} BAD unknown command")
+
+    def _uid(self, box: ImapBox, tag: str, args: str) -> None:
+        sub, _, rest = args.partition(" ")
+        if sub.upper() == "SEARCH":
+            self.send("* SEARCH " + " ".join(str(m.uid) for m in box.messages))
+            self.send(f"{tag} OK searched")
+            return
+        if sub.upper() == "STORE":
+            wanted, _, what = rest.partition(" ")
+            for m in box.messages:
+                if str(m.uid) in wanted.split(","):
+                    m.flags.add("\\Seen")
+            self.send(f"{tag} OK stored")
+            return
+        wanted, _, items = rest.partition(" ")
+        self._fetch(box, tag, _uids(wanted), items)
+
+    def _fetch(self, box: ImapBox, tag: str, uids: set[int], items: str) -> None:
+        for number, m in enumerate(box.messages, start=1):
+            if m.uid not in uids:
+                continue
+            if "RFC822.SIZE" in items.upper():
+                self.send(f"* {number} FETCH (UID {m.uid} RFC822.SIZE {len(m.data)})")
+            elif "BODY" in items.upper():
+                if "PEEK" not in items.upper():
+                    m.flags.add("\\Seen")
+                self.send(f"* {number} FETCH (UID {m.uid} BODY[] {{{len(m.data)}}}".encode())
+                self.wfile.write(m.data)
+                self.send(")")
+        self.send(f"{tag} OK fetched")
+
+
+def _uids(wanted: str) -> set[int]:
+    """The UIDs of an IMAP sequence set ('1,3:5')."""
+    uids: set[int] = set()
+    for part in wanted.split(","):
+        low, _, high = part.partition(":")
+        uids.update(range(int(low), int(high or low) + 1))
+    return uids
+
+
+class _ImapServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, box: ImapBox, context: object) -> None:
+        super().__init__(("127.0.0.1", 0), _ImapSession)
+        self.box = box
+        self.context = context
+
+    def get_request(self):  # type: ignore[no-untyped-def]
+        sock, address = self.socket.accept()
+        return self.context.wrap_socket(sock, server_side=True), address  # type: ignore[attr-defined]
+
+
+@contextmanager
+def imap_server(box: ImapBox, certificate: object) -> Iterator[str]:
+    """A scripted IMAP server over TLS (a trustme certificate for localhost) on 127.0.0.1;
+    yields its imaps:// URL of INBOX."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certificate.configure_cert(context)  # type: ignore[attr-defined]
+    server = _ImapServer(box, context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"imaps://localhost:{server.server_address[1]}/INBOX"
+    finally:
+        server.shutdown()
+        server.server_close()
