@@ -70,6 +70,14 @@ class _Matcher:
         self.changed: set[str] = set()
         self.declined: dict[str, set[str]] = {}
         self.counts: Counter[str] = Counter()
+        self._invited: dict[str, frozenset[str]] = {}
+
+    def invited(self, mid: str) -> frozenset[str]:
+        """The ids of a meeting's invitees."""
+        if mid not in self._invited:
+            meeting = self.programme.meetings[mid]
+            self._invited[mid] = frozenset(p.id for p in self.programme.invitees(meeting))
+        return self._invited[mid]
 
     def about_us(self, read: Read) -> bool:
         """Whether a message without a calendar answer answers something cohort sent: it refers
@@ -221,7 +229,7 @@ def _take(match: _Matcher, mid: str, pid: str, reply: Reply, name: str, done: Im
             f"'{mid}' (SEQUENCE {reply.sequence}; it changed since, now {revision}): it is "
             "kept, but counts as no answer until they answer again"
         )
-    if pid not in {p.id for p in match.programme.invitees(match.programme.meetings[mid])}:
+    if pid not in match.invited(mid):
         done.notes.append(f"note: {name}: {pid} answered '{mid}', to which they are not invited")
     return True
 

@@ -151,24 +151,36 @@ def _parts(message: Message) -> tuple[list[tuple[bytes, str]], str]:
     return calendars, text
 
 
+#: the properties an answer is read from; other lines are not parsed further
+_WANTED = frozenset(
+    {"BEGIN", "END", "METHOD", "UID", "DTSTAMP", "SEQUENCE", "ORGANIZER", "ATTENDEE", "COMMENT"}
+    | {"DTSTART"}
+)
+
+
 def _calendar(payload: bytes, method: str, found: Read) -> None:
-    """Read one calendar part into `found`. Raises _Refused when it cannot be read."""
-    from icalendar import Calendar
+    """Read one calendar part into `found`. Raises _Refused when it cannot be read.
+
+    icalendar's content-line parser reads it (unfolding, parameters, quoting, escapes), and
+    its value types decode DTSTAMP and COMMENT; only the properties an answer needs are parsed
+    (a client's VTIMEZONE and X- lines are skipped), and the components must nest properly."""
+    from icalendar.parser import Contentlines
 
     try:
-        calendar = Calendar.from_ical(payload)
+        text = payload.decode("utf-8", errors="replace")
+        lines = Contentlines.from_ical(text)  # type: ignore[no-untyped-call]
+        events = _events(lines)
+    except _Refused:
+        raise
     except Exception as err:  # icalendar raises ValueError, KeyError, ... on broken input
         raise _Refused(f"its calendar part cannot be read ({_short(err)})") from None
-    if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
-        raise _Refused("its calendar part is not a VCALENDAR")
-    method = str(calendar.get("METHOD") or method).upper()
-    events = calendar.walk("VEVENT")
+    method = str(events.pop(0).get("METHOD", [("", {}, method)])[0][2]).upper() or method
     if method == "COUNTER":
         found.kind = "counter"
         if events:
-            found.uid = str(events[0].get("UID", ""))
-            start = events[0].get("DTSTART")
-            found.proposed = start.dt.isoformat() if start is not None else ""
+            found.uid = str(events[0].get("UID", [("", {}, "")])[0][2])
+            starts = events[0].get("DTSTART")
+            found.proposed = str(starts[0][2]) if starts else ""
         return
     if method != "REPLY":
         return  # an invitation, a cancellation, a published calendar: not an answer
@@ -177,28 +189,83 @@ def _calendar(payload: bytes, method: str, found: Read) -> None:
         _event(event, found)
 
 
-def _event(event: Any, found: Read) -> None:
+Properties = dict[str, list[tuple[str, Any, str]]]
+
+
+def _events(lines: Any) -> list[Properties]:
+    """The calendar's own properties, then each VEVENT's (name -> [(name, params, value)]).
+    Raises _Refused when it is not one VCALENDAR whose components nest properly."""
+    stack: list[str] = []
+    calendar: Properties = {}
+    events: list[Properties] = []
+    for line in lines:
+        if not line:
+            continue
+        head, _, rest = line.partition(":")
+        name = head.split(";", 1)[0].upper()
+        if name not in _WANTED:
+            if not stack:
+                raise _Refused("its calendar part cannot be read (text outside BEGIN:VCALENDAR)")
+            continue
+        if name in ("BEGIN", "END") and head.upper() == name:  # no parameters: as it is
+            _nest(stack, name, rest.strip().upper(), events)
+            continue
+        name, params, value = line.parts()
+        name = name.upper()
+        if name in ("BEGIN", "END"):
+            _nest(stack, name, value.upper(), events)
+        elif stack == ["VCALENDAR"]:
+            calendar.setdefault(name, []).append((name, params, value))
+        elif stack == ["VCALENDAR", "VEVENT"]:
+            events[-1].setdefault(name, []).append((name, params, value))
+    if stack or not calendar and not events:
+        raise _Refused("its calendar part cannot be read (it does not end where it should)")
+    return [calendar, *events]
+
+
+def _nest(stack: list[str], name: str, component: str, events: list[Properties]) -> None:
+    """Follow BEGIN and END; a new VEVENT starts its properties. Raises _Refused when they do
+    not nest in one VCALENDAR."""
+    if name == "BEGIN":
+        if not stack and component != "VCALENDAR":
+            raise _Refused("its calendar part is not a VCALENDAR")
+        if stack == ["VCALENDAR"] and component == "VEVENT":
+            events.append({})
+        stack.append(component)
+    elif not stack or stack.pop() != component:
+        raise _Refused(f"its calendar part cannot be read (END:{component} out of place)")
+
+
+def _event(event: Properties, found: Read) -> None:
     """The answers of one VEVENT of a REPLY into `found`. Raises _Refused for an event that
     lacks what an answer needs (RFC 5546 §3.2.3: UID, DTSTAMP, an ATTENDEE with PARTSTAT)."""
-    uid = str(event.get("UID", "")).strip()
+    from icalendar.prop import vDDDTypes, vText
+
+    def value(name: str) -> str:
+        return str(event[name][0][2]) if name in event else ""
+
+    uid = value("UID").strip()
     if not uid:
         raise _Refused("its calendar reply has no UID")
-    stamp = event.get("DTSTAMP")
-    if stamp is None or not isinstance(stamp.dt, dt.datetime):
+    try:
+        text = value("DTSTAMP")
+        stamp = vDDDTypes.from_ical(text) if text else None  # type: ignore[no-untyped-call]
+    except ValueError:
+        stamp = None
+    if not isinstance(stamp, dt.datetime):
         raise _Refused("its calendar reply has no DTSTAMP (the moment of the answer)")
-    moment = stamp.dt if stamp.dt.tzinfo else stamp.dt.replace(tzinfo=dt.UTC)
+    moment = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
     moment = moment.astimezone(dt.UTC).replace(microsecond=0)
     try:
-        sequence = int(str(event.get("SEQUENCE", 0)))
+        sequence = int(value("SEQUENCE") or 0)
     except ValueError:
-        raise _Refused(f"its SEQUENCE '{event.get('SEQUENCE')}' is not a number") from None
-    organiser = _address(event.get("ORGANIZER"))
-    comment = " ".join(str(c) for c in _listed(event.get("COMMENT"))).strip() or None
-    attendees = _listed(event.get("ATTENDEE"))
+        raise _Refused(f"its SEQUENCE '{value('SEQUENCE')}' is not a number") from None
+    organiser = _address(value("ORGANIZER") or None)
+    comment = " ".join(str(vText.from_ical(v)) for _, _, v in event.get("COMMENT", []))
+    attendees = event.get("ATTENDEE", [])
     if not attendees:
         raise _Refused("its calendar reply names no ATTENDEE")
-    for attendee in attendees:
-        params = getattr(attendee, "params", {})
+    for _, params, address in attendees:
         partstat = str(params.get("PARTSTAT", "")).upper()
         if partstat not in PARTSTATS:
             if len(attendees) == 1:
@@ -212,9 +279,9 @@ def _event(event: Any, found: Read) -> None:
                 uid=uid,
                 sequence=sequence,
                 stamp=moment,
-                attendee=_address(attendee) or "",
+                attendee=_address(address) or "",
                 answer=PARTSTATS[partstat],
-                comment=comment or (str(said).strip() if said else None) or None,
+                comment=comment.strip() or (str(said).strip() if said else None) or None,
                 organiser=organiser,
             )
         )

@@ -37,7 +37,6 @@ sends their calendar the cancellation. A person registered only for one meeting 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,12 +45,11 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ..errors import CohortError, Location, Report, did_you_mean
-from ..files import read_regular, write_atomic
+from ..errors import CohortError, Report, did_you_mean
+from ..files import write_atomic
 from ..languages import Language
 from ..programme.load import Raw
 from ..programme.values import Email, Id, NonEmptyText, Text
-from ..programme.yamlfile import MAX_FILE_BYTES, Positions
 from . import store
 
 FOLDER = "registrations"
@@ -161,19 +159,10 @@ def store_record(folder: Path, record: Registrations, command: str) -> bool:
             location=path,
         )
     head = store.header(command, f"the registrations of {_scope_name(record.meeting)}")
-    lines = ["{"]
-    for key in ("meeting", "source", "tool"):
-        value = getattr(record, key)
-        if value:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
-    entries = [
-        f"    {json.dumps(pid)}: {json.dumps(_dump(entry), ensure_ascii=False)}"
-        for pid, entry in record.registrations.items()
-    ]
-    lines.append('  "registrations": {' + ("\n" + ",\n".join(entries) + "\n  " if entries else ""))
-    lines[-1] += "}"
-    lines.append("}")
-    return write_atomic(path, head + "\n".join(lines) + "\n")
+    fields = {k: v for k in ("meeting", "source", "tool") if (v := getattr(record, k))}
+    entries = {pid: _dump(entry) for pid, entry in record.registrations.items()}
+    text = store.flow(head, fields, "registrations", entries)
+    return write_atomic(path, text)
 
 
 def _dump(entry: Entry) -> dict[str, Any]:
@@ -192,36 +181,8 @@ def _dump(entry: Entry) -> dict[str, Any]:
 def read(path: Path, report: Report) -> Stored:
     """A registrations file as cohort writes it, read at once (a registration a line, each
     known by its line); anything else through the strict YAML reader, with every problem at
-    its line."""
-    try:
-        text = read_regular(path, MAX_FILE_BYTES, what="registrations file").decode("utf-8")
-        body = "".join(line for line in text.splitlines(True) if not line.startswith("#"))
-        data = json.loads(body, object_pairs_hook=_unique)
-        record = Registrations.model_validate(data)
-    except (ValueError, CohortError):  # ValidationError and JSONDecodeError are ValueErrors
-        return store.read_record(path, Registrations, report)
-    positions = Positions()
-    for number, line in enumerate(text.splitlines(), start=1):
-        found = _LINE.match(line)
-        if found:
-            where = Location(path, number, len(found.group(1)) + 1)
-            name = json.loads(found.group(2))
-            path_ = ("registrations", name) if found.group(1) == "    " else (name,)
-            positions.keys[path_] = positions.values[path_] = where
-    return Stored(path, record, positions, text.startswith(store.MARKER))
-
-
-_LINE = re.compile(r'^( {2}| {4})("(?:[^"\\]|\\.)*"):')
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refusing a key given twice (the YAML reader then says where)."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"'{key}' twice")
-        out[key] = value
-    return out
+    its line (see `store.read_flow`)."""
+    return store.read_flow(path, Registrations, report, "registrations")
 
 
 # -- the overlay -----------------------------------------------------------------------------
