@@ -277,7 +277,9 @@ def write_sheet(
     `declined` (who declined the meeting) are marked so, or left off with
     `leave_off_declined`."""
     target = OutputFolder(output, programme_folder=folder, force=force)
-    printer = Printer(folder, programme, {meeting.id: declined}, leave_off_declined)
+    printer = Printer(
+        folder, programme, declined={meeting.id: declined}, leave_off_declined=leave_off_declined
+    )
     files: dict[str, bytes | str] = {
         f"{meeting.id}-sheet.pdf": printer.sheet_pdf(meeting),
         f"{meeting.id}-sheet.csv": printer.sheet_csv(meeting),

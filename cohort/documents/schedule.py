@@ -10,12 +10,16 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..i18n import Texts
 from ..planning.replies import Tally
 from ..programme.model import Programme
 from ..tables import csv_bytes
 from .view import MeetingView, Rotation, Views, rotation_of, texts_for
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,56 @@ def _cells(row: Row, replies: bool = False) -> list[str]:
     ]
 
 
+def _meetings_table(
+    programme: Programme, table: list[Row], texts: Texts, color: bool, width: int
+) -> Table:
+    """The meetings as a rich Table laid out for `width` columns: the title, themes and venue
+    share what is left and wrap at words; dates, times, counts and statuses never wrap; below
+    160 columns a date is written short ('di 28 jan 2025') and the four answer counts share one
+    column, a line each ('Ja 3'); below 110 the kind and the number invited are left out (json
+    and csv have them)."""
+    from rich import box
+    from rich.table import Table
+
+    answered = _answered(table)
+    folded = answered and width < 160
+    wide = answered and not folded
+    ratios = (0, 0, 0, 3, 2, 2, 0, *((0, 0, 0, 0) if wide else ()), *((0,) if folded else ()), 0)
+    least = (0, 0, 8, 10, 7, 8, 0, *ratios[7:])
+    count = len(ratios)
+    shown = [i for i in range(count) if width >= 110 or i not in (2, 6)]
+    headers = _headers(texts, wide)
+    if folded:
+        headers.insert(7, texts.gettext("Answers"))
+    main = Table(title=programme.title, box=box.SIMPLE_HEAD, title_justify="left", expand=False)
+    for i in shown:
+        main.add_column(
+            headers[i],
+            justify="right" if i == 6 or (6 < i < count - 1 and wide) else "left",
+            ratio=ratios[i] or None,
+            min_width=least[i] or None,
+            no_wrap=not least[i],
+            overflow="fold",
+        )
+    for row in table:
+        cells = _cells(row, wide)
+        if width < 160:
+            cells[0] = _short_dates(row.meeting, texts)
+        if folded:
+            cells.insert(7, _answer_lines(row, texts))
+        style = "dim strike" if row.meeting.cancelled and color else None
+        main.add_row(*(cells[i] for i in shown), style=style)
+    return main
+
+
+def _answer_lines(row: Row, texts: Texts) -> str:
+    """The answers of a meeting as lines for a narrow table: 'Ja 3', 'Afgemeld 1', ..."""
+    n = row.replies or Tally()
+    words = _headers(texts, True)[7:11]
+    counts = (n.accepted, n.declined, n.tentative, n.unanswered)
+    return "\n".join(f"{word} {count}" for word, count in zip(words, counts, strict=True))
+
+
 def _short_dates(m: MeetingView, texts: Texts) -> str:
     """The day (or days) in the short form, for a narrow table: 'di 28 jan 2025'."""
     first = texts.date(m.day, "EEE d MMM y")
@@ -173,34 +227,7 @@ def _table(
         emoji=False,
         markup=False,
     )
-    main = Table(title=programme.title, box=box.SIMPLE_HEAD, title_justify="left", expand=False)
-    # the title, themes and venue share what is left and wrap at words; dates, times, counts
-    # and statuses never wrap; below 160 columns a date is written short ('di 28 jan 2025'),
-    # below 110 the kind and the number invited are left out (json and csv have them)
-    answered = _answered(table)
-    answers = (0, 0, 0, 0) if answered else ()
-    ratios = (0, 0, 0, 3, 2, 2, 0, *answers, 0)
-    least = (0, 0, 8, 10, 7, 8, 0, *answers, 0)
-    count = len(ratios)
-    shown = [i for i in range(count) if width >= 110 or i not in (2, 6)]
-    headers = _headers(texts, answered)
-    for i in shown:
-        main.add_column(
-            headers[i],
-            justify="right" if 6 <= i < count - 1 else "left",
-            ratio=ratios[i] or None,
-            min_width=least[i] or None,
-            no_wrap=not least[i],
-            overflow="fold",
-        )
-    short = width < 160
-    for row in table:
-        style = "dim strike" if row.meeting.cancelled and color else None
-        cells = _cells(row, answered)
-        if short:
-            cells[0] = _short_dates(row.meeting, texts)
-        main.add_row(*(cells[i] for i in shown), style=style)
-    console.print(main)
+    console.print(_meetings_table(programme, table, texts, color, width))
     grouped = [row.meeting for row in table if row.meeting.groups]
     if grouped:
         groups = Table(title=texts.gettext("Groups"), box=box.SIMPLE_HEAD, title_justify="left")
