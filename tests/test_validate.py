@@ -512,3 +512,25 @@ def test_a_panel_names_participants_and_a_rule_never_binds_staff(write):
     assert "warning: the attendance rule names expert: facilitators, organisers and experts" in (
         " ".join(result.stderr.split())
     )
+
+
+def test_a_text_per_language_is_checked_at_its_own_key(write):
+    text = edit(SMALL, "    title: Eerste bijeenkomst\n", "    title: {nl: Eerste, de: Erste}\n")
+    text = edit(text, "    title: Van start\n", "    title:\n      nl: Van start\n      fr: ''\n")
+    text = edit(text, "    title: Tweede bijeenkomst\n", "    title: {}\n")
+    found, diagnostics, _ = problems(write(text))
+    assert len(found) == 3, found
+    messages = {where: message for where, _, message in found}
+    assert messages[at(text, "de: Erste")] == "title: 'de' is not a language cohort writes in"
+    assert messages[at(text, "''")] == "title (fr): must not be empty"
+    assert "at least one language" in messages[at(text, "{}")]
+    hints = {d["message"]: d["hint"] for d in diagnostics}
+    assert hints["title: 'de' is not a language cohort writes in"] == (
+        "give the text per language as nl, en or fr"
+    )
+
+
+def test_a_text_per_language_is_valid(write):
+    text = edit(SMALL, "    title: Eerste bijeenkomst\n", "    title: {fr: Première, nl: Eerste}\n")
+    result = cohort("validate", write(text), "--today", TODAY)
+    assert result.exit_code == 0, result

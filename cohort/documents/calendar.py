@@ -127,7 +127,7 @@ class Calendars:
             event.add("location", where)
         if meeting is not None:
             self._details(event, meeting, views, public)
-        organiser = p.organiser
+        organiser = views.programme_view.organiser
         if organiser.email:
             event.add(
                 "organizer",
@@ -253,23 +253,23 @@ class Calendars:
         return head + b"".join(events) + _END
 
     def programme_feed(self) -> bytes:
-        p = self.programme
-        language = p.language.value
-        head = self._head(p.title, p.description)
+        language = self.programme.language.value
+        shown = self.views(language).programme_view
+        head = self._head(shown.title, shown.description)
         return self._file(head, [self.event(e, language, True) for e in self.public_entries()])
 
     def meeting_file(self, entry: Entry) -> bytes:
         """A public meeting's own file, as the site links it (no join link)."""
-        p = self.programme
-        language = p.language.value
-        title = entry.meeting.title if entry.meeting else entry.record.title
+        language = self.programme.language.value
+        views = self.views(language)
+        title = views.meeting(entry.meeting).title if entry.meeting else entry.record.title
         head = self._head(title, None)
         return self._file(head, [self.event(entry, language, True)])
 
     def personal_feed(self, person: Participant) -> bytes:
-        p = self.programme
         language = self.language_of(person)
-        head = self._head(f"{p.title} — {person.name}", p.description)
+        shown = self.views(language).programme_view
+        head = self._head(f"{shown.title} — {person.name}", shown.description)
         mine = self._entries_of.get(person.id, [])
         return self._file(head, [self.event(e, language) for e in mine])
 

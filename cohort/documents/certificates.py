@@ -134,9 +134,9 @@ class Certifier:
             hours_per_day=p.certificates.hours_per_day,
             required=p.attendance.required if p.attendance else None,
             issued_on=plan.issued_on,
-            place=plan.place,
-            signed_by=p.certificates.signed_by or p.organiser.name,
-            position=p.certificates.position,
+            place=views.maybe(plan.place),
+            signed_by=p.certificates.signed_by or views.text(p.organiser.name),
+            position=views.maybe(p.certificates.position),
             code=code,
         )
 

@@ -152,7 +152,7 @@ class Composer:
         method = _METHOD[planned.name.kind]
         return messages.build(
             messages.Mail(
-                sender_name=p.organiser.name,
+                sender_name=views.programme_view.organiser.name,
                 sender=p.organiser.email or "",
                 recipient_name=person.name,
                 recipient=person.email or "",

@@ -161,7 +161,7 @@ class _Composer:
         context = {
             "programme": views.programme_view,
             "meeting": meeting,
-            "title": meeting.title if meeting else p.title,
+            "title": meeting.title if meeting else views.programme_view.title,
             "person": Recipient(entry.name, entry.organisation, language),
             "registration": RegistrationView(
                 status=entry.status,
@@ -185,7 +185,7 @@ class _Composer:
         domain = p.calendar.domain or (p.organiser.email or "").rpartition("@")[2]
         return messages.build(
             messages.Mail(
-                sender_name=p.organiser.name,
+                sender_name=views.programme_view.organiser.name,
                 sender=p.organiser.email or "",
                 recipient_name=entry.name,
                 recipient=entry.email,

@@ -6,6 +6,10 @@ speakers, how to join. `Views` builds each meeting's `MeetingView` once per lang
 field is added here and every output agrees. Views are plain frozen data (strings, dates,
 tuples of further views): templates get these, never the programme's model, so a template can
 read what a meeting shows and nothing else.
+
+This is also the one place where a text given per language (`title: {nl: .., fr: ..}`, see
+`values.LocalText`) becomes the reader's: every text a view holds is in the language of its
+`Views`, else the programme's, else any given.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from functools import cached_property
 from urllib.parse import quote_plus
 
 from ..i18n import Texts
-from ..planning.publication import location
 from ..programme.model import AgendaItem, Meeting, Participant, Programme, Venue
+from ..programme.values import in_language
 
 
 def texts_for(programme: Programme, language: str | None = None) -> Texts:
@@ -126,6 +130,7 @@ class AgendaItemView:
     description: str | None
     room: str | None = None  # the room or track of an item in parallel
     panel: tuple[PanelistView, ...] = ()
+    speaker_ids: tuple[str, ...] = ()  # the participants who speak (their own invitation says so)
 
 
 @dataclass(frozen=True)
@@ -229,24 +234,36 @@ class Views:
         self._meetings: dict[str, MeetingView] = {}
         self._venues: dict[str, VenueView] = {}
 
+    def text(self, value: str) -> str:
+        """A text of the programme in this language (see `values.LocalText`)."""
+        return in_language(value, self.texts.language)
+
+    def maybe(self, value: str | None) -> str | None:
+        """An optional text of the programme in this language."""
+        return None if value is None else in_language(value, self.texts.language)
+
     @cached_property
     def programme_view(self) -> ProgrammeView:
         p = self.programme
         return ProgrammeView(
             id=p.id,
-            title=p.title,
-            description=p.description,
+            title=self.text(p.title),
+            description=self.maybe(p.description),
             language=self.texts.language,
             timezone=p.timezone,
-            organiser=Contact(p.organiser.name, p.organiser.email, p.organiser.phone),
+            organiser=Contact(self.text(p.organiser.name), p.organiser.email, p.organiser.phone),
             links=Links(p.links.website, p.links.registration, p.links.contact),
         )
+
+    def organisation(self, person: Participant) -> str:
+        """The name of someone's organisation in this language ('' when none)."""
+        return self.text(self.programme.organisation_name(person))
 
     def person(self, person: Participant) -> PersonView:
         return PersonView(
             id=person.id,
             name=person.name,
-            organisation=self.programme.organisation_name(person),
+            organisation=self.organisation(person),
             role=person.role.value,
             role_label=self.texts.role(person.role),
             language=language_of(self.programme, person),
@@ -255,20 +272,23 @@ class Views:
     def venue(self, venue: Venue) -> VenueView:
         if venue.id not in self._venues:
             host = self.programme.organisations.get(venue.host or "")
+            address, city = self.maybe(venue.address), self.maybe(venue.city)
+            place = " ".join(p for p in (venue.postcode, city) if p)
             self._venues[venue.id] = VenueView(
                 id=venue.id,
-                name=venue.name,
-                address=venue.address,
+                name=self.text(venue.name),
+                address=address,
                 postcode=venue.postcode,
-                city=venue.city,
+                city=city,
                 country=venue.country,
-                full_address="" if venue.online else venue.full_address,
-                accessibility=venue.accessibility,
-                directions=venue.directions,
-                parking=venue.parking,
+                # as Venue.full_address, in this language
+                full_address="" if venue.online else ", ".join(p for p in (address, place) if p),
+                accessibility=self.maybe(venue.accessibility),
+                directions=self.maybe(venue.directions),
+                parking=self.maybe(venue.parking),
                 online=venue.online,
                 capacity=venue.capacity,
-                host=host.name if host else "",
+                host=self.text(host.name) if host else "",
                 coordinates=(venue.coordinates.lat, venue.coordinates.lon)
                 if venue.coordinates
                 else None,
@@ -285,22 +305,23 @@ class Views:
         p, texts = self.programme, self.texts
         starts, ends = p.starts_at(meeting), p.ends_at(meeting)
         venue = p.venue_of(meeting)
+        shown = self.venue(venue) if venue is not None else None
         join_url = p.join_url(meeting)
         agenda = tuple(self._item(item) for item in meeting.agenda)
-        place = _place(venue, bool(meeting.join_url), texts)
+        place = _place(shown, bool(meeting.join_url), texts)
         dates = texts.date(meeting.date)
         if meeting.end_date and meeting.end_date != meeting.date:
             dates = f"{dates} – {texts.date(meeting.end_date)}"
         return MeetingView(
             id=meeting.id,
-            title=meeting.title,
+            title=self.text(meeting.title),
             kind=meeting.kind.value,
             kind_label=texts.kind(meeting.kind),
             status=meeting.status.value,
             status_label=texts.status(meeting.status),
             cancelled=meeting.cancelled,
-            description=meeting.description,
-            preparation=meeting.preparation,
+            description=self.maybe(meeting.description),
+            preparation=self.maybe(meeting.preparation),
             phone=meeting.phone or p.organiser.phone,
             private=meeting.private,
             day=meeting.date,
@@ -312,11 +333,14 @@ class Views:
             when_at=texts.period(starts, ends, meeting.all_day, at=True),
             dates=dates,
             time=texts.time_range(starts, ends, meeting.all_day),
-            venue=self.venue(venue) if venue is not None else None,
-            location=location(p, meeting),
+            venue=shown,
+            location=_location(shown, join_url),
             place=place,
             join_url=join_url,
-            themes=tuple(ThemeView(t.id, t.title, t.description) for t in p.themes_of(meeting)),
+            themes=tuple(
+                ThemeView(t.id, self.text(t.title), self.maybe(t.description))
+                for t in p.themes_of(meeting)
+            ),
             agenda=agenda,
             slots=slots_of(agenda),
             speakers=tuple(dict.fromkeys(i.speaker for i in agenda if i.speaker)),
@@ -329,11 +353,20 @@ class Views:
     def _item(self, item: AgendaItem) -> AgendaItemView:
         p = self.programme
         panel = tuple(
-            PanelistView(x.name, p.organisation_name(x), x.expertise)
+            PanelistView(x.name, self.organisation(x), self.maybe(x.expertise))
             for x in (p.participants[i] for i in item.panel if i in p.participants)
         )
-        speaker = p.speaker_of(item) or (", ".join(x.name for x in panel) or None)
-        return AgendaItemView(item.time, item.title, speaker, item.description, item.room, panel)
+        speaker = self.maybe(p.speaker_of(item)) or (", ".join(x.name for x in panel) or None)
+        speakers = (item.speaker,) if item.speaker in p.participants else ()
+        return AgendaItemView(
+            item.time,
+            self.text(item.title),
+            speaker,
+            self.maybe(item.description),
+            self.maybe(item.room),
+            panel,
+            (*speakers, *(i for i in item.panel if i in p.participants)),
+        )
 
     def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
         formed = meeting.groups.formed if meeting.groups else ()
@@ -349,7 +382,17 @@ class Views:
         )
 
 
-def _place(venue: Venue | None, join_url: bool, texts: Texts) -> str:
+def _location(venue: VenueView | None, join_url: str | None) -> str:
+    """Where, on one line (as `publication.location`, in the view's language): the venue's
+    name and full address, or the join link."""
+    if venue is None:
+        return join_url or ""
+    if venue.online:
+        return join_url or venue.name
+    return ", ".join(part for part in (venue.name, venue.full_address) if part)
+
+
+def _place(venue: VenueView | None, join_url: bool, texts: Texts) -> str:
     """Where a meeting is, in a few words, for a table."""
     _ = texts.gettext
     if venue is None:
@@ -363,18 +406,19 @@ def _place(venue: Venue | None, join_url: bool, texts: Texts) -> str:
 def rotation_of(programme: Programme, texts: Texts) -> list[Rotation]:
     """Venues in order of first use, with their host and the dates they receive the group
     (cancelled meetings left out)."""
+    views = Views(programme, texts)
     seen: dict[str, Rotation] = {}
     for m in programme.chronological():
         venue = programme.venue_of(m)
         if venue is None or m.cancelled:
             continue
         if venue.id not in seen:
-            host = programme.organisations.get(venue.host or "")
+            shown = views.venue(venue)
             seen[venue.id] = Rotation(
                 id=venue.id,
-                venue=venue.name,
-                city=venue.city or (texts.gettext("online") if venue.online else ""),
-                host=host.name if host else "",
+                venue=shown.name,
+                city=shown.city or (texts.gettext("online") if venue.online else ""),
+                host=shown.host,
                 dates=(),
             )
         rotation = seen[venue.id]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from . import images
-from .values import Flag, Text
+from .values import Flag, LocalTextField, Text
 
 if TYPE_CHECKING:
     from .load import Loaded
@@ -51,10 +51,10 @@ class Certificates(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     signed_by: Text | None = None
-    position: Text | None = None
+    position: LocalTextField | None = None
     signature: Text | None = None
     logo: Text | None = None
-    place: Text | None = None
+    place: LocalTextField | None = None
     partial: Flag = False
     hours_per_day: Hours = 7.0
 

@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Diagnostic, did_you_mean
+from ..languages import LANGUAGES
+from .values import PER_LANGUAGE
 from .yamlfile import Positions
 
 #: Pydantic's error types -> cohort's diagnostic codes (errors.CODES); any other: invalid-value.
@@ -66,7 +68,7 @@ def explain(
             where = positions.at(path[:-1], key=True) if path[:-1] else positions.at(())
         else:
             where = positions.at(path)
-        message, hint = _explain(error, cls, loc, prefix)
+        message, hint = _per_language(error, loc) or _explain(error, cls, loc, prefix)
         out.append(
             Diagnostic(where, "error", message, hint, code=_CODES.get(kind, "invalid-value"))
         )
@@ -115,6 +117,23 @@ def _explain(
     if kind in {"string_type", "not_text"}:
         return f"{label}expected text, not {_describe(value)}", ""
     return f"{label}{error['msg']}", ""
+
+
+def _per_language(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str] | None:
+    """A problem inside a text given per language (`title: {nl: .., de: ..}`): a key that is
+    not a language, or one language's text ('title (fr): must not be empty')."""
+    full = error["loc"]
+    if len(full) < 2 or full[-2] != PER_LANGUAGE or len(loc) < 2:
+        return None
+    field, key = loc[-2], str(loc[-1])
+    if error["type"] == "extra_forbidden":
+        return (
+            f"{field}: '{key}' is not a language cohort writes in",
+            did_you_mean(key, LANGUAGES) or "give the text per language as nl, en or fr",
+        )
+    if error["type"] in {"string_too_short", "too_short", "empty_value"}:
+        return f"{field} ({key}): must not be empty", ""
+    return f"{field} ({key}): {error['msg']}", ""
 
 
 def _describe(value: Any) -> str:

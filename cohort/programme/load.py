@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..errors import CohortError, Location, Report, UsageError, did_you_mean
 from ..files import leads_outside
+from ..languages import LANGUAGES, Language
 from . import model
 from .explain import SINGULAR, explain
 from .yamlfile import Document, Positions, YamlProblem, read
@@ -323,13 +324,16 @@ def _validate(
     skipped: set[str],
 ) -> model.Programme | None:
     valid: dict[str, dict[str, Any]] = {}
+    # a text given per language reads, where no language is asked, in the programme's
+    language = top.get("language")
+    context = {"language": language if language in LANGUAGES else Language.nl.value}
     for name, entries in merged.items():
         cls = _ENTRY_MODELS[name]
         valid[name] = {}
         for key, entry in entries.items():
             try:
                 valid[name][key] = cls.model_validate(
-                    {**entry, "id": key} if isinstance(entry, dict) else entry
+                    {**entry, "id": key} if isinstance(entry, dict) else entry, context=context
                 )
             except ValidationError as err:
                 broken.add((name, key))
@@ -342,7 +346,7 @@ def _validate(
                     code="invalid-value",
                 )
     try:
-        return model.Programme.model_validate({**top, **valid})
+        return model.Programme.model_validate({**top, **valid}, context=context)
     except ValidationError as err:
         report.extend(explain(err, model.Programme, (), positions))
         dropped = {str(e["loc"][0]) for e in err.errors() if e["loc"]}
@@ -353,7 +357,7 @@ def _validate(
     patched.setdefault("title", "programme")
     patched.setdefault("organiser", {"name": "?"})
     try:
-        programme = model.Programme.model_validate({**patched, **valid})
+        programme = model.Programme.model_validate({**patched, **valid}, context=context)
     except ValidationError:
         return None
     skipped.update(dropped)

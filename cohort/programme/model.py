@@ -40,6 +40,8 @@ from .values import (
     Email,
     Flag,
     Id,
+    LocalTextField,
+    NonEmptyLocalText,
     NonEmptyText,
     Text,
     Time,
@@ -77,7 +79,7 @@ FileNames = Annotated[
 class Person(Frozen):
     """Someone to write to, such as the organiser."""
 
-    name: NonEmptyText
+    name: NonEmptyLocalText
     email: Email | None = None
     phone: Text | None = None
 
@@ -139,12 +141,12 @@ class Organisation(Frozen):
     """An organisation taking part; a partnership lists its partners as members."""
 
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
-    name: NonEmptyText
-    kind: Text | None = None
-    city: Text | None = None
+    name: NonEmptyLocalText
+    kind: LocalTextField | None = None
+    city: LocalTextField | None = None
     website: Url | None = None
     members: Ids = ()
-    description: Text | None = None
+    description: LocalTextField | None = None
 
 
 class Participant(Frozen):
@@ -155,7 +157,7 @@ class Participant(Frozen):
     email: Email | None = None
     organisation: Id | None = None
     role: Role = Role.participant
-    expertise: Text | None = None  # what an expert on a panel knows about, for the agenda
+    expertise: LocalTextField | None = None  # what an expert on a panel knows about, for the agenda
     language: Language | None = None
     profile: dict[Id, Text] = {}  # values the programme's groups balance: {experience: starter}
 
@@ -164,16 +166,16 @@ class Venue(Frozen):
     """A place to meet: a street address and city, or a join link for an online venue."""
 
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
-    name: NonEmptyText
-    address: Text | None = None
+    name: NonEmptyLocalText
+    address: LocalTextField | None = None
     postcode: Text | None = None
-    city: Text | None = None
+    city: LocalTextField | None = None
     country: Country | None = None
     coordinates: CoordinatesField | None = None
     capacity: Count | None = None
-    accessibility: Text | None = None
-    directions: Text | None = None
-    parking: Text | None = None
+    accessibility: LocalTextField | None = None
+    directions: LocalTextField | None = None
+    parking: LocalTextField | None = None
     host: Id | None = None
     join_url: Url | None = None
 
@@ -200,8 +202,8 @@ class Theme(Frozen):
     """A theme that meetings are about."""
 
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
-    title: NonEmptyText
-    description: Text | None = None
+    title: NonEmptyLocalText
+    description: LocalTextField | None = None
 
 
 class AgendaItem(Frozen):
@@ -209,11 +211,13 @@ class AgendaItem(Frozen):
     and the room or track when items run in parallel."""
 
     time: Time | None = None
-    title: NonEmptyText
-    speaker: Text | None = None
+    title: NonEmptyLocalText
+    speaker: LocalTextField | None = None
     panel: Ids = ()  # participant ids: a panel of experts, each shown with their expertise
-    room: Text | None = None  # a room or track: items at one time with a room run in parallel
-    description: Text | None = None
+    room: LocalTextField | None = (
+        None  # a room or track: items at one time with a room run in parallel
+    )
+    description: LocalTextField | None = None
 
 
 class Invited(Frozen):
@@ -251,7 +255,7 @@ class Meeting(Frozen):
     """A meeting of the programme: what, when, where, who is invited."""
 
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
-    title: NonEmptyText
+    title: NonEmptyLocalText
     kind: Kind = Kind.meeting
     themes: Ids = ()
     venue: Id | None = None
@@ -262,8 +266,8 @@ class Meeting(Frozen):
     duration: Duration | None = None
     all_day: Flag = False
     status: Status = Status.planned
-    description: Text | None = None
-    preparation: Text | None = None
+    description: LocalTextField | None = None
+    preparation: LocalTextField | None = None
     phone: Text | None = None
     visibility: Visibility | None = None
     agenda: tuple[AgendaItem, ...] = ()
@@ -326,8 +330,8 @@ class Programme(Frozen):
 
     include: FileNames = ()
     id: Id
-    title: NonEmptyText
-    description: Text | None = None
+    title: NonEmptyLocalText
+    description: LocalTextField | None = None
     language: Language = Language.nl
     timezone: TimeZoneName = "Europe/Brussels"
     country: Country | None = None

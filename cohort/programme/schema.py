@@ -13,12 +13,15 @@ def json_schema() -> str:
     """The schema as text. Nothing at the top level is required, so that one schema serves both
     programme.yaml and the files it includes; `cohort validate` enforces the rest."""
     from .model import Programme
+    from .values import PER_LANGUAGE_SCHEMA
 
     schema: dict[str, Any] = Programme.model_json_schema(mode="validation", by_alias=True)
     schema.pop("required", None)
     meeting = schema["$defs"]["Meeting"]
     # a meeting may leave its date open for `planning:` (cohort schedule --solve)
     meeting["required"] = [name for name in meeting.get("required", []) if name != "date"]
+    _refer(schema)
+    schema["$defs"]["TextPerLanguage"] = PER_LANGUAGE_SCHEMA
     for prop in schema["properties"].values():
         if "patternProperties" in prop:  # a collection: every key must be a valid id
             prop["additionalProperties"] = False
@@ -30,6 +33,20 @@ def json_schema() -> str:
         "description": "A cohort programme (programme.yaml) or a file it includes.",
     }
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _refer(node: Any) -> None:
+    """Every text that may be given per language refers to one definition of that form."""
+    from .values import PER_LANGUAGE_MARK
+
+    if isinstance(node, dict):
+        if node.pop(PER_LANGUAGE_MARK, None):
+            node["$ref"] = "#/$defs/TextPerLanguage"
+        for value in node.values():
+            _refer(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refer(value)
 
 
 def is_schema(data: bytes) -> bool:

@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    PlainSerializer,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+from ..languages import LANGUAGES
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _ID = re.compile(ID_PATTERN)
@@ -78,6 +94,126 @@ def _text(value: Any) -> str:
 #: Free text; the YAML reader keeps scalars as text, so `title: 2024` or `title: NO` stay text.
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
 NonEmptyText = Annotated[Text, Field(min_length=1)]
+
+
+class LocalText(str):
+    """Text for people given per language (`title: {nl: Bijeenkomst, fr: Rencontre}`).
+
+    As a string it is the text in the programme's language (else the first given, in the
+    order nl, en, fr), so code that names a meeting for the facilitator (a diagnostic, a
+    terminal line, a file the tool keeps) needs nothing more; documents for people take the
+    reader's own with `in_language` (see `documents.view`). Text written once is a plain
+    `str`, not a LocalText: it is in the programme's language."""
+
+    by_language: Mapping[str, str]
+
+    def __new__(cls, text: str, by_language: Mapping[str, str]) -> LocalText:
+        self = super().__new__(cls, text)
+        self.by_language = dict(by_language)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LocalText, (str(self), dict(self.by_language)))
+
+    def __repr__(self) -> str:
+        return f"LocalText({str(self)!r}, {dict(self.by_language)!r})"
+
+    def in_language(self, language: str) -> str:
+        """The text in `language`, else in the programme's language, else any given."""
+        return self.by_language.get(language) or str(self)
+
+
+def in_language(text: str, language: str) -> str:
+    """`text` for a reader of `language`: its own version when the text was given per language,
+    else the text as written (see LocalText)."""
+    return text.in_language(language) if isinstance(text, LocalText) else text
+
+
+class _PerLanguage(BaseModel):
+    """A text in one or more of the languages cohort writes in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nl: Text | None = None
+    en: Text | None = None
+    fr: Text | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> _PerLanguage:
+        if not any(getattr(self, language) for language in LANGUAGES):
+            raise ValueError("give the text in at least one language (nl, en or fr)")
+        return self
+
+
+class _PerLanguageNonEmpty(_PerLanguage):
+    """As _PerLanguage, where each text given must not be empty."""
+
+    nl: NonEmptyText | None = None
+    en: NonEmptyText | None = None
+    fr: NonEmptyText | None = None
+
+
+#: The tag of the per-language form in a validation error's location (`explain` drops it).
+PER_LANGUAGE = "[languages]"
+
+
+def _local_text(required: bool) -> Callable[[Any, GetCoreSchemaHandler], CoreSchema]:
+    """The schema of a LocalTextField: one text, or a mapping of language codes to texts whose
+    problems (an unknown language code) are reported at their own key."""
+    plain = NonEmptyText if required else Text
+    per_language = _PerLanguageNonEmpty if required else _PerLanguage
+    either: Any = Annotated[
+        Annotated[plain, Tag("[text]")] | Annotated[per_language, Tag(PER_LANGUAGE)],
+        Discriminator(lambda value: PER_LANGUAGE if isinstance(value, dict) else "[text]"),
+    ]
+
+    def build(value: Any, info: ValidationInfo) -> str:
+        if isinstance(value, str):
+            return value
+        given = {k: v for k, v in value.model_dump().items() if v}
+        # the programme's language, when the loader says it (validation context)
+        own = (info.context or {}).get("language")
+        return LocalText(given.get(own) or next(iter(given.values())), given)
+
+    def dump(value: str) -> Any:
+        return dict(value.by_language) if isinstance(value, LocalText) else value
+
+    def schema(_source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.with_info_after_validator_function(
+            build,
+            handler(either),
+            serialization=core_schema.plain_serializer_function_ser_schema(dump, when_used="json"),
+        )
+
+    return schema
+
+
+_TEXT_SCHEMA = {"type": ["string", "number"]}
+#: The schema of a text given per language, once in the schema's $defs (see `schema`).
+PER_LANGUAGE_SCHEMA = {
+    "type": "object",
+    "description": "The text per language (nl, en, fr); a reader gets their own, else the "
+    "programme's language, else any given.",
+    "properties": dict.fromkeys(LANGUAGES, _TEXT_SCHEMA),
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+#: where `schema` puts a reference to PER_LANGUAGE_SCHEMA (pydantic resolves a "$ref" itself)
+PER_LANGUAGE_MARK = "x-cohort-per-language"
+_LOCAL_TEXT_SCHEMA = {"anyOf": [_TEXT_SCHEMA, {PER_LANGUAGE_MARK: True}]}
+
+#: Text for people that may be given per language: `title: Rencontre` (in the programme's
+#: language) or `title: {nl: Bijeenkomst, fr: Rencontre}`. Read it with `in_language`.
+LocalTextField = Annotated[
+    str,
+    GetPydanticSchema(_local_text(required=False)),
+    WithJsonSchema(_LOCAL_TEXT_SCHEMA),
+]
+NonEmptyLocalText = Annotated[
+    str,
+    GetPydanticSchema(_local_text(required=True)),
+    WithJsonSchema(_LOCAL_TEXT_SCHEMA),
+]
 
 
 def _date(value: Any) -> dt.date:
