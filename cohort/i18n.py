@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
+from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -61,7 +63,122 @@ def _format_date(day: dt.date, format: str, locale: Locale) -> str:
 
 @lru_cache(maxsize=4096)
 def _format_time(moment: dt.time | dt.datetime, locale: Locale) -> str:
+    hour = str(locale.datetime_skeletons.get("H", "HH"))
+    if "'h'" in hour:
+        # French typography, on CLDR's own pattern of the hour alone ("HH 'h'": '17 h'): the
+        # minutes follow it, as CLDR's fr_CA writes them ('13 h 30'), and the hour has no
+        # leading zero ('9 h 30', as the Imprimerie nationale's Lexique writes it)
+        pattern = hour.replace("HH", "H") + (" mm" if moment.minute else "")
+        return format_time(moment, format=pattern, locale=locale)
     return format_time(moment, format="HH:mm", locale=locale)
+
+
+@cache
+def _range_separator(locale: Locale) -> str:
+    """What CLDR puts between two times of a range: '–' in Dutch and English, ' – ' (thin
+    spaces) in French."""
+    try:
+        first = str(locale.interval_formats["Hm"]["H"][0])
+    except (KeyError, IndexError, TypeError):
+        return "–"
+    return re.sub(r"^[Hhm:']+", "", first) or "–"
+
+
+# -- French: elision and contraction at the seam between a translation and a value ---------
+
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿæœ")
+#: words whose h is aspirated: no elision before them ('de Hasselt', 'le hall')
+_ASPIRATED = """hache haie haine hall halle halte hamac hameau hamburger hanche handicap hangar
+    hanter harcèlement hardi hareng haricot harpe hasard hâte hausse haut haute hauteur havre
+    hérisson
+    hernie héron héros hêtre hibou hiérarchie hip-hop hobby hockey holding hollande homard
+    hongrie honte hors hotte houblon housse huit huitième hutte hainaut hasselt halloween
+    hamme hal"""
+_H_ASPIRATED = frozenset(_ASPIRATED.split())
+#: words whose h is mute: elided before even when written with a capital ('d'Histoire')
+_MUTE = """habitant habitants habitat habitude harmonie hébergement herbe héritage heure heures
+    histoire histoires hiver homme hommes hôpital horaire horizon hôtel humain humanité humour
+    hygiène hélène henri hector hugo hermès"""
+_H_MUTE = frozenset(_MUTE.split())
+#: a word of the translation that is elided before a vowel or mute h ('de' -> "d'")
+_ELIDED = {"de": "d'", "que": "qu'", "le": "l'", "la": "l'", "jusque": "jusqu'"}
+#: a preposition and an article that contract ('à' + 'Le Forum' -> 'au Forum')
+_CONTRACTED = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
+_BEFORE = re.compile(r"(?:(?<=[\s(«\u00a0])|^)(de|que|le|la|jusque|à) $", re.IGNORECASE)
+
+
+def _elides_before(word: str) -> bool:
+    """Whether a French word starts with a vowel sound that elides 'de', 'le', 'que': a vowel
+    (a y before a vowel is a consonant: 'de yoga', "d'Yves"), or an h that is mute. A lower-case
+    h-word is mute unless it is one of the common aspirated ones; a capitalised one (a name,
+    often Dutch or English here: 'de Hogeschool') only when it is a known mute one."""
+    if not word:
+        return False
+    first, rest = word[0].lower(), word[1:].lower()
+    if first == "y":
+        return bool(rest) and rest[0] not in _VOWELS
+    if first in _VOWELS:
+        return True
+    if first != "h":
+        return False
+    bare = re.split(r"[\s,.;:!?'’)]", word.lower(), maxsplit=1)[0]
+    if word[0].isupper():
+        return bare in _H_MUTE
+    return bare not in _H_ASPIRATED
+
+
+def french_join(before: str, value: str) -> tuple[str, str]:
+    """The text of a French translation up to a value and the value, joined as French writes
+    them: 'une rencontre de ' + 'Intervisiesessies' -> "une rencontre d'" + 'Intervisiesessies';
+    'à ' + 'Le Forum' -> 'au ' + 'Forum'; anything else as it was. Only the last word before the
+    value changes, and only when it is 'de', 'que', 'le', 'la', 'jusque' or 'à'.
+    Source: Grevisse, Le bon usage, §§ 44-49 (elision) and 580 (contraction)."""
+    match = _BEFORE.search(before)
+    if match is None or not value:
+        return before, value
+    word = match.group(1)
+    head = before[: match.start(1)]
+    article, _, rest = value.partition(" ")
+    contracted = _CONTRACTED.get((word.lower(), article.lower()))
+    if contracted and rest:
+        return head + _same_case(word, contracted) + " ", rest
+    if word.lower() in _ELIDED and _elides_before(value):
+        return head + _same_case(word, _ELIDED[word.lower()]), value
+    return before, value
+
+
+def _same_case(model: str, word: str) -> str:
+    return word[0].upper() + word[1:] if model[0].isupper() else word
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])|%%")
+
+
+def fill(
+    message: str,
+    values: Mapping[str, object],
+    language: str,
+    escape: Callable[[object], str] = str,
+) -> str:
+    """`message % values`, with French elision and contraction where a value follows a word
+    of the translation (see `french_join`): "une rencontre de %(title)s" with the title
+    'Intervisiesessies' reads "une rencontre d'Intervisiesessies". `escape` makes each value
+    safe (HTML), after it is joined. Raises KeyError for a value the message names but lacks."""
+    out: list[str] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(message):
+        out.append(message[last : match.start()])
+        last = match.end()
+        if match.group(0) == "%%":
+            out.append("%")
+            continue
+        value = values[match.group(1)]
+        text = str(int(value)) if match.group(2) == "d" else str(value)  # type: ignore[call-overload]
+        if language == "fr" and out:
+            out[-1], text = french_join(out[-1], text)
+        out.append(escape(text))
+    out.append(message[last:])
+    return "".join(out)
 
 
 class Texts:
@@ -91,33 +208,68 @@ class Texts:
         """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday, 22 February 2024'."""
         return _format_date(day, format, self.locale)
 
+    def day(self, day: dt.date) -> str:
+        """A date without its year, for a sentence where the year goes without saying:
+        'dinsdag 9 april', 'mardi 9 avril', 'Tuesday, 9 April' (CLDR's full date, its year
+        left out)."""
+        full = str(self.locale.date_formats["full"].pattern)
+        return _format_date(day, re.sub(r"[,\s]*\by+\b", "", full).strip(), self.locale)
+
     def time(self, moment: dt.time | dt.datetime) -> str:
+        """'19:00'; in French as French typography writes it: '19 h', '13 h 30'."""
         return _format_time(moment, self.locale)
 
+    def format(self, message: str, /, **values: object) -> str:
+        """A translated `message` filled with `values` (`%(name)s`), French elision and
+        contraction included: see `fill`."""
+        return fill(message, values, self.language)
+
     def time_range(self, start: dt.datetime, end: dt.datetime, all_day: bool) -> str:
+        """'19:00–20:30' for a table; '13 h 30 – 17 h' in French (CLDR's separator)."""
         if all_day:
             return self.gettext("all day")
-        return f"{self.time(start)}–{self.time(end)}"
+        return f"{self.time(start)}{_range_separator(self.locale)}{self.time(end)}"
 
     def period(self, start: dt.datetime, end: dt.datetime, all_day: bool, at: bool = False) -> str:
-        """When a meeting takes place, in words: 'donderdag 22 februari 2024, 19:00–20:30'
-        (with `at`: 'donderdag 22 februari 2024 om 19:00–20:30'), a range of days for
-        meetings over several days, and the last day of an all-day meeting (whose end is the
-        next midnight)."""
+        """When a meeting takes place, in words: for a table 'donderdag 22 februari 2024,
+        19:00–20:30'; with `at`, for a sentence, 'donderdag 22 februari 2024 van 19:00 tot
+        20:30', 'jeudi 22 février 2024 de 19 h à 20 h 30', 'Thursday, 22 February 2024 from
+        19:00 to 20:30'. A range of days for meetings over several days ('van maandag 2 juni
+        2031 om 10:00 tot woensdag 4 juni 2031 om 16:00'), and the last day of an all-day
+        meeting (whose end is the next midnight)."""
+        _ = self.gettext
         if all_day:
             first, last = start.date(), (end - dt.timedelta(days=1)).date()
             return self.date(first) if last <= first else f"{self.date(first)} – {self.date(last)}"
+        if not at:
+            if start.date() == end.date():
+                return f"{self.date(start.date())}, {self.time_range(start, end, False)}"
+            return (
+                f"{self.date(start.date())}, {self.time(start)} – "
+                f"{self.date(end.date())}, {self.time(end)}"
+            )
+        if start.date() == end.date():
+            return self.format(
+                # Translators: a meeting's day and times in a sentence: 'dinsdag 9 april 2024
+                # van 19:00 tot 20:30'
+                _("%(date)s from %(start)s to %(end)s"),
+                date=self.date(start.date()),
+                start=self.time(start),
+                end=self.time(end),
+            )
 
         def moment(value: dt.datetime) -> str:
-            if at:
-                return self.gettext("{date} at {time}").format(
-                    date=self.date(value.date()), time=self.time(value)
-                )
-            return f"{self.date(value.date())}, {self.time(value)}"
+            return self.format(
+                _("%(date)s at %(time)s"), date=self.date(value.date()), time=self.time(value)
+            )
 
-        if start.date() == end.date():
-            return f"{moment(start)}–{self.time(end)}"
-        return f"{moment(start)} – {moment(end)}"
+        return self.format(
+            # Translators: a meeting over several days, each end a day and a time ('lundi 2
+            # juin 2031 à 10 h'): 'du %(start)s au %(end)s' in French
+            _("from %(start)s to %(end)s"),
+            start=moment(start),
+            end=moment(end),
+        )
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.number_locale)
@@ -130,6 +282,7 @@ class Texts:
         model's Kind (a str enum) or its value."""
         _ = self.gettext
         return {
+            # Translators: the kind of a meeting, lower case like the others (used in sentences)
             "work-session": _("work session"),
             "intervision": _("intervision"),
             "webinar": _("webinar"),
@@ -149,8 +302,11 @@ class Texts:
         """The name of a meeting's status ('cancelled' -> 'geannuleerd')."""
         _ = self.gettext
         return {
+            # Translators: the status of a meeting (French 'rencontre': 'prévue')
             "planned": _("planned"),
+            # Translators: the status of a meeting (French 'rencontre': 'confirmée')
             "confirmed": _("confirmed"),
+            # Translators: the status of a meeting (French 'rencontre': 'annulée')
             "cancelled": _("cancelled"),
         }[str(status)]
 
@@ -161,6 +317,7 @@ class Texts:
             "participant": _("participant"),
             "facilitator": _("facilitator"),
             "expert": _("expert"),
+            # Translators: a person's role: who receives the group at their place
             "host": _("host"),
             "guest": _("guest"),
             "organiser": _("organiser"),

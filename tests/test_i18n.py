@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT
 
-from cohort.i18n import LOCALE_DIR, Texts
+from cohort.i18n import LOCALE_DIR, Texts, fill, french_join
 from cohort.programme.model import Kind, Role, Status
 
 
@@ -105,7 +106,7 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
             (2024, 4, 9, 20, 30),
             False,
             True,
-            "dinsdag 9 april 2024 om 19:00–20:30",
+            "dinsdag 9 april 2024 van 19:00 tot 20:30",
         ),
         (
             "fr",
@@ -113,7 +114,7 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
             (2024, 4, 9, 20, 30),
             False,
             True,
-            "mardi 9 avril 2024 à 19:00–20:30",
+            "mardi 9 avril 2024 de 19 h à 20 h 30",
         ),
         (
             "nl",
@@ -129,7 +130,31 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
             (2031, 6, 4, 16, 0),
             False,
             True,
-            "Monday, 2 June 2031 at 10:00 – Wednesday, 4 June 2031 at 16:00",
+            "from Monday, 2 June 2031 at 10:00 to Wednesday, 4 June 2031 at 16:00",
+        ),
+        (
+            "en",
+            (2024, 4, 9, 19, 0),
+            (2024, 4, 9, 20, 30),
+            False,
+            True,
+            "Tuesday, 9 April 2024 from 19:00 to 20:30",
+        ),
+        (
+            "fr",
+            (2024, 4, 9, 13, 30),
+            (2024, 4, 9, 17, 0),
+            False,
+            False,
+            "mardi 9 avril 2024, 13 h 30 – 17 h",
+        ),
+        (
+            "fr",
+            (2031, 6, 2, 9, 30),
+            (2031, 6, 4, 16, 0),
+            False,
+            True,
+            "du lundi 2 juin 2031 à 9 h 30 au mercredi 4 juin 2031 à 16 h",
         ),
         (
             "nl",
@@ -150,5 +175,69 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
     ],
 )
 def test_when_a_meeting_takes_place_in_words(language, start, end, all_day, at, expected):
+    """A range of times in a sentence reads 'van .. tot ..', 'de .. à ..', 'from .. to ..'."""
     period = Texts(language).period(dt.datetime(*start), dt.datetime(*end), all_day, at=at)
     assert period == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "nl", "fr", "en"),
+    [
+        ((9, 30), "09:30", "9 h 30", "09:30"),
+        ((17, 0), "17:00", "17 h", "17:00"),
+        ((13, 5), "13:05", "13 h 05", "13:05"),
+    ],
+)
+def test_times_as_each_language_writes_them(moment, nl, fr, en):
+    """French typography on CLDR's hour pattern ('HH 'h''): '17 h', '9 h 30'."""
+    time = dt.time(*moment)
+    assert [Texts(language).time(time) for language in ("nl", "fr", "en")] == [nl, fr, en]
+    assert Texts("fr", "BE").time(time) == fr
+
+
+@pytest.mark.parametrize(
+    ("before", "value", "joined"),
+    [
+        ("une rencontre de ", "Intervisiesessies", "une rencontre d'Intervisiesessies"),
+        ("une rencontre de ", "Écoles en réseau", "une rencontre d'Écoles en réseau"),
+        ("une rencontre de ", "histoire locale", "une rencontre d'histoire locale"),
+        ("une rencontre de ", "Hôtel de ville", "une rencontre d'Hôtel de ville"),
+        ("une rencontre de ", "hockey", "une rencontre de hockey"),  # h aspiré
+        ("une rencontre de ", "Hasselt", "une rencontre de Hasselt"),
+        ("une rencontre de ", "Het Netwerk", "une rencontre de Het Netwerk"),  # a Dutch h
+        ("une rencontre de ", "Yves", "une rencontre d'Yves"),
+        ("une rencontre de ", "yoga", "une rencontre de yoga"),  # y before a vowel
+        ("une rencontre de ", "Brussels", "une rencontre de Brussels"),
+        ("de ", "11 h", "de 11 h"),
+        ("inscription à ", "Le Forum", "inscription au Forum"),
+        ("inscription à ", "Les Ateliers", "inscription aux Ateliers"),
+        ("une rencontre de ", "Les Broedplekken", "une rencontre des Broedplekken"),
+        ("une rencontre de ", "Le Réseau", "une rencontre du Réseau"),
+        ("une rencontre de ", "La Ruche", "une rencontre de La Ruche"),
+        ("De ", "Anvers", "D'Anvers"),
+        ("il faut que ", "il vienne", "il faut qu'il vienne"),
+        ("inscription à ", "Atelier", "inscription à Atelier"),  # 'à' does not elide
+    ],
+)
+def test_french_elides_and_contracts_where_a_value_follows(before, value, joined):
+    assert "".join(french_join(before, value)) == joined
+
+
+def test_a_message_is_filled_with_french_elision_only_in_french():
+    message = "Nous vous invitons à une rencontre de %(programme)s (%(n)d places, 100%%)."
+    values = {"programme": "Intervisiesessies", "n": 3}
+    assert fill(message, values, "fr") == (
+        "Nous vous invitons à une rencontre d'Intervisiesessies (3 places, 100%)."
+    )
+    assert fill(message, values, "nl") == message % values
+    escaped = fill("rencontre de %(x)s", {"x": "Ateliers <b>"}, "fr", escape=html.escape)
+    assert escaped == "rencontre d'Ateliers &lt;b&gt;"
+
+
+def test_a_date_without_its_year():
+    day = dt.date(2024, 4, 9)
+    assert [Texts(language).day(day) for language in ("nl", "fr", "en")] == [
+        "dinsdag 9 april",
+        "mardi 9 avril",
+        "Tuesday, 9 April",
+    ]

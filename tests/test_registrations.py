@@ -377,7 +377,7 @@ def test_an_offer_that_expires_moves_on(write, tmp_path):
     invite(folder, outbox, "--today", "2030-01-13")
     expired = outbox / f"studiedag.{pid(20)}.registration-expired.3.eml"
     assert "tot zaterdag 12 januari 2030 om 10:00" in text_of(expired)
-    assert "We hoorden niet op tijd van je" in text_of(expired)
+    assert "Omdat we niet op tijd iets van je hoorden" in text_of(expired)
     assert str(read(expired)["Subject"]) == "Aanbod verlopen: Studiedag"
     assert (outbox / f"studiedag.{pid(21)}.registration-offered.2.eml").exists()
     # the second accepts: confirmed, and invited

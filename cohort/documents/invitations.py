@@ -24,6 +24,7 @@ from ..records.outbox import MAYBE_DELIVERED, Name, Outbox, address_digest
 from ..records.published import load_state, now
 from . import messages, registration_mail
 from .calendar import PRODID, Calendars
+from .changes import bounds, changes
 from .messages import one_line, transport_address
 from .templating import Renderer
 
@@ -136,8 +137,18 @@ class Composer:
             "when": meeting.when_at
             if meeting
             else text.texts.period(
-                *_bounds(record.start, record.end, record.all_day), record.all_day, at=True
+                *bounds(record.start, record.end, record.all_day), record.all_day, at=True
             ),
+            # what changed since the version they hold (an update), in their language
+            "changes": changes(
+                record, planned.held, meeting.location if meeting else "", text.texts
+            )
+            if planned.name.kind == "update"
+            else (),
+            # the agenda items they speak at
+            "presenting": tuple(i for i in meeting.agenda if person.id in i.speaker_ids)
+            if meeting
+            else (),
             "themes": meeting.themes if meeting else (),
             "agenda": meeting.agenda if meeting else (),
             "organiser": views.programme_view.organiser,
@@ -182,16 +193,6 @@ class Composer:
                 dt.date.fromisoformat(record.end), dt.time(0), self.programme.zone
             )
         return dt.datetime.fromisoformat(record.end)
-
-
-def _bounds(start: str, end: str, all_day: bool) -> tuple[dt.datetime, dt.datetime]:
-    """A published start and end (ISO text) as datetimes; days at midnight when all day."""
-    if all_day:
-        return (
-            dt.datetime.combine(dt.date.fromisoformat(start), dt.time(0)),
-            dt.datetime.combine(dt.date.fromisoformat(end), dt.time(0)),
-        )
-    return dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
 
 
 @dataclass

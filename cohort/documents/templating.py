@@ -27,10 +27,11 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
+from markupsafe import Markup, escape
 
 from ..errors import CohortError, Location
 from ..files import leads_outside, read_regular
-from ..i18n import Texts
+from ..i18n import Texts, fill
 from ..templates import builtin_dir
 
 USER_TEMPLATES = "templates"
@@ -179,6 +180,8 @@ class Renderer:
             finalize=finalize,
         )
         self.env.install_gettext_translations(texts.translations, newstyle=True)  # type: ignore[attr-defined]
+        # as Jinja's newstyle gettext, with French elision where a value follows a word
+        self.env.globals.update(gettext=self._gettext, ngettext=self._ngettext)
         self.env.filters.update(
             date=self._date,
             time=self._time,
@@ -190,6 +193,23 @@ class Renderer:
         )
         self._cache: dict[str, jinja2.Template] = {}
 
+    @jinja2.pass_context
+    def _gettext(self, context: Any, message: str, **values: Any) -> str:
+        """`_("...%(title)s", title=...)` in a template: the translation filled by `i18n.fill`
+        (HTML-escaped values where the template escapes)."""
+        return self._fill(context, self.texts.gettext(message), values)
+
+    @jinja2.pass_context
+    def _ngettext(self, context: Any, singular: str, plural: str, count: int, **values: Any) -> str:
+        """`ngettext("%(num)s meeting", "%(num)s meetings", n)`: `num` is the count."""
+        values.setdefault("num", count)
+        return self._fill(context, self.texts.ngettext(singular, plural, count), values)
+
+    def _fill(self, context: Any, message: str, values: dict[str, Any]) -> str:
+        if context.eval_ctx.autoescape:
+            return Markup(fill(message, values, self.texts.language, escape=escape))
+        return fill(message, values, self.texts.language)
+
     def _date(self, value: dt.date | dt.datetime, format: str = "full") -> str:
         return self.texts.date(value.date() if isinstance(value, dt.datetime) else value, format)
 
@@ -198,8 +218,10 @@ class Renderer:
 
     def _datetime(self, value: dt.datetime) -> str:
         """'dinsdag 9 april 2024 om 19:00', 'mardi 9 avril 2024 à 19:00'."""
-        return self.texts.gettext("{date} at {time}").format(
-            date=self.texts.date(value.date()), time=self.texts.time(value)
+        return self.texts.format(
+            self.texts.gettext("%(date)s at %(time)s"),
+            date=self.texts.date(value.date()),
+            time=self.texts.time(value),
         )
 
     def template(self, name: str) -> jinja2.Template:

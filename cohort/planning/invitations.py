@@ -36,6 +36,9 @@ class Planned:
     name: Name
     entry: Entry
     person: Participant
+    #: the SEQUENCE of the last invitation, update or reminder they received (-1: none), so
+    #: that an update can say what changed since
+    held: int = -1
 
 
 @dataclass
@@ -94,7 +97,12 @@ def plan(
             kind = _due(received[(entry.id, pid)], record.revision, pid in invited, reminder)
             if kind is not None:
                 name = Name(entry.id, pid, kind, record.sequence)
-                (result.over if past else result.messages).append(Planned(name, entry, person))
+                held = max(
+                    (n.sequence for n in received[(entry.id, pid)] if n.kind != "cancellation"),
+                    default=-1,
+                )
+                planned = Planned(name, entry, person, held)
+                (result.over if past else result.messages).append(planned)
     result.without_email = sorted(missing.values(), key=lambda p: p.id)
     return result
 

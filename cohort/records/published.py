@@ -54,6 +54,19 @@ def now() -> dt.datetime:
 
 
 @dataclass
+class Version:
+    """When and where a meeting was, as published from SEQUENCE `since` until its next change
+    of time, venue or status: what an update e-mail compares with to say what changed."""
+
+    since: int
+    start: str
+    end: str
+    all_day: bool
+    location: str
+    status: str
+
+
+@dataclass
 class Published:
     """One meeting as last published."""
 
@@ -77,10 +90,28 @@ class Published:
     #: only its invitees may see it (kept so a removed private meeting stays off public feeds);
     #: written to published.json only when true
     private: bool = False
+    #: the earlier versions invitees may still hold, oldest first (see `Version`); empty in
+    #: records written before cohort kept them; written only when there are some
+    earlier: list[Version] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.revision < 0:
             self.revision = self.sequence
+
+    def version_at(self, sequence: int) -> Version | None:
+        """What someone who holds the event at `sequence` has in their calendar, when it is an
+        earlier version than the current one; None when it is the current one or unknown."""
+        if sequence >= self.revision:
+            return None
+        held = [v for v in self.earlier if v.since <= sequence]
+        return held[-1] if held else None
+
+    def keep_version(self) -> None:
+        """Remember the version now published, before a change of time, venue or status."""
+        self.earlier.append(
+            Version(self.revision, self.start, self.end, self.all_day, self.location, self.status)
+        )
+        del self.earlier[:-_VERSIONS_KEPT]
 
     @property
     def modified_at(self) -> dt.datetime:
@@ -189,11 +220,13 @@ class State:
 
 
 def _stored(record: Published) -> dict[str, Any]:
-    """A record as published.json keeps it (`private` only when true, so that files written
-    before cohort knew private meetings stay as they were)."""
+    """A record as published.json keeps it (`private` only when true, `earlier` only when there
+    are earlier versions, so that files written before cohort knew them stay as they were)."""
     data = asdict(record)
     if not record.private:
         del data["private"]
+    if not record.earlier:
+        del data["earlier"]
     return data
 
 
@@ -246,6 +279,10 @@ def read_json(path: Path, what: str, build: Callable[[Any], T]) -> T:
             code="damaged-record",
         ) from None
 
+
+#: earlier versions kept per meeting: someone who missed more changes than this hears what the
+#: meeting is now, without a list of what changed
+_VERSIONS_KEPT = 5
 
 #: published.json of a programme with thousands of meetings is far smaller
 MAX_STATE_BYTES = 64 * 1024 * 1024
