@@ -113,7 +113,10 @@ def test_every_format_in_the_programmes_language(seed, tmp_path):
     assert "| 22 feb 2024 | Bijeenkomst 1 — Publieksbereik | 17 | 6 | 1 | 10 | 1 | 35% |" in (
         markdown
     )
-    assert "Stand op woensdag 1 mei 2024: 2 bijeenkomst(en) gehouden, 1 nog te komen." in markdown
+    assert (
+        "Stand op woensdag 1 mei 2024: 2 bijeenkomsten gehouden, 1 nog te komen. "
+        "Gemiddelde aanwezigheid: "
+    ) in markdown  # a plural, not 'bijeenkomst(en)'; a space between the sentences
     html = (out / "report.html").read_text()
     assert "<svg" in html and "<script" not in html
     assert re.search(r"<tr id=\"meeting-bijeenkomst-2\">.*?<td class=\"n\">4</td>", html, re.S)
@@ -174,3 +177,13 @@ def test_a_finished_programme_with_a_meeting_unrecorded_calls_it_undecided(seed,
     assert "4 undecided (meetings held without a record)" in " ".join(result.stdout.split())
     people = {p["id"]: p for p in json.loads((out / "report.json").read_text())["participants"]}
     assert people["sanne-visser"]["rule"] == "unrecorded"
+
+
+def test_counts_are_plurals_of_their_language(seed, tmp_path):
+    """ngettext: '1 bijeenkomst gehouden', '2 bijeenkomsten'; never 'bijeenkomst(en)'."""
+    out = tmp_path / "report"
+    result = cohort("report", twente_with_attendance(seed), "-o", out, "--today", "2024-03-01")
+    assert result.exit_code == 0, result
+    markdown = (out / "report.md").read_text()
+    assert "Stand op vrijdag 1 maart 2024: 1 bijeenkomst gehouden, 2 nog te komen." in markdown
+    assert "(en)" not in markdown
