@@ -184,3 +184,27 @@ def test_each_reader_reads_their_own_language(outbox, language, kind):
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_text(actual, encoding="utf-8")
         assert actual == golden.read_text(encoding="utf-8"), golden
+
+
+def test_a_french_participant_of_the_brussels_programme_reads_it_in_french(seed, tmp_path):
+    """The bilingual example: Femke reads French (participants.yaml), the programme is Dutch;
+    her e-mail and her personal feed carry the French texts, the programme feed the Dutch."""
+    folder = seed("brussels-broedplekken-2023")
+    env = {"COHORT_NOW": "2023-01-10T09:00:00Z"}
+    result = cohort("invite", folder, "-o", tmp_path / "outbox", "--today", "2023-01-10", env=env)
+    assert result.exit_code == 0, result
+    (path, *_) = sorted((tmp_path / "outbox").glob("*.femke-janssens.invitation.0.eml"))
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    body = message.get_body(("plain",)).get_content()
+    assert "Nous vous invitons à une rencontre d'Intervisions des Broedplekken 2023." in body
+    assert "Intervision" in str(message["Subject"])
+    assert "Intervisie" not in body
+    feeds = tmp_path / "calendars"
+    assert cohort("calendar", folder, "-o", feeds, env=env).exit_code == 0
+    (mine,) = (feeds / "people").glob("femke-janssens-*.ics")
+    text = mine.read_text()
+    assert "Chaussée de" in text or "Avenue du Port" in text or "Boulevard Anspach" in text
+    assert "Intervisions des Broedplekken 2023" in text
+    programme_feed = (feeds / "programme.ics").read_text()
+    assert "Intervisiesessies Broedplekken 2023" in programme_feed
+    assert "Intervisions des Broedplekken" not in programme_feed
