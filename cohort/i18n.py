@@ -163,7 +163,8 @@ def fill(
     """`message % values`, with French elision and contraction where a value follows a word
     of the translation (see `french_join`): "une rencontre de %(title)s" with the title
     'Intervisiesessies' reads "une rencontre d'Intervisiesessies". `escape` makes each value
-    safe (HTML), after it is joined. Raises KeyError for a value the message names but lacks."""
+    safe (HTML), after it is joined, unless it is HTML already (has `__html__`, as Markup).
+    Raises KeyError for a value the message names but lacks."""
     out: list[str] = []
     last = 0
     for match in _PLACEHOLDER.finditer(message):
@@ -176,7 +177,8 @@ def fill(
         text = str(int(value)) if match.group(2) == "d" else str(value)  # type: ignore[call-overload]
         if language == "fr" and out:
             out[-1], text = french_join(out[-1], text)
-        out.append(escape(text))
+        # a value that is HTML already (a link the template made) stays as it is
+        out.append(text if hasattr(value, "__html__") else escape(text))
     out.append(message[last:])
     return "".join(out)
 

@@ -120,7 +120,7 @@ def test_only_what_changed_is_rewritten(seed, tmp_path):
     )
     result = build(folder, site)
     assert "1 changed, 0 removed" in result.stdout  # Sanne's feed, now in French
-    assert "Organisation\u00a0: Tetem" in feed.read_text()
+    assert "Organisation\u202f: Tetem" in feed.read_text()
 
 
 def test_invitations_only_when_asked(seed, tmp_path):

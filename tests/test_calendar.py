@@ -237,7 +237,7 @@ def test_a_participants_language_wins_in_their_feed(seed, tmp_path):
     out = tmp_path / "out"
     publish(seed("optil-cultuurplekken-2025"), out)
     french = events(next((out / "people").glob("ieper-charlotte-*.ics")))
-    assert any("Organisation\u00a0: OP/TIL" in str(e["DESCRIPTION"]) for e in french.values())
+    assert any("Organisation\u202f: OP/TIL" in str(e["DESCRIPTION"]) for e in french.values())
     dutch = events(out / "programme.ics")
     assert all("Organisatie: OP/TIL" in str(e["DESCRIPTION"]) for e in dutch.values())
 

@@ -173,7 +173,7 @@ def test_each_invitee_sees_only_themselves_unless_the_programme_opts_in(write, t
         ),
         (
             "fr",
-            "Invitation : Bijeenkomst 1 — mardi 5 février 2030",  # one line: plain spaces
+            "Invitation\u202f: Bijeenkomst 1 — mardi 5 février 2030",  # a narrow no-break space
             "mardi 5 février 2030 de 19 h à 21 h",
         ),
         (
@@ -199,7 +199,7 @@ def test_the_participants_language_wins(write, tmp_path):
     )
     invite(write(text), tmp_path / "outbox")
     assert str(read(tmp_path / "outbox" / "m1.p3.invitation.0.eml")["Subject"]).startswith(
-        "Invitation : "
+        "Invitation\u202f: "
     )
     assert str(read(tmp_path / "outbox" / "m1.p4.invitation.0.eml")["Subject"]).startswith(
         "Uitnodiging: "

@@ -520,7 +520,7 @@ def test_a_programmes_own_template_is_used(write, tmp_path):
 
 @pytest.mark.parametrize(
     ("language", "subject"),
-    [("en", "Waiting list: Studiedag"), ("fr", "Liste d'attente : Studiedag")],
+    [("en", "Waiting list: Studiedag"), ("fr", "Liste d'attente\u202f: Studiedag")],
 )
 def test_each_person_reads_their_own_language(write, tmp_path, language, subject):
     folder = study_day(write)
@@ -559,7 +559,7 @@ def test_the_optil_example_closing_meeting_as_the_readme_shows_it(seed, tmp_path
     ruben = outbox / "bijeenkomst-2027-2.ruben-aerts.registration-waiting.1.eml"
     assert "Je bestelling van 2 plaatsen blijft samen" in text_of(ruben)
     marie = outbox / "bijeenkomst-2027-2.marie-dubois.registration-confirmed.1.eml"
-    assert str(read(marie)["Subject"]).startswith("Inscription confirmée : Slotbijeenkomst")
+    assert str(read(marie)["Subject"]).startswith("Inscription confirmée\u202f: Slotbijeenkomst")
     # the sign-in sheet of the day has the registered with their organisation
     sheet = tmp_path / "sheet"
     assert (

@@ -125,8 +125,7 @@ def publication(programme: Programme, state: State, moment: dt.datetime) -> list
             state.changed = True
         else:
             if record.removed or record.significant != significant:
-                if not record.removed:
-                    record.keep_version()
+                record.keep_version()
                 record.sequence += 1
                 record.revision = record.sequence
             elif set(record.invitees) != set(invitees):

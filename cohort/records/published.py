@@ -107,7 +107,10 @@ class Published:
         return held[-1] if held else None
 
     def keep_version(self) -> None:
-        """Remember the version now published, before a change of time, venue or status."""
+        """Remember the version now published, before a change of time, venue or status (none
+        when the meeting was removed: who held it got a cancellation)."""
+        if self.removed:
+            return
         self.earlier.append(
             Version(self.revision, self.start, self.end, self.all_day, self.location, self.status)
         )
