@@ -1,8 +1,10 @@
 """Invitations for the synthetic programme, side by side with mailmerge in one run.
 
-Target (issue 4): cohort no slower than mailmerge per message, while producing the full
-text + HTML + calendar message. mailmerge (PyPI; `pip install mailmerge`, in the `bench`
-extra) renders the same number of recipients with `--dry-run --no-limit`: a Markdown template
+Target (issues 4 and 17): cohort, whole process, no slower than mailmerge per message
+(<= 1.0x), while producing the full text + HTML + calendar message, byte-identical to what one
+process writes (tests/test_invite_streamed.py); its memory is measured by bench_growth.py.
+mailmerge (PyPI; `pip install mailmerge`, in the `bench` extra) renders the same number of
+recipients with `--dry-run --no-limit`: a Markdown template
 (so it too makes text and HTML) plus each meeting's .ics as attachment.
 
     python bench_invite.py [--participants 2000] [--meetings 200]
@@ -77,7 +79,7 @@ def mailmerge_inputs(folder: Path, calendars: Path, target: Path) -> int:
                         meeting.title,
                         meeting.date.isoformat(),
                         f"{meeting.start:%H:%M}",
-                        f"{meeting.ends_at:%H:%M}",
+                        f"{programme.ends_at(meeting):%H:%M}",
                         location(programme, meeting),
                         str(calendars / "meetings" / f"{meeting.id}.ics"),
                     ]

@@ -117,9 +117,10 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
-    """A place in a user's file; line and column count from 1, as editors do."""
+    """A place in a user's file; line and column count from 1, as editors do. Slotted: a
+    programme of ten thousand people has hundreds of thousands of them while it is read."""
 
     file: Path
     line: int = 0

@@ -14,7 +14,7 @@ rewrites only what changed, and never follows a link out of the folder.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -134,6 +134,22 @@ class OutputFolder:
         if removed or self.lines < 0 or self.lines > 2 * len(self.listed) + 64:
             self._rewrite()
         return changed
+
+    def refuse_foreign(self, names: Iterable[str], content: Callable[[str], bytes]) -> None:
+        """Raise UsageError (unless `force`) naming every file among `names` that is in the
+        way, as `write_all` would, before the files are made: for a command that writes many
+        files a few at a time, and must write none when one is in the way. `content(name)`
+        makes a file's content; it is called only for a file that exists and that cohort did
+        not write (it is no conflict when it holds exactly that)."""
+        if self.force:
+            return
+        conflicts = []
+        for name in names:
+            now = _current(self._inside(name))
+            if now is not None and not self._ours(name, now) and _bytes(content(name)) != now:
+                conflicts.append(name)
+        if conflicts:
+            raise UsageError(self._refusal(conflicts))
 
     def _listed(self, name: str, sum_: str) -> bool:
         return sum_ in self.listed.get(name, set())

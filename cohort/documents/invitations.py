@@ -9,8 +9,11 @@ ATTENDEE), and writes the outbox.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress
 
@@ -22,7 +25,7 @@ from ..programme.model import Participant, Programme
 from ..records import deliveries
 from ..records.outbox import MAYBE_DELIVERED, Name, Outbox, address_digest
 from ..records.published import load_state, now
-from . import messages, registration_mail
+from . import messages, parallel, registration_mail
 from .calendar import PRODID, Calendars
 from .changes import bounds, changes
 from .messages import one_line, transport_address
@@ -30,6 +33,12 @@ from .templating import Renderer
 
 _END = b"END:VCALENDAR\r\n"
 
+
+#: what the templates get about the invitee; a template that reads none of it renders the same
+#: for everyone invited to a meeting ("*": one that includes another could read anything)
+_PERSONAL = frozenset(
+    {"person", "organisation", "group", "group_with", "changes", "presenting", "*"}
+)
 
 _METHOD = {
     "invitation": "REQUEST",
@@ -49,6 +58,11 @@ class Composer:
         self._renderers: dict[tuple[str, bool], Renderer] = {}
         self._heads: dict[str, bytes] = {}
         self._events: dict[tuple[str, str, str], bytes] = {}
+        self._listed: tuple[tuple[str, str] | None, bytes] = (None, b"")
+        #: the context shared by the messages of one meeting, kind and language, and the
+        #: templates rendered once for all of them (see `_shared` and `_render`)
+        self._context: tuple[tuple[str, str, str] | None, dict[str, Any]] = (None, {})
+        self._rendered: dict[str, str] = {}
 
     def renderer(self, language: str, html: bool) -> Renderer:
         key = (language, html)
@@ -64,14 +78,20 @@ class Composer:
         language and method; only the ATTENDEE lines are serialised per person."""
         p = self.programme
         method = _METHOD[planned.name.kind]
-        people = [planned.person]
         if p.calendar.list_attendees and planned.entry.meeting is not None:
-            people = [x for x in p.invitees(planned.entry.meeting) if x.email]
+            # the same for everyone invited: made once per meeting (the last one's is kept)
+            key = (planned.entry.id, method)
+            if self._listed[0] != key:
+                everyone = [x for x in p.invitees(planned.entry.meeting) if x.email]
+                self._listed = (key, self._attendees(everyone, method))
+            attendees = self._listed[1]
+        else:
+            attendees = self._attendees([planned.person], method)
         event = self._event(planned.entry, language, method)
         # RFC 5545: an event's properties come before its VALARM components
         cut = event.find(b"BEGIN:VALARM\r\n")
         cut = cut if cut >= 0 else len(event) - len(b"END:VEVENT\r\n")
-        event = event[:cut] + self._attendees(people, method) + event[cut:]
+        event = event[:cut] + attendees + event[cut:]
         return self._head(method) + self.calendars.vtimezone_bytes + event + _END
 
     def _head(self, method: str) -> bytes:
@@ -114,34 +134,22 @@ class Composer:
         p = self.programme
         person = planned.person
         language = self.calendars.language_of(person)
+        shared = self._shared(planned, language)
         views = self.calendars.views(language)
-        text = self.renderer(language, html=False)
-        record = planned.entry.record
-        meeting = views.meeting(planned.entry.meeting) if planned.entry.meeting else None
+        meeting = shared["meeting"]
         group = meeting.group_of(person.id) if meeting else None
+        seen = views.person(person)
+        record = planned.entry.record
         context = {
-            "programme": views.programme_view,
-            "meeting": meeting,
-            "title": meeting.title if meeting else record.title,
-            "kind": planned.name.kind,
-            "meeting_cancelled": planned.entry.cancelled,
-            "person": views.person(person),
-            "organisation": views.person(person).organisation,
-            "venue": meeting.venue if meeting else None,
-            "where": meeting.location if meeting else record.location,
-            "join_url": meeting.join_url if meeting else None,
-            "starts_at": dt.datetime.fromisoformat(record.start) if not record.all_day else None,
-            "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
-            "day": dt.date.fromisoformat(record.start[:10]),
-            "all_day": record.all_day,
-            "when": meeting.when_at
-            if meeting
-            else text.texts.period(
-                *bounds(record.start, record.end, record.all_day), record.all_day, at=True
-            ),
+            **shared,
+            "person": seen,
+            "organisation": seen.organisation,
             # what changed since the version they hold (an update), in their language
             "changes": changes(
-                record, planned.held, meeting.location if meeting else "", text.texts
+                record,
+                planned.held,
+                meeting.location if meeting else "",
+                self.renderer(language, html=False).texts,
             )
             if planned.name.kind == "update"
             else (),
@@ -149,9 +157,6 @@ class Composer:
             "presenting": tuple(i for i in meeting.agenda if person.id in i.speaker_ids)
             if meeting
             else (),
-            "themes": meeting.themes if meeting else (),
-            "agenda": meeting.agenda if meeting else (),
-            "organiser": views.programme_view.organiser,
             "group": group,
             # the others in their group, by name only: never anyone's address
             "group_with": tuple(
@@ -167,7 +172,7 @@ class Composer:
                 sender=p.organiser.email or "",
                 recipient_name=person.name,
                 recipient=person.email or "",
-                subject=text.render("email/subject.txt", **context),
+                subject=self._render(language, False, "email/subject.txt", context),
                 date=record.modified_at,
                 message_id=messages.message_id(
                     f"{record.uid}|{planned.name.file}",
@@ -175,8 +180,8 @@ class Composer:
                     record.uid.rsplit("@", 1)[-1],
                 ),
                 language=language,
-                text=text.render("email/message.txt", **context),
-                html=self.renderer(language, html=True).render("email/message.html", **context),
+                text=self._render(language, False, "email/message.txt", context),
+                html=self._render(language, True, "email/message.html", context),
                 calendar=self.calendar(planned, language),
                 method=method,
                 calendar_name="invite.ics" if method == "REQUEST" else "cancel.ics",
@@ -194,6 +199,52 @@ class Composer:
             )
         return dt.datetime.fromisoformat(record.end)
 
+    def _shared(self, planned: Planned, language: str) -> dict[str, Any]:
+        """What the templates get that is the same for every invitee of one message about one
+        meeting in one language: made once per meeting, kind and language."""
+        key = (planned.entry.id, planned.name.kind, language)
+        if self._context[0] == key:
+            return self._context[1]
+        views = self.calendars.views(language)
+        text = self.renderer(language, html=False)
+        record = planned.entry.record
+        meeting = views.meeting(planned.entry.meeting) if planned.entry.meeting else None
+        shared = {
+            "programme": views.programme_view,
+            "meeting": meeting,
+            "title": meeting.title if meeting else record.title,
+            "kind": planned.name.kind,
+            "meeting_cancelled": planned.entry.cancelled,
+            "venue": meeting.venue if meeting else None,
+            "where": meeting.location if meeting else record.location,
+            "join_url": meeting.join_url if meeting else None,
+            "starts_at": dt.datetime.fromisoformat(record.start) if not record.all_day else None,
+            "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
+            "day": dt.date.fromisoformat(record.start[:10]),
+            "all_day": record.all_day,
+            "when": meeting.when_at
+            if meeting
+            else text.texts.period(
+                *bounds(record.start, record.end, record.all_day), record.all_day, at=True
+            ),
+            "themes": meeting.themes if meeting else (),
+            "agenda": meeting.agenda if meeting else (),
+            "organiser": views.programme_view.organiser,
+        }
+        self._context = (key, shared)
+        self._rendered.clear()
+        return shared
+
+    def _render(self, language: str, html: bool, name: str, context: dict[str, Any]) -> str:
+        """A template rendered; once per meeting, kind and language when it reads nothing
+        about the invitee (a subject line, usually), else once per message."""
+        renderer = self.renderer(language, html)
+        if renderer.reads(name) & _PERSONAL:
+            return renderer.render(name, **context)
+        if name not in self._rendered:
+            self._rendered[name] = renderer.render(name, **context)
+        return self._rendered[name]
+
 
 @dataclass
 class Rendered:
@@ -203,7 +254,8 @@ class Rendered:
     plan: Plan
     #: registration e-mails due, by status (see `registration_mail`)
     registrations: dict[str, int] = field(default_factory=dict)
-    written: list[Path] = field(default_factory=list)
+    #: how many files changed (not their names: there may be tens of thousands)
+    written: int = 0
     removed: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # about the feed secret's file
     #: messages that may have arrived, taken out of the queue for a newer one (kept in sent/)
@@ -285,6 +337,7 @@ def render_invitations(
     force: bool = False,
     new_address: frozenset[str] = frozenset(),
     unanswered: bool = False,
+    workers: int | None = None,
 ) -> Rendered:
     """Write every message due now into the outbox; take out waiting ones no longer due.
 
@@ -293,7 +346,10 @@ def render_invitations(
     received. `new_address`: participants whose address changed, who get the current state of
     every meeting they hold at their address now. `force` replaces a waiting message someone
     changed since cohort wrote it (see `output.OutputFolder`). `unanswered` reminds only
-    invitees whose answer to the meeting as it is now is not in (see `planning.replies`)."""
+    invitees whose answer to the meeting as it is now is not in (see `planning.replies`).
+    Messages are written as they are made, so memory does not grow with their number;
+    `workers` processes make them (by default one per core when there are enough messages for
+    it to pay), and the outbox is the same byte for byte however many."""
     from ..errors import UsageError
 
     if meeting is not None and meeting not in programme.meetings:
@@ -336,17 +392,26 @@ def render_invitations(
             answered=_answered(folder, programme, entries) if unanswered else None,
         )
         composer = Composer(folder, programme, entries)
-        files = {planned.name.file: composer.message(planned) for planned in result.messages}
         known = deliveries.received_files(folder, outbox)
         registered = registration_mail.due(folder, programme, outbox, meeting, known)
         rendered = Rendered(outbox_path, result, registrations=registered.counts)
         rendered.moved, rendered.readdressed = moved, new_address
         rendered.names = {pid: person.name for pid, person in programme.participants.items()}
         over = {entry.id for entry in entries if entry.last_day < today}
+        due = {planned.name.file: planned for planned in result.messages}
+        # every file in the way named before anything is written (see `OutputFolder`)
+        target.refuse_foreign(
+            [*due, *registered.files],
+            lambda name: composer.message(due[name]) if name in due else registered.files[name],
+        )
+        if result.messages:  # a template that cannot render stops the run before any change
+            composer.message(result.messages[0])
+        batches = chain(_made(composer, result.messages, workers), [registered.files])
         rendered.written, rendered.removed, rendered.superseded = _write(
             target,
             outbox,
-            {**files, **registered.files},
+            set(due) | set(registered.files),
+            batches,
             _Scope(meeting, until, over),
             registered.stale,
         )
@@ -415,17 +480,19 @@ def _answered(
 def _write(
     target: OutputFolder,
     outbox: Outbox,
-    files: dict[str, bytes],
+    files: set[str],
+    batches: Iterable[dict[str, bytes]],
     scope: _Scope,
     superseded: list[Path],
-) -> tuple[list[Path], list[Path], list[Path]]:
-    """Write the messages due into the outbox and take out the waiting ones no longer due: of
+) -> tuple[int, list[Path], list[Path]]:
+    """Write the messages due (`files`, their names; `batches`, their contents, a few at a
+    time) into the outbox and take out the waiting ones no longer due: of
     the kinds this run decides on, and of the meetings it looked at, and the registration
     e-mails a later one `superseded`. A message the server already accepted (the journal says
     so) stays, for `send` to move into sent/. A message that may have arrived is never
     removed: it stays while it is current, and is kept in sent/ (`Outbox.withdraw`) once a
     newer message to the same person about the same meeting replaces it, or its meeting is
-    over. Returns the files written, removed and superseded."""
+    over. Returns how many files were written, and those removed and superseded."""
     kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if scope.until else set())
     states = outbox.states()
     planned = {(n.meeting, n.participant) for f in files if (n := Name.parse(f))}
@@ -457,5 +524,68 @@ def _write(
         ) from None
     # only what is due: a file someone else put into the outbox is left alone, never taken in
     # as cohort's (and so never sent)
-    written = target.write_all(files, owned=())
+    written = sum(len(target.write_all(batch, owned=())) for batch in batches)
     return written, [p for p in taken if p not in maybe], sorted(maybe)
+
+
+#: messages per piece of work: a meeting's, or a part of a large meeting's
+_PIECE = 100
+#: fewer messages than this are made in this process: starting workers would cost more
+_POOL_FROM = 1000
+
+
+def _made(
+    composer: Composer, planned: list[Planned], workers: int | None
+) -> Iterator[dict[str, bytes]]:
+    """The messages, file name to bytes, a meeting's (or `_PIECE` of them) at a time, in the
+    order of the plan."""
+    pieces = _pieces(planned)
+    if workers is None:
+        workers = parallel.cores() if len(planned) >= _POOL_FROM else 1
+    workers = min(workers, len(pieces))
+    if workers <= 1:
+        for start, stop in pieces:
+            yield {p.name.file: composer.message(p) for p in planned[start:stop]}
+        return
+    made = parallel.ordered_map(
+        _make,
+        pieces,
+        workers=workers,
+        initializer=_start,
+        initargs=(composer.folder, composer.programme, composer.calendars.entries, planned),
+    )
+    for (start, stop), messages_ in zip(pieces, made, strict=True):
+        yield {p.name.file: data for p, data in zip(planned[start:stop], messages_, strict=True)}
+
+
+def _pieces(planned: list[Planned]) -> list[tuple[int, int]]:
+    """The plan cut into pieces of work (start, stop): each a meeting's messages, at most
+    `_PIECE` of them."""
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(planned) + 1):
+        if (
+            i == len(planned)
+            or i - start >= _PIECE
+            or planned[i].entry.id != planned[start].entry.id
+        ):
+            pieces.append((start, i))
+            start = i
+    return pieces
+
+
+#: in a worker process: the composer and the plan it makes messages of (see `_start`)
+_worker: tuple[Composer, list[Planned]] | None = None
+
+
+def _start(
+    folder: Path, programme: Programme, entries: list[Entry], planned: list[Planned]
+) -> None:
+    global _worker
+    _worker = (Composer(folder, programme, entries), planned)
+
+
+def _make(piece: tuple[int, int]) -> list[bytes]:
+    assert _worker is not None
+    composer, planned = _worker
+    return [composer.message(p) for p in planned[piece[0] : piece[1]]]

@@ -43,21 +43,26 @@ _RECURRING = frozenset(
         "content-disposition",
         "from",
         "date",
+        "content-language",
     }
 )
+#: what makes a recurring header's value unique to one message
+_ONCE = "boundary="
 
 
 class RecurringHeadersPolicy(EmailPolicy):
     """The SMTP policy, remembering the parsed and folded forms of the part headers that recur
     in every message (Content-Type, Content-Transfer-Encoding, ...). Header objects are
     immutable, so sharing them changes nothing in the output; it halves the time to build a
-    message, which counts for an outbox of ten thousand."""
+    message, which counts for an outbox of ten thousand. A header naming a multipart's boundary
+    is not remembered: each message has its own, and remembering them would make memory grow
+    with the number of messages."""
 
     _parsed: ClassVar[dict[tuple[str, str], Any]] = {}
     _folded: ClassVar[dict[tuple[str, str, bool], bytes]] = {}
 
     def header_store_parse(self, name: str, value: Any) -> Any:
-        if name.lower() in _RECURRING and type(value) is str:
+        if name.lower() in _RECURRING and type(value) is str and _ONCE not in value:
             key = (name, value)
             if key not in self._parsed:
                 self._parsed[key] = super().header_store_parse(name, value)
@@ -65,8 +70,8 @@ class RecurringHeadersPolicy(EmailPolicy):
         return super().header_store_parse(name, value)
 
     def fold_binary(self, name: str, value: Any) -> bytes:
-        if name.lower() in _RECURRING:
-            key = (name, str(value), self.utf8)
+        if name.lower() in _RECURRING and _ONCE not in (text := str(value)):
+            key = (name, text, self.utf8)
             if key not in self._folded:
                 self._folded[key] = super().fold_binary(name, value)
             return self._folded[key]

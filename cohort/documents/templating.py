@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
@@ -192,6 +193,7 @@ class Renderer:
             number=texts.number,
         )
         self._cache: dict[str, jinja2.Template] = {}
+        self._reads: dict[str, frozenset[str]] = {}
 
     @jinja2.pass_context
     def _gettext(self, context: Any, message: str, **values: Any) -> str:
@@ -236,6 +238,20 @@ class Renderer:
             except jinja2.TemplateNotFound:
                 raise CohortError(f"template '{name}' not found") from None
         return self._cache[name]
+
+    def reads(self, name: str) -> frozenset[str]:
+        """The names of the context a template reads (jinja2.meta); a template that includes,
+        imports or extends another could read anything, so it reads `{"*"}`."""
+        if name not in self._reads:
+            template = self.template(name)
+            assert self.env.loader is not None
+            source = self.env.loader.get_source(self.env, name)[0]
+            tree = self.env.parse(source, name, template.filename)
+            if any(True for _ in jinja2.meta.find_referenced_templates(tree)):
+                self._reads[name] = frozenset({"*"})
+            else:
+                self._reads[name] = frozenset(jinja2.meta.find_undeclared_variables(tree))
+        return self._reads[name]
 
     def render(self, name: str, **context: Any) -> str:
         template = self.template(name)

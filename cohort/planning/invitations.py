@@ -29,7 +29,7 @@ from ..records.outbox import Name
 from .publication import Entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     """One message to write: its name in the outbox, the meeting as published, to whom."""
 

@@ -62,7 +62,7 @@ MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 _HEADERS = 256 * 1024
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Name:
     """The file name of an invitation: meeting, participant, kind and SEQUENCE."""
 
