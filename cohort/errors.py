@@ -97,6 +97,10 @@ CODES: dict[str, str] = {
     # groups
     "groups-changed": "groups as formed that no longer fit who comes (someone new, excused)",
     "groups-impossible": "groups whose hard rules cannot all hold (colleagues, roles, apart)",
+    "groups-rules": "groups as formed (or a rule) that break a hard rule: colleagues together, "
+    "people kept apart in one group",
+    "groups-stale": "a groups file for a meeting that no longer asks for groups",
+    "groups-names": "fewer `names:` than the groups a meeting makes",
     "unknown-value": "a profile value that the programme's groups: balance: does not list",
     # registrations (registrations import)
     "registration-layout": "a registration export laid out as no tool cohort reads writes it",

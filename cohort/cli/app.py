@@ -70,6 +70,9 @@ class CohortGroup(TyperGroup):
             ctx.exit(130)
         except (typer.Exit, typer.Abort, TyperException):
             raise
+        except BrokenPipeError:  # `cohort groups | head -1`: the reader has what it wanted
+            _quiet_stdout()
+            ctx.exit(EXIT_USAGE)
         except Exception as err:  # a bug in cohort: say so plainly, never a traceback
             if os.environ.get("COHORT_DEBUG"):
                 raise
@@ -79,6 +82,18 @@ class CohortGroup(TyperGroup):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+
+
+def _quiet_stdout() -> None:
+    """Send what is left for standard output nowhere: its reader is gone, and Python would
+    otherwise complain when it flushes at exit (the Python docs' advice on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout (a test's runner)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def group(help: str) -> typer.Typer:
@@ -124,4 +139,5 @@ def main() -> None:
             print(line, file=sys.stderr)
         sys.exit(err.exit_code)
     except BrokenPipeError:
+        _quiet_stdout()
         sys.exit(EXIT_USAGE)

@@ -67,10 +67,10 @@ def moment_day(value: str | None) -> dt.date | None:
 def checked(folder: Path, day: str | None, *, show_warnings: bool = True) -> Checked:
     """Load and check a programme for a command that produces something; warnings go to
     standard error first, errors stop the command (in CohortGroup)."""
-    from ..planning import fit
+    from ..planning import fit, group_checks
     from ..records.workspace import load_checked
 
-    result = load_checked(folder, today(day), checks=(fit.check,))
+    result = load_checked(folder, today(day), checks=(fit.check, group_checks.check))
     if show_warnings:
         warn(str(w) for w in result.warnings)
     return result

@@ -38,10 +38,10 @@ def validate(
     day: Today = None,
 ) -> None:
     """Check a programme and report every problem, as FILE:LINE:COL: error|warning: message."""
-    from ..planning import fit
+    from ..planning import fit, group_checks
     from ..records.workspace import validate as run
 
-    validation = run(folder, today(day), strict=strict, checks=(fit.check,))
+    validation = run(folder, today(day), strict=strict, checks=(fit.check, group_checks.check))
     if format is DiagnosticFormat.json:
         say(validation.as_json())
     else:

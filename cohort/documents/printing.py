@@ -34,10 +34,13 @@ BLANK_ROWS = 8
 def _context(views: Views, meeting: Meeting, public: bool = False) -> dict[str, Any]:
     """What an agenda or a sign-in sheet shows of a meeting: its view, and its parts by name
     (the names templates have always had). `public`: for the public site, without the join
-    link (`online` still says the meeting is online)."""
+    link (`online` still says the meeting is online) and without the groups (names of
+    people: they stay on the agenda `cohort agenda` prints, the sheet and the e-mail)."""
     view = views.meeting(meeting)
     if public and view.join_url:
         view = replace(view, join_url=None, link=views.programme_view.links.website)
+    if public:
+        view = replace(view, groups=())
     _ = views.texts.gettext
     return {
         "programme": views.programme_view,

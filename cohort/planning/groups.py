@@ -23,11 +23,11 @@ itself is `golfers`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..programme.model import Programme
-from . import golfers
+from . import golfers, repeats
 
 #: swaps of tabu search per run, restarts included: about a second for 32 people in 8 rounds
 #: of groups of 4; larger problems get fewer, so that a run weighs at most WORK cells (a swap
@@ -82,8 +82,11 @@ class Formed:
     problems: list[tuple[str, str]] = field(default_factory=list)
     repeats: int = 0  # meetings of a pair beyond its first, over all rounds
     repeated_pairs: int = 0  # pairs that meet more than once
-    bound: int | None = None  # rounds in which everyone can meet only new people
-    least_repeats: int = 0  # the fewest repeats the sizes allow (counted per person)
+    rounds: list[str] = field(default_factory=list)  # the rounds counted, by meeting id
+    #: the fewest repeats counting proves over the first t rounds (`repeats.least`), per t
+    least: list[int] = field(default_factory=list)
+    least_repeats: int = 0  # ... over all rounds
+    bound: int = 0  # the first rounds over which counting does not rule out zero repeats
 
 
 def sizes(people: int, size: int | None = None, count: int | None = None) -> tuple[int, ...]:
@@ -133,43 +136,105 @@ def rules_of(programme: Programme) -> Rules:
     return Rules(tuple(circles), tuple(rules.together), values)
 
 
-def bound(people: int, size: int) -> int:
-    """In how many rounds `people` in groups of `size` can each meet only new people:
-    floor((N - 1) / (K - 1)) (each round someone meets K - 1 others, of N - 1 in all)."""
-    return (people - 1) // (size - 1) if size > 1 else 0
+#: how a person is named in messages: 'Anna Peeters (anna)' (by default, the id)
+Namer = Callable[[str], str]
 
 
-def explain(round: Round, rules: Rules) -> list[str]:
-    """Why the hard rules cannot hold in a round (nothing when they may): a circle larger than
-    the number of groups, people kept together who must be apart or do not fit a group."""
+def _ids(pid: str) -> str:
+    return pid
+
+
+def explain(round: Round, rules: Rules, name: Namer = _ids) -> list[str]:
+    """Why the hard rules cannot hold in a round (nothing when they may), counting: a circle
+    larger than the number of groups, people who must each sit apart from all the others
+    and outnumber the groups, people kept together who must be apart or do not fit a group."""
     present = set(round.people)
     shape = sizes(len(present), round.size, round.count)
     if not shape:
         return []
     groups = len(shape)
-    how = f"groups of {round.size}" if round.size else f"{groups} groups"
+    how = f"groups of {round.size} ({groups} groups)" if round.size else _plural(groups, "group")
     problems = []
     for circle in rules.circles:
         here = circle.people & present
         if len(here) > groups:
             problems.append(
-                f"{circle.rule} has {len(here)} of {len(present)} people: "
-                f"{how} ({groups} groups) cannot keep them apart"
+                f"in '{round.meeting}', {circle.rule} has {len(here)} of {len(present)} people: "
+                f"{how} cannot keep them apart"
+            )
+    if not problems:
+        clique = _apart_from_all(rules, present, groups)
+        if clique:
+            listed = ", ".join(name(p) for p in clique)
+            problems.append(
+                f"in '{round.meeting}', {listed} must each sit apart from all the others "
+                f"({len(clique)} people, by the rules "
+                f"{'; '.join(_rules_between(rules, clique))}): {how} cannot keep them apart"
             )
     for block in _blocks(rules.together, present):
         if len(block) > shape[0]:
             problems.append(
-                f"together: {', '.join(block)} are {len(block)}, more than a group holds "
-                f"({shape[0]})"
+                f"in '{round.meeting}', together: {', '.join(name(p) for p in block)} are "
+                f"{len(block)}, more than a group holds ({shape[0]})"
             )
         for circle in rules.circles:
             both = sorted(circle.people & set(block))
             if len(both) > 1:
                 problems.append(
-                    f"together: {', '.join(both)} must sit together, but {circle.rule} keeps "
-                    "them apart"
+                    f"in '{round.meeting}', together: {', '.join(name(p) for p in both)} must "
+                    f"sit together, but {circle.rule} keeps them apart"
                 )
     return problems
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _apart_from_all(rules: Rules, present: set[str], groups: int) -> tuple[str, ...]:
+    """More than `groups` people of whom no two may share a group (a clique of the rules kept
+    apart), found among the small circles (apart: lists, roles of few), else ()."""
+    apart: dict[str, set[str]] = {}
+    for circle in rules.circles:
+        here = circle.people & present
+        if 1 < len(here) <= groups:  # a larger circle is explained by itself
+            for p in here:
+                apart.setdefault(p, set()).update(here - {p})
+    if sum(len(v) for v in apart.values()) > 20000:  # too many to look through cheaply
+        return ()
+    best: list[str] = []
+
+    def grow(clique: list[str], candidates: list[str]) -> None:
+        nonlocal best
+        if len(clique) > len(best):
+            best = list(clique)
+        if len(best) > groups:
+            return
+        for i, p in enumerate(candidates):
+            if len(clique) + len(candidates) - i <= len(best):
+                return
+            grow(clique + [p], [q for q in candidates[i + 1 :] if q in apart[p]])
+
+    grow([], sorted(apart, key=lambda p: (-len(apart[p]), p)))
+    return tuple(sorted(best)) if len(best) > groups else ()
+
+
+def _rules_between(rules: Rules, people: Sequence[str]) -> list[str]:
+    """The rules that keep some of `people` apart, each once."""
+    chosen = set(people)
+    return list(dict.fromkeys(c.rule for c in rules.circles if len(c.people & chosen) > 1))
+
+
+def too_few_names(programme: Programme, round: Round) -> str | None:
+    """What is wrong when a meeting's `names:` are fewer than the groups its people make."""
+    spec = programme.meetings[round.meeting].groups
+    count = len(sizes(len(round.people), round.size, round.count))
+    if spec is None or not spec.names or len(spec.names) >= count:
+        return None
+    return (
+        f"'{round.meeting}' makes {_plural(count, 'group')} ({len(round.people)} people) but "
+        f"names: gives {len(spec.names)}"
+    )
 
 
 def _blocks(together: Iterable[Sequence[str]], present: set[str]) -> list[tuple[str, ...]]:
@@ -194,7 +259,11 @@ def _blocks(together: Iterable[Sequence[str]], present: set[str]) -> list[tuple[
 
 
 def form(
-    rounds: Sequence[Round], rules: Rules, seed: int = 0, iterations: int = ITERATIONS
+    rounds: Sequence[Round],
+    rules: Rules,
+    seed: int = 0,
+    iterations: int = ITERATIONS,
+    name: Namer = _ids,
 ) -> Formed:
     """Groups for every round that is not decided, given the decided ones and the rules.
 
@@ -203,7 +272,7 @@ def form(
     result = Formed()
     for r in rounds:
         if not r.decided:
-            result.problems += [(r.meeting, text) for text in explain(r, rules)]
+            result.problems += [(r.meeting, text) for text in explain(r, rules, name)]
     if result.problems:
         return result
     people = sorted({p for r in rounds for p in r.people} | _history_people(rounds))
@@ -230,7 +299,7 @@ def form(
     for r, grouping in zip(open_rounds, found, strict=True):
         groups = _ordered(tuple(people[i] for i in group) for group in grouping)
         result.groups[r.meeting] = groups
-        result.problems += [(r.meeting, text) for text in broken(groups, rules)]
+        result.problems += [(r.meeting, text) for text in broken(groups, rules, name)]
     _count(result, rounds, rules)
     return result
 
@@ -240,18 +309,22 @@ def rounds_of(
     excused: dict[str, set[str]],
     attended: dict[str, set[str]],
     open: set[str] | None = None,
+    empty: Collection[str] = (),
 ) -> list[Round]:
     """The rounds of a programme: its meetings with `groups:` (not cancelled), in order. Who is
     in one: the invitees less those `excused` (meeting id -> ids). A round has groups when
     they were formed, unless it is in `open` (to form anew); they met as `attended` says (by
     meeting id, when attendance was recorded). With `open`, a round without groups that is
-    not in it is left out (it is neither formed nor history)."""
+    not in it is left out (it is neither formed nor history). A round in `empty` (its groups
+    file lists none) is decided, without groups."""
     rounds = []
     for m in programme.chronological():
         if m.groups is None or m.cancelled:
             continue
         people = tuple(p.id for p in programme.invitees(m) if p.id not in excused.get(m.id, set()))
         formed = tuple(g.members for g in m.groups.formed) if m.groups.formed else None
+        if formed is None and m.id in empty:
+            formed = ()
         if open is not None and m.id in open:
             formed = None
         elif open is not None and formed is None:
@@ -265,7 +338,7 @@ def rounds_of(
     return rounds
 
 
-def broken(groups: Sequence[Sequence[str]], rules: Rules) -> list[str]:
+def broken(groups: Sequence[Sequence[str]], rules: Rules, name: Namer = _ids) -> list[str]:
     """The hard rules these groups break, in words (none when they hold)."""
     problems = []
     for group in groups:
@@ -273,10 +346,12 @@ def broken(groups: Sequence[Sequence[str]], rules: Rules) -> list[str]:
         for circle in rules.circles:
             both = sorted(circle.people & members)
             if len(both) > 1:
-                problems.append(f"{', '.join(both)} share a group ({circle.rule})")
+                listed = ", ".join(name(p) for p in both)
+                problems.append(f"{listed} share a group ({circle.rule})")
     for block in _blocks(rules.together, {p for g in groups for p in g}):
         if not any(set(block) <= set(g) for g in groups):
-            problems.append(f"together: {', '.join(block)} are in different groups")
+            listed = ", ".join(name(p) for p in block)
+            problems.append(f"together: {listed} are in different groups")
     return problems
 
 
@@ -293,7 +368,8 @@ def _ordered(groups: Iterable[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
 
 
 def _count(result: Formed, rounds: Sequence[Round], rules: Rules) -> None:
-    """Repeats over all rounds (the decided ones as they met), and the bound."""
+    """Repeats over all rounds (the decided ones as they met), and what counting proves about
+    them (`repeats.least`)."""
     meetings = pairs(
         [r.met or r.groups or () for r in rounds if r.decided]
         + [result.groups[r.meeting] for r in rounds if r.meeting in result.groups]
@@ -304,23 +380,21 @@ def _count(result: Formed, rounds: Sequence[Round], rules: Rules) -> None:
     extra = {pair: n - 1 for pair, n in meetings.items() if n > 1 and pair not in together}
     result.repeats = sum(extra.values())
     result.repeated_pairs = len(extra)
-    largest = [max(sizes(len(r.people), r.size, r.count), default=0) for r in rounds]
-    everyone = {p for r in rounds for p in r.people}
-    if largest and max(largest) > 1:
-        result.bound = bound(len(everyone), max(largest))
-    result.least_repeats = _least_repeats(rounds, result, len(everyone))
-
-
-def _least_repeats(rounds: Sequence[Round], result: Formed, people: int) -> int:
-    """A lower bound on repeats: someone who shares a group with more people, over the
-    rounds, than there are others, meets the difference again (half of it per pair)."""
-    seats: Counter[str] = Counter()
+    counted = []
     for r in rounds:
-        grouping = r.met or r.groups or result.groups.get(r.meeting, ())
-        for group in grouping:
-            for p in group:
-                seats[p] += len(group) - 1
-    return sum(max(0, n - (people - 1)) for n in seats.values()) // 2
+        grouping = r.met or r.groups if r.decided else result.groups.get(r.meeting)
+        if grouping is not None:
+            kept = [g for g in grouping if g]
+            people = frozenset(p for g in kept for p in g)
+            shape = tuple(sorted((len(g) for g in kept), reverse=True))
+        else:
+            people, shape = frozenset(r.people), sizes(len(r.people), r.size, r.count)
+        counted.append(repeats.Sized(people, shape))
+    least = repeats.least(counted, [c.people for c in rules.circles], rules.together)
+    result.rounds = [r.meeting for r in rounds]
+    result.least = least
+    result.least_repeats = least[-1] if least else 0
+    result.bound = sum(1 for n in least if n == 0)
 
 
 def pairs(groupings: Iterable[Iterable[Sequence[str]]]) -> Counter[frozenset[str]]:

@@ -9,15 +9,16 @@ facilitator changed or wrote), as long as the meeting is still to come.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CohortError, Diagnostic, Report
+from ..errors import CohortError, Diagnostic, Report, UsageError, did_you_mean
 from ..programme.load import Loaded
 from ..programme.model import Programme
 from ..records import attendance
 from ..records import groups as records
-from . import groups
+from . import group_checks, groups
 
 
 @dataclass
@@ -30,6 +31,13 @@ class Shown:
     groups: list[tuple[str, list[str]]]  # name, the members' names
     state: str  # formed, kept (cohort's file), yours (the facilitator's file), none
     written: Path | None = None
+    file: Path | None = None  # its groups file, when there is one
+    #: people whose e-mail about this meeting named a group they are no longer in (names),
+    #: and the days until it (for the reminder that tells them)
+    told: list[str] = field(default_factory=list)
+    days: int = 0
+    asked: int | None = None  # the count of groups asked for (`count:`), when formed now
+    came: int | None = None  # how many of them came, once attendance is recorded
 
 
 @dataclass
@@ -39,9 +47,10 @@ class Grouped:
     rounds: list[Shown] = field(default_factory=list)
     formed: groups.Formed = field(default_factory=groups.Formed)
     seed: int = 0
+    force: bool = False
 
     def lines(self, written: bool) -> list[str]:
-        """For the terminal: each round's groups, then the repeats and the bound."""
+        """For the terminal: each round's groups, then the repeats and what counting proves."""
         out = []
         for r in self.rounds:
             state = {
@@ -50,32 +59,77 @@ class Grouped:
                 "yours": "as you made them",
                 "none": "too few people for groups",
             }[r.state]
+            if r.state == "yours" and not r.groups:
+                out.append(
+                    f"{r.meeting} ({r.date}): {plural(r.people, 'person', 'people')}, no groups: "
+                    f"{r.file} is yours and lists none; fill in its groups (cohort never "
+                    "rewrites it), or move it out of groups/ to let cohort form them"
+                )
+                continue
+            came = f" ({r.came} came)" if r.came is not None else ""
             out.append(
-                f"{r.meeting} ({r.date}): {r.people} {'person' if r.people == 1 else 'people'}, "
-                f"{len(r.groups)} groups, {state}"
+                f"{r.meeting} ({r.date}): {plural(r.people, 'person', 'people')}{came}, "
+                f"{plural(len(r.groups), 'group')}, {state}"
             )
+            if r.asked and len(r.groups) < r.asked:
+                out.append(
+                    f"  {plural(len(r.groups), 'group')}, not the {r.asked} asked: "
+                    f"{r.people} people make at most {r.people // 2} groups of two or more"
+                )
             out += [f"  {name}: {', '.join(members)}" for name, members in r.groups]
-        f = self.formed
-        if f.repeated_pairs == 0:
-            out.append(f"no pair meets twice over {len(self.rounds)} round(s)")
-        else:
-            out.append(f"{f.repeated_pairs} pair(s) meet more than once ({f.repeats} repeat(s))")
-        if f.bound is not None and len(self.rounds) > f.bound:
-            out.append(
-                f"{len(self.rounds)} rounds are more than the {f.bound} in which everyone can "
-                f"meet only new people (floor((N - 1) / (K - 1))): cohort keeps the repeats to "
-                f"a minimum (at least {f.least_repeats} cannot be avoided)"
-            )
-        elif f.repeats:
-            out.append(
-                "zero repeats may be possible: try another --seed, or move people by hand "
-                "in the groups files"
-            )
+            if r.state == "yours" and self.force:
+                out.append(
+                    f"  kept {r.file}: you wrote or changed it, so --force does not form these "
+                    "groups anew; move it out of groups/ to let cohort form them"
+                )
+        if not self.rounds:
+            out.append("no meeting asks for groups: give one 'groups: {size: 4}' to form them")
+        out += self._repeats()
+        for r in self.rounds:
+            if r.told:
+                out.append(
+                    f"{r.meeting}: {plural(len(r.told), 'person', 'people')} had an e-mail "
+                    f"naming the old groups ({', '.join(r.told)}): tell them their new group "
+                    f"with a reminder, which shows it: cohort invite --meeting {r.meeting} "
+                    f"--reminder --days {r.days}"
+                )
         if any(r.state == "formed" for r in self.rounds):
             if written:
                 out += [f"wrote {r.written}" for r in self.rounds if r.written]
             else:
                 out.append("add --write to keep these groups (documents show written groups)")
+        return out
+
+    def _repeats(self) -> list[str]:
+        f = self.formed
+        counted = [r for r in self.rounds if r.groups]
+        if not counted:
+            return []
+        if f.repeats == 0:
+            return [f"no pair meets twice over {plural(len(counted), 'round')}"]
+        out = [
+            f"{plural(f.repeated_pairs, 'pair')} {'meets' if f.repeated_pairs == 1 else 'meet'} "
+            f"more than once ({plural(f.repeats, 'repeat')}: a pair's meetings after its "
+            "first)"
+        ]
+        if f.least_repeats == 0:
+            out.append(
+                "zero repeats may be possible (no count cohort knows rules them out): try "
+                "another --seed, or move people by hand in the groups files"
+            )
+            return out
+        first = f.rounds[f.bound] if f.bound < len(f.rounds) else f.rounds[-1]
+        proof = (
+            f"counting proves at least {plural(f.least_repeats, 'repeat')} over these rounds "
+            f"(from '{first}' on, not everyone can meet only new people)"
+        )
+        if f.repeats <= f.least_repeats:
+            out.append(f"{proof}: this is the fewest possible")
+        else:
+            out.append(
+                f"{proof}; cohort keeps them low, a pair's third meeting weighing more than two "
+                "pairs' second (another --seed may find fewer)"
+            )
         return out
 
 
@@ -100,13 +154,37 @@ def group(
     day = today or dt.date.today()
     excused = {m: set(r.excused) for m, r in recorded.items()}
     attended = {m: set(r.attended) for m, r in recorded.items() if _held(programme, m, day)}
+    if write:
+        records.writable(folder)
     open_ = _open(programme, files, meeting, force, day)
-    rounds = groups.rounds_of(programme, excused, attended, open_ if meeting else None)
+    empty = {m for m, s in files.items() if s.record is not None and not s.record.groups}
+    rounds = groups.rounds_of(
+        programme, excused, attended, open_ if meeting else None, empty - open_
+    )
     rounds = [
         groups.Round(r.meeting, r.people, r.size, r.count) if r.meeting in open_ else r
         for r in rounds
     ]
-    formed = groups.form(rounds, groups.rules_of(programme), seed, iterations)
+    short = [
+        (r.meeting, text)
+        for r in rounds
+        if r.meeting in open_ and (text := groups.too_few_names(programme, r))
+    ]
+    if short:
+        raise CohortError(
+            diagnostics=[
+                Diagnostic(
+                    loaded.at("meetings", mid, "groups", "names"),
+                    "error",
+                    text,
+                    "give a name for every group, or leave names: out",
+                    code="groups-names",
+                )
+                for mid, text in short
+            ]
+        )
+    name = group_checks.person_namer(programme)
+    formed = groups.form(rounds, groups.rules_of(programme), seed, iterations, name)
     if formed.problems:
         hint = "change the rules under the programme's groups:, or the meeting's groups:"
         raise CohortError(
@@ -121,16 +199,56 @@ def group(
                 for mid, text in formed.problems
             ]
         )
-    result = Grouped(formed=formed, seed=seed)
+    result = Grouped(formed=formed, seed=seed, force=force)
     for r in rounds:
         shown = _shown(programme, r, formed, files)
         if write and shown.state == "formed":
             named = [
                 (name, formed.groups[r.meeting][i]) for i, (name, _) in enumerate(shown.groups)
             ]
+            before = files.get(r.meeting)
             shown.written = records.write(folder, r.meeting, named, seed)
+            if before is not None and before.record is not None:
+                old = [g.members for g in before.record.groups]
+                moved = _moved(old, formed.groups[r.meeting])
+                told = _told(folder, r.meeting, moved)
+                shown.told = [_name(programme, pid) for pid in told]
+                shown.days = max(0, (programme.meetings[r.meeting].date - day).days)
         result.rounds.append(shown)
     return result
+
+
+def _moved(old: Sequence[Sequence[str]], new: Sequence[Sequence[str]]) -> list[str]:
+    """Who sits with other people now than in the `old` groups (or was not in them)."""
+
+    def mates(grouping: Sequence[Sequence[str]]) -> dict[str, frozenset[str]]:
+        return {p: frozenset(g) for g in grouping for p in g}
+
+    before, after = mates(old), mates(new)
+    return sorted(p for p, group in after.items() if before.get(p) != group)
+
+
+def _told(folder: Path, meeting_id: str, people: Sequence[str]) -> list[str]:
+    """Of `people`, those who received an e-mail about the meeting (it named their group)."""
+    from ..records.deliveries import History
+    from ..records.outbox import Name
+
+    try:
+        received = History(folder).received()
+    except CohortError:  # a damaged record: invite and send say so themselves
+        return []
+    wanted = set(people)
+    told = set()
+    for file in received:
+        name = Name.parse(file)
+        if name and name.meeting == meeting_id and name.kind != "cancellation":
+            told |= {name.participant} & wanted
+    return sorted(told)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 group', '3 groups'; '1 person', '2 people' (cohort's own messages are English)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _held(programme: Programme, meeting_id: str, day: dt.date) -> bool:
@@ -147,6 +265,9 @@ def _open(
 ) -> set[str]:
     """The meetings whose groups are formed now (see the module's docstring)."""
     asked = [m for m in programme.chronological() if m.groups is not None and not m.cancelled]
+    if meeting is not None and meeting not in programme.meetings:
+        hint = did_you_mean(meeting, [m.id for m in asked] or programme.meetings)
+        raise UsageError(f"no meeting '{meeting}'" + (f" ({hint})" if hint else ""))
     if meeting is not None and meeting not in {m.id for m in asked}:
         raise CohortError(f"'{meeting}' does not ask for groups (add 'groups: {{size: 4}}')")
     found = set()
@@ -175,15 +296,19 @@ def _shown(
         members = r.groups or ()
         state = "kept" if files.get(r.meeting) and files[r.meeting].by_cohort else "yours"
         names = [g.name for g in m.groups.formed] if m.groups else []
+    listed = {p for group in members for p in group}
     return Shown(
         m.id,
         m.date,
-        len(r.people),
+        len(listed) if r.decided else len(r.people),  # as many as the groups list
         [
             (name, [_name(programme, p) for p in group])
             for name, group in zip(names, members, strict=True)
         ],
         state,
+        file=files[r.meeting].path if r.meeting in files else None,
+        asked=r.count if state == "formed" and m.groups and m.groups.count else None,
+        came=len({p for group in r.met for p in group}) if r.met is not None else None,
     )
 
 

@@ -84,6 +84,12 @@ class MeetingGroups(_Frozen):
             raise ValueError("a group has at least 2 people; give a size of 2 or more")
         if self.count is not None and self.names and self.count > len(self.names):
             raise ValueError(f"count {self.count} needs as many names; {len(self.names)} given")
+        named = [*self.names, *([self.name] if self.name else [])]
+        if any("\n" in n or "\r" in n for n in named):
+            raise ValueError("a group's name is one line; remove the line break")
+        twice = sorted({n for n in self.names if self.names.count(n) > 1})
+        if twice:
+            raise ValueError(f"names: gives '{twice[0]}' twice; give each group its own name")
         return self
 
 
@@ -97,7 +103,15 @@ def _balance(value: Any) -> Any:
     a mapping lists each field's values."""
     if isinstance(value, dict):
         return {k: one_or_many(v) for k, v in value.items()}
-    return {name: () for name in one_or_many(value)}
+    names = one_or_many(value)
+    if not isinstance(names, list | tuple):
+        return value  # pydantic says what is wrong with it
+    if not all(isinstance(name, str | int) and not isinstance(name, bool) for name in names):
+        raise ValueError(
+            "balance: names profile fields (balance: [experience]) or maps each to its values "
+            "(balance: {experience: [starter, ervaren]})"
+        )
+    return {name: () for name in names}
 
 
 Balance = Annotated[
@@ -134,6 +148,14 @@ def check_rules(
     profile values are among those `balance:` lists (when it lists them)."""
     for field in ("apart", "together"):
         for i, people in enumerate(getattr(programme.groups, field)):
+            if len(set(people)) < 2:
+                report.warning(
+                    at("groups", field, i),
+                    f"this {field}: list names one person ({people[0]}), so it keeps nobody "
+                    f"{field}",
+                    "name two or more different people, or remove the list",
+                    code="groups-rules",
+                )
             for j, pid in enumerate(people):
                 if pid not in known:
                     hint = did_you_mean(pid, known)
