@@ -446,15 +446,24 @@ class Programme(Frozen):
 
     @cached_property
     def _invitees(self) -> dict[str, tuple[Participant, ...]]:
+        # every meeting of 'everyone' shares one tuple: 500 meetings of 10,000 people each
+        # would otherwise cost 5 million sorted entries (issue 17)
+        everyone = tuple(sorted(self.participants.values(), key=lambda p: p.id))
+        by_role: dict[Role, list[Participant]] = {}
+        for person in everyone:
+            by_role.setdefault(person.role, []).append(person)
         result = {}
         for meeting in self.meetings.values():
             rule = meeting.invited
-            chosen: dict[str, Participant] = {}
             if rule.everyone:
-                chosen.update(self.participants)
-            for person in self.participants.values():
-                if person.role in rule.roles:
-                    chosen[person.id] = person
+                excluded = set(rule.except_)
+                result[meeting.id] = (
+                    tuple(p for p in everyone if p.id not in excluded) if excluded else everyone
+                )
+                continue
+            chosen: dict[str, Participant] = {}
+            for role in rule.roles:
+                chosen.update((p.id, p) for p in by_role.get(role, ()))
             for org in rule.organisations:
                 chosen.update((p.id, p) for p in self.people_of(org))
             for pid in rule.participants:

@@ -32,6 +32,18 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
     yaml_implicit_resolvers: dict[str, list[object]] = {}
 
+    def resolve(self, kind: type[yaml.Node], _value: object, _implicit: object) -> str:
+        """The default tag of the kind of node (what the resolver gives without implicit or
+        path resolvers), without the resolver's walk for each of 100,000 scalars."""
+        return _DEFAULT_TAGS[kind]
+
+
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+
 
 #: Files larger than this are refused: a programme of thousands of participants is far smaller.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -50,13 +62,37 @@ _STANDARD_TAGS = {
 
 Path_ = tuple[str | int, ...]
 
+#: The files positions point into, numbered: a place read from a file is one int (file, line,
+#: column) rather than a Location, since a programme of ten thousand people has hundreds of
+#: thousands of them and every command keeps them while it runs (issue 17).
+_FILES: list[Path] = []
+_FILE_NUMBERS: dict[Path, int] = {}
+
+
+def _file_bits(path: Path) -> int:
+    """The file's number, shifted to its place in a packed position (see `_location`)."""
+    number = _FILE_NUMBERS.get(path)
+    if number is None:
+        number = _FILE_NUMBERS[path] = len(_FILES)
+        _FILES.append(path)
+    return number << 64
+
+
+def _location(place: Location | int) -> Location:
+    """A packed position (file << 64 | line << 32 | column) as a Location; a Location as is."""
+    if isinstance(place, Location):
+        return place
+    return Location(_FILES[place >> 64], (place >> 32) & 0xFFFFFFFF, place & 0xFFFFFFFF)
+
 
 @dataclass
 class Positions:
-    """Where each value of a document stood: path -> location of the value (and of its key)."""
+    """Where each value of a document stood: path -> location of the value (and of its key).
+    A place is a Location, or, for what was read from a file, the same packed into an int
+    (read it through `at`)."""
 
-    values: dict[Path_, Location] = field(default_factory=dict)
-    keys: dict[Path_, Location] = field(default_factory=dict)
+    values: dict[Path_, Location | int] = field(default_factory=dict)
+    keys: dict[Path_, Location | int] = field(default_factory=dict)
 
     def at(self, path: Path_, *, key: bool = False) -> Location:
         """The location of `path`, or of its nearest ancestor that we know."""
@@ -64,11 +100,11 @@ class Positions:
         path = tuple(path)
         while path:
             if path in table:
-                return table[path]
+                return _location(table[path])
             if key and path in self.values:
-                return self.values[path]
+                return _location(self.values[path])
             path = path[:-1]
-        return self.values.get((), Location(Path("?")))
+        return _location(self.values.get((), Location(Path("?"))))
 
     def update(self, other: Positions) -> None:
         self.values.update(other.values)
@@ -215,6 +251,7 @@ class _TooMuch(Exception):
 class _Converter:
     def __init__(self, path: Path, budget: int) -> None:
         self.path = path
+        self.file = _file_bits(path)
         self.budget = budget
         self.positions = Positions()
         self.problems: list[Diagnostic] = []
@@ -242,14 +279,16 @@ class _Converter:
         if len(path) > MAX_DEPTH or id(node) in self.active:
             self.problem(node, "an alias refers to itself or nests too deeply")
             raise _TooMuch
-        self.positions.values.setdefault(path, _loc(self.path, node.start_mark))
+        mark = node.start_mark
+        self.positions.values.setdefault(path, self.file | (mark.line + 1) << 32 | mark.column + 1)
         tag = node.tag
-        if tag.startswith("tag:yaml.org,2002:python/"):
-            self.problem(node, f"the tag '{_short(tag)}' is not allowed in a programme file")
-            return None
-        if tag not in _STANDARD_TAGS and tag.startswith(("!", "tag:")):
-            self.problem(node, f"unknown tag '{_short(tag)}'", "remove the tag")
-            return None
+        if tag not in _STANDARD_TAGS:
+            if tag.startswith("tag:yaml.org,2002:python/"):
+                self.problem(node, f"the tag '{_short(tag)}' is not allowed in a programme file")
+                return None
+            if tag.startswith(("!", "tag:")):
+                self.problem(node, f"unknown tag '{_short(tag)}'", "remove the tag")
+                return None
         if isinstance(node, yaml.ScalarNode):
             if _plain(node) and node.value in _NULLS:
                 return None
@@ -289,7 +328,8 @@ class _Converter:
                 continue
             seen[key] = key_node
             child = (*path, key)
-            self.positions.keys[child] = _loc(self.path, key_node.start_mark)
+            mark = key_node.start_mark
+            self.positions.keys[child] = self.file | (mark.line + 1) << 32 | mark.column + 1
             result[key] = self._convert(value_node, child)
         for key, value in merged.items():
             result.setdefault(key, value)
