@@ -43,6 +43,21 @@ def test_the_table_fits_the_terminal_and_loses_no_word(columns):
     assert dates in result.stdout
 
 
+@pytest.mark.parametrize("columns", [80, 100])
+def test_a_narrow_table_breaks_lines_between_words_never_inside_one(columns):
+    folder = PROGRAMMES / "ons-buurtpunt-2019"
+    table = cohort("schedule", folder, env={"COLUMNS": str(columns)}).stdout
+    words = {
+        word
+        for m in json.loads(cohort("schedule", folder, "--format", "json").stdout)["meetings"]
+        for word in m["title"].split()
+        if word.isalpha()
+    }
+    assert words and all(word in table for word in words), sorted(
+        w for w in words if w not in table
+    )
+
+
 def test_the_csv_has_iso_dates_and_times_a_spreadsheet_sorts(write):
     text = edit(
         SMALL, "    venue: zaal\n    date: 2030-03-05", "    venue: zaal\n    date: 2030-03-05"

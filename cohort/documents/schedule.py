@@ -135,8 +135,9 @@ def _meetings_table(
     """The meetings as a rich Table laid out for `width` columns: the title, themes and venue
     share what is left and wrap at words; dates, times, counts and statuses never wrap; below
     160 columns a date is written short ('di 28 jan 2025') and the four answer counts share one
-    column, a line each ('Ja 3'); below 110 the kind and the number invited are left out (json
-    and csv have them)."""
+    column, a line each ('Ja 3'); below 110 the kind and the number invited are left out, below
+    100 the themes too, so that titles and venues keep their words whole (json, csv and
+    markdown have every column)."""
     from rich import box
     from rich.table import Table
 
@@ -146,7 +147,9 @@ def _meetings_table(
     ratios = (0, 0, 0, 3, 2, 2, 0, *((0, 0, 0, 0) if wide else ()), *((0,) if folded else ()), 0)
     least = (0, 0, 8, 10, 7, 8, 0, *ratios[7:])
     count = len(ratios)
-    shown = [i for i in range(count) if width >= 110 or i not in (2, 6)]
+    shown = [
+        i for i in range(count) if (width >= 110 or i not in (2, 6)) and (width >= 100 or i != 4)
+    ]
     headers = _headers(texts, wide)
     if folded:
         headers.insert(7, texts.gettext("Answers"))
