@@ -51,10 +51,23 @@ def build(folder, out, *args, today="2024-05-01"):
 @pytest.mark.parametrize("name", SEEDS)
 def test_every_example_builds_with_no_broken_local_link(seed, tmp_path, name):
     site = tmp_path / "site"
-    build(seed(name), site)
+    build(seed(name), site, "--report")
     assert (site / "index.html").is_file() and (site / "calendar" / "programme.ics").is_file()
     assert (site / "report" / "report.html").is_file()
     assert broken_links(site) == []
+
+
+def test_the_report_names_people_so_it_is_built_only_when_asked(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    site = tmp_path / "site"
+    build(folder, site, "--report")
+    assert (site / "report" / "report.html").is_file()
+    # built again without it: the report is gone from the folder meant for a web server
+    result = build(folder, site)
+    assert not list(site.glob("report/*"))
+    assert re.search(r"\d+ removed", result.stdout)
+    public = [p for p in site.rglob("*") if p.is_file() and "people" not in p.parts]
+    assert not [p for p in public if b"sanne.visser@example.org" in p.read_bytes()]
 
 
 def test_the_public_page_links_every_meeting(seed, tmp_path):

@@ -320,7 +320,9 @@ def test_an_answer_set_by_hand_and_the_declines_everywhere(invited, tmp_path):
     # the report names the regret; the site's copy of it does not
     cohort("report", invited, "-o", tmp_path / "r", "-f", "md", "--today", "2030-02-06")
     assert "Eerste bijeenkomst: Bert Claes" in (tmp_path / "r" / "report.md").read_text()
-    built = cohort("build", invited, "-o", tmp_path / "site", "--today", "2030-02-06", env=after)
+    built = cohort(
+        "build", invited, "-o", tmp_path / "site", "--report", "--today", "2030-02-06", env=after
+    )
     assert built.exit_code == 0, built
     for path in (tmp_path / "site").rglob("*"):
         if path.is_file() and path.suffix != ".pdf":

@@ -58,16 +58,26 @@ def build(
     invitations: Annotated[
         bool, typer.Option("--invitations", help="Also write the invitation outbox (OUT/outbox).")
     ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="Also write the report into OUT/report/ (it names people: not for a public "
+            "web server).",
+        ),
+    ] = False,
     link_report: Annotated[
         bool,
         typer.Option(
-            "--link-report", help="Link the report from the public page (it names people)."
+            "--link-report",
+            help="Write the report and link it from the public page (it names people).",
         ),
     ] = False,
     force: Force = False,
     day: Today = None,
 ) -> None:
-    """Everything in one folder: the public page, calendars, agendas and the report."""
+    """Everything in one folder: the public page, calendars, agendas (and, when asked, the
+    report)."""
     from ..documents.build import build as build_site
     from ..documents.build import steps
 
@@ -80,6 +90,7 @@ def build(
             today(day),
             progress=advance,
             invitations=invitations,
+            report=report,
             link_report=link_report,
             force=force,
         )

@@ -5,8 +5,9 @@
     OUT/calendar/meetings/<id>.ics    one file per meeting
     OUT/calendar/people/<id>-<code>.ics  personal feeds (unguessable names, not listed)
     OUT/agendas/<id>.pdf|.html        printable agendas
-    OUT/report/report.*               the report (names and attendance: not linked from the
-                                      public page unless asked)
+    OUT/report/report.*               the report, only with --report or --link-report: it
+                                      names people, and the folder is meant for a web server
+                                      (linked from the public page only with --link-report)
     OUT/outbox/                       invitations, only with --invitations (never publish it)
 
 Every link is relative. The same input gives the same bytes, and a file whose bytes did not
@@ -143,11 +144,14 @@ def build(
     today: dt.date,
     *,
     invitations: bool = False,
+    report: bool = False,
     link_report: bool = False,
     force: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> Built:
-    """Write the whole programme into `out`."""
+    """Write the whole programme into `out`: the report (which names people) only when asked
+    (`report`, or `link_report`, which links it from the public page too); without it, a
+    report an earlier build wrote there is removed."""
 
     def step(what: str, amount: int = 1) -> None:
         if progress is not None:
@@ -166,9 +170,10 @@ def build(
             files[f"agendas/{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
             files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
         step("agendas")
-    summary = summarise(folder, programme, today, regrets=False)  # replies are never published
-    for format in FORMATS:
-        files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
+    if report or link_report:
+        summary = summarise(folder, programme, today, regrets=False)  # replies are never published
+        for format in FORMATS:
+            files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
     step("report")
     files["index.html"] = index_page(
         folder, programme, agendas=True, link_report=link_report, today=today
