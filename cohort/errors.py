@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "encoding": "a file is not UTF-8 text",
     "empty-file": "a file holds nothing but comments",
     "yaml": "a file is not valid YAML, or uses a tag, an alias loop or tabs cohort refuses",
+    "merge-conflict": "a merge conflict left in a file (git's '<<<<<<<' ... '>>>>>>>' lines)",
     "no-programme": "the folder has no programme.yaml",
     "cannot-continue": "a problem that stops the command before anything else can be said",
     "outside-programme": "a file of the programme that is a link to somewhere outside its folder",
@@ -104,7 +105,14 @@ CODES: dict[str, str] = {
     "unknown-value": "a profile value that the programme's groups: balance: does not list",
     # registrations (registrations import)
     "registration-layout": "a registration export laid out as no tool cohort reads writes it",
-    "registration-row": "a registration without a name, an e-mail address or a date cohort reads",
+    "registration-row": (
+        "a registration without a name, an e-mail address or a date cohort reads, or dated "
+        "after today"
+    ),
+    "registration-column": "a column named under registration: columns: that an export lacks",
+    "registration-consent": "a consent answer neither a yes cohort knows nor a plain no",
+    "registration-twice": "a second registration of someone on the list, or a form sent again",
+    "registration-late": "a registration made after the meeting's registration deadline",
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

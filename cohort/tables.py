@@ -65,6 +65,8 @@ class Table:
     path: Path
     rows: list[list[str]]
     sheet: str | None = None
+    #: every sheet of the workbook it was read from, in order (a CSV: none)
+    sheets: tuple[str, ...] = ()
 
     def at(self, row: int, column: int = 0) -> Location:
         """The place of a cell: `row` and `column` count from 1 as in a spreadsheet (column 0:
@@ -201,7 +203,9 @@ def _check_archive(path: Path, data: bytes) -> None:
             )
 
 
-def _xlsx(path: Path, data: bytes, sheets: Sequence[str]) -> tuple[list[list[str]], str | None]:
+def _xlsx(
+    path: Path, data: bytes, sheets: Sequence[str]
+) -> tuple[list[list[str]], str | None, tuple[str, ...]]:
     _check_archive(path, data)
     from openpyxl import load_workbook
 
@@ -224,7 +228,7 @@ def _xlsx(path: Path, data: bytes, sheets: Sequence[str]) -> tuple[list[list[str
             if len(row) > MAX_COLUMNS:  # refused before its cells are turned into text
                 budget.take(("",) * len(row), len(rows) + 1)
             rows.append(budget.take([_text(value) for value in row], len(rows) + 1))
-        return _trimmed(rows), sheet.title
+        return _trimmed(rows), sheet.title, tuple(s.title for s in book.worksheets)
     except CohortError:
         raise
     except Exception as err:  # a sheet that breaks while it is read (a bad CRC, bad XML, ...)

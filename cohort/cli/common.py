@@ -48,10 +48,13 @@ TheMeeting = Annotated[str, typer.Option("--meeting", help="The meeting (its id)
 
 
 def today(value: str | None) -> dt.date:
-    """`--today` or COHORT_TODAY, so old programmes can be checked as of their own time."""
+    """`--today` or COHORT_TODAY, so old programmes can be checked as of their own time; else
+    the day of the clock (COHORT_NOW's day when it freezes the clock)."""
     text = value or os.environ.get("COHORT_TODAY")
     if not text:
-        return dt.date.today()
+        from ..records.published import today as clock_day
+
+        return clock_day()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -40,17 +40,26 @@ def invite(
             "every meeting they are invited to to their address now. Repeat for more.",
         ),
     ] = None,
+    list_restarted: Annotated[
+        bool,
+        typer.Option(
+            "--list-restarted",
+            help="A registration list was started over on purpose: tell everyone where they "
+            "now stand, though they received e-mails of the earlier list.",
+        ),
+    ] = False,
     day: Today = None,
 ) -> None:
     """Write the e-mails due now (invitations, updates, cancellations, and what registrations
     and waiting lists must tell people) into the outbox."""
     from ..documents.invitations import render_invitations
     from ..errors import UsageError
-    from ..planning.registering import advance
+    from ..planning.registering import advance, moment
+    from ..records.outbox import Outbox
 
     if unanswered and not reminder:
         raise UsageError("--unanswered is for reminders; add --reminder")
-    moved = advance(folder, moment_day(day))
+    moved = advance(folder, moment_day(day), Outbox(output))
     warn(moved.lines)
     programme = checked(folder, day)
     rendered = render_invitations(
@@ -63,6 +72,8 @@ def invite(
         force=force,
         new_address=frozenset(new_address or ()),
         unanswered=unanswered,
+        at=moment(programme.programme, moment_day(day)),
+        list_restarted=list_restarted,
     )
     warn(rendered.warnings())
     say(rendered.lines())

@@ -42,6 +42,15 @@ def import_(
         str | None,
         typer.Option(help="pretix, eventbrite, google, microsoft or columns (default: detected)."),
     ] = None,
+    event: Annotated[
+        str | None,
+        typer.Option(
+            "--event",
+            metavar="SLUG",
+            help="Of an export that holds several events (pretix's organiser export): this "
+            "one's rows (its Event slug).",
+        ),
+    ] = None,
     day: Today = None,
 ) -> None:
     """Read a registration export (pretix, Eventbrite, Google Forms, Microsoft Forms) into the
@@ -51,7 +60,7 @@ def import_(
 
     if (meeting is None) == (not programme):
         raise UsageError("say what the registrations are for: --meeting ID or --programme")
-    done = import_export(file, folder, meeting, moment_day(day), tool)
+    done = import_export(file, folder, meeting, moment_day(day), tool, event)
     warn(str(w) for w in done.warnings)
     say(done.lines)
 
@@ -66,7 +75,8 @@ def status(
     day: Today = None,
 ) -> None:
     """Who is registered, waiting (with their position), offered a place, declined or
-    cancelled, per list; offers past their time move on first."""
+    cancelled, per list, as it stands now (offers past their time shown passed on); looking
+    changes nothing."""
     from ..documents.registration_status import render
     from ..planning.registering import standing
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from ..errors import Report
 from ..output import OutputFolder
 from ..planning.invitations import Plan, Planned, plan
 from ..planning.invitations import moved as moved_people
@@ -22,6 +23,7 @@ from ..programme.model import Programme
 from ..records import deliveries
 from ..records.outbox import MAYBE_DELIVERED, Name, Outbox, address_digest
 from ..records.published import load_state, now
+from ..records.published import today as clock_day
 from . import messages, parallel, registration_mail
 from .invitation_mail import Composer
 
@@ -118,6 +120,8 @@ def render_invitations(
     new_address: frozenset[str] = frozenset(),
     unanswered: bool = False,
     workers: int | None = None,
+    at: dt.datetime | None = None,
+    list_restarted: bool = False,
 ) -> Rendered:
     """Write every message due now into the outbox; take out waiting ones no longer due.
 
@@ -127,6 +131,9 @@ def render_invitations(
     every meeting they hold at their address now. `force` replaces a waiting message someone
     changed since cohort wrote it (see `output.OutputFolder`). `unanswered` reminds only
     invitees whose answer to the meeting as it is now is not in (see `planning.replies`).
+    `at`: the moment registration e-mails are due at (default now); `list_restarted`: a
+    registration list was started over on purpose (see `registration_mail`). Raises
+    CohortError, before anything is written, for a list started over without it.
     Messages are written as they are made, so memory does not grow with their number;
     `workers` processes make them (by default one per core when there are enough messages for
     it to pay), and the outbox is the same byte for byte however many."""
@@ -159,7 +166,7 @@ def render_invitations(
     with deliveries.writing(folder, outbox, "invite") as history:
         state = load_state(folder)
         entries = publication(programme, state, now())
-        today = today or dt.date.today()
+        today = today or clock_day()
         until = today + dt.timedelta(days=reminder_days) if reminder_days is not None else None
         received, moved = _received(programme, entries, history, today, new_address)
         result = plan(
@@ -173,7 +180,9 @@ def render_invitations(
         )
         composer = Composer(folder, programme, entries)
         known = deliveries.received_files(folder, outbox)
-        registered = registration_mail.due(folder, programme, outbox, meeting, known)
+        registered = registration_mail.due(folder, programme, outbox, meeting, known, at or now())
+        if registered.restarted:
+            _restarted(folder, registered.restarted, list_restarted)
         rendered = Rendered(outbox_path, result, registrations=registered.counts)
         rendered.moved, rendered.readdressed = moved, new_address
         rendered.names = {pid: person.name for pid, person in programme.participants.items()}
@@ -255,6 +264,32 @@ def _answered(
         for entry in entries
         if entry.meeting is not None
     }
+
+
+def _restarted(folder: Path, lists: dict[Path, set[str]], agreed: bool) -> None:
+    """Lists started over while people received e-mails of their earlier list (the programme's
+    record of deliveries says so): refused (CohortError) unless `agreed`; then kept in each
+    list, so that they are not asked about again."""
+    from ..errors import CohortError
+    from ..records import registrations as record
+
+    if not agreed:
+        files = ", ".join(str(path.relative_to(folder)) for path in sorted(lists))
+        raise CohortError(
+            f"{files} started a new list, but e-mails of an earlier list of the same meeting "
+            f"were delivered ({folder / deliveries.RECORD} says so): what those people were "
+            "told (a place confirmed, offered or given up) is not in the new list, and e-mails "
+            "from it could contradict it. Put the earlier file back (from git or a backup), "
+            "or, to tell everyone where they stand on the new list, run 'cohort invite' with "
+            "--list-restarted",
+            location=folder / record.FOLDER,
+        )
+    for path, tokens in lists.items():
+        stored = record.read(path, Report())
+        if stored.record is None:
+            continue
+        earlier = tuple(sorted({*stored.record.earlier, *tokens}))
+        record.store_record(folder, stored.record.model_copy(update={"earlier": earlier}), "invite")
 
 
 def _write(

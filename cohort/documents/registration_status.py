@@ -62,7 +62,12 @@ def _text(standing: Standing, zone: dt.tzinfo) -> list[str]:
     if offered:
         lines.append("  offered a place:")
         for pid, entry in offered:
-            lines.append(f"    {_who(entry)} ('{pid}'), until {_when(entry.expires, zone)}")
+            until = (
+                f"until {_when(entry.expires, zone)}"
+                if entry.expires
+                else "its e-mail not delivered yet (the offer's hours start then)"
+            )
+            lines.append(f"    {_who(entry)} ('{pid}'), {until}")
     needs = [
         f"{label}: {n}"
         for label, n in (

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from ..programme.model import Participant, Programme
 from ..records.outbox import Name
+from ..records.published import today as clock_day
 from .publication import Entry
 
 
@@ -72,7 +73,7 @@ def plan(
         received[(name.meeting, name.participant)].append(name)
     result = Plan()
     missing: dict[str, Participant] = {}
-    day = today or dt.date.today()
+    day = today or clock_day()
     for entry in entries:
         if meeting is not None and entry.id != meeting:
             continue

@@ -1,8 +1,14 @@
 """The `cohort registrations` commands: cancel, accept, decline, move the lists on, see how
-they stand (the import is in `registration_import`); each reads the programme, decides
-(`registrations.decide`) and keeps the result in the registrations file. The e-mails each
-transition is due are written by `cohort invite` (see `documents.registration_mail`), with the
-calendar invitations.
+they stand (the import is in `registration_import`); each command that acts reads the
+programme, decides (`registrations.decide`) and keeps the result in the registrations file;
+`status` only looks (it shows the lists as they would stand now, and keeps nothing). The
+e-mails each transition is due are written by `cohort invite` (see
+`documents.registration_mail`), with the calendar invitations; `invite` also moves the lists on
+(`advance`): it knows the outbox, so it starts the clock of each offer whose e-mail `cohort
+send` delivered.
+
+A list is closed from the start of its meeting (for the programme's list: of its last
+meeting): nothing more is imported, decided or told about it.
 
 How many places a list may fill: the capacity of the meeting (the smaller of its own
 `capacity:` and its venue's) less the people the programme itself invites to it; for the whole
@@ -12,13 +18,15 @@ programme, the smallest such number over the meetings to come that invite every 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, Report, UsageError, did_you_mean
 from ..programme.model import Meeting, Programme, Role
+from ..records import deliveries
 from ..records import registrations as record
+from ..records.outbox import Outbox
 from ..records.published import now as clock
 from ..records.registrations import Entry, Registrations
 from ..records.workspace import Checked, load_checked
@@ -108,18 +116,47 @@ def lists_of(folder: Path) -> dict[str | None, Registrations]:
     return {scope: s.record for scope, s in stored.items() if s.record is not None}
 
 
+def closes(programme: Programme, scope: str | None) -> dt.datetime | None:
+    """When a list closes: the start of its meeting; of the programme's list, the start of the
+    programme's last meeting (None: no meeting to wait for)."""
+    if scope is not None:
+        meeting = programme.meetings.get(scope)
+        return programme.starts_at(meeting) if meeting is not None else None
+    starts = [programme.starts_at(m) for m in programme.meetings.values() if not m.cancelled]
+    return max(starts, default=None)
+
+
+def over(programme: Programme, scope: str | None, now: dt.datetime) -> bool:
+    """Whether a list is closed at `now` (its meeting began)."""
+    end = closes(programme, scope)
+    return end is not None and now >= end
+
+
 def decide_list(
     checked: Checked,
     current: Registrations,
     now: dt.datetime,
     actions: Mapping[str, Action] | None = None,
+    *,
+    new: Set[str] = frozenset(),
+    told: Mapping[str, dt.datetime] | None = None,
 ) -> Decision:
-    """Decide a list now: how many places it may fill, and the programme's offer time."""
+    """Decide a list now: how many places it may fill, the programme's offer time, when the
+    list closes; `new` and `told` as `registrations.decide` takes them."""
     programme = checked.programme
     listed = set(current.registrations)
     free = places(programme, current.meeting, listed, now.date(), _declined(checked.folder))
     hours = programme.registration.offer_hours
-    return decide(current.registrations, free, now, hours, actions)
+    return decide(
+        current.registrations,
+        free,
+        now,
+        hours,
+        actions,
+        new=new,
+        closes=closes(programme, current.meeting),
+        told=told,
+    )
 
 
 def _declined(folder: Path) -> dict[str, frozenset[str]]:
@@ -161,6 +198,15 @@ def summary(programme: Programme, scope: str | None, decision: Decision) -> list
             f"warning: {decision.over} place(s) held beyond the capacity (it was lowered?); "
             "nobody loses a confirmed place"
         )
+    waiting = [
+        e.name for e in decision.registrations.values() if e.status == "offered" and not e.expires
+    ]
+    if waiting:
+        hours = programme.registration.offer_hours
+        lines.append(
+            f"{len(waiting)} offer(s) not delivered yet: each one's {hours} hours start when "
+            "'cohort send' delivers it (then 'cohort invite' counts them)"
+        )
     return lines
 
 
@@ -197,9 +243,15 @@ def act(
             raise UsageError(f"'{pid}' is on several lists ({names}); say which with --meeting")
         why = describe(action, lists[on[0]].registrations[pid])
         if why is not None:
-            raise UsageError(f"cannot {action} '{pid}': they {why}")
+            raise UsageError(f"cannot {action} '{pid}': their registration {why}")
         chosen.setdefault(on[0], {})[pid] = action
     now = moment(programme, today)
+    for list_scope in chosen:
+        if over(programme, list_scope, now):
+            raise UsageError(
+                f"cannot {action}: {scope_title(programme, list_scope)} began; a list stands "
+                "still once its meeting has started"
+            )
     done = Done(warnings=checked.warnings)
     for list_scope, actions in chosen.items():
         current = lists[list_scope]
@@ -209,20 +261,26 @@ def act(
     return done
 
 
-def advance(folder: Path, today: dt.date | None) -> Done:
-    """Move every list on to now: offers past their time expire and pass to the next in line,
-    places freed (a capacity raised, a meeting's invitees changed) are filled. `cohort invite`
-    and `cohort registrations status` run this first. Does nothing without a list."""
+def advance(folder: Path, today: dt.date | None, outbox: Outbox | None = None) -> Done:
+    """Move every list on to now: the offers whose e-mail reached their people (or may have:
+    the programme's record of deliveries, and `outbox` for what it has not taken in) start
+    their clock, offers past their time expire and pass to the next in line, places freed (a
+    capacity raised, a meeting's invitees changed) are filled. `cohort invite` runs this
+    first. Does nothing without a list."""
     if not any(record.path_of(folder, None).parent.glob("*.y*ml")):
         return Done()
     checked = load_checked(folder, today)
-    now = moment(checked.programme, today)
+    programme = checked.programme
+    now = moment(programme, today)
+    delivered = deliveries.received_times(checked.folder, outbox) if outbox is not None else {}
     done = Done(warnings=checked.warnings)
     for scope, current in lists_of(checked.folder).items():
-        decision = decide_list(checked, current, now)
-        if decision.transitions:
+        told = _told(programme, scope, current, delivered)
+        decision = decide_list(checked, current, now, told=told)
+        if decision.registrations != current.registrations:
             store_list(checked.folder, current, decision, "registrations")
-            done.lines += summary(checked.programme, scope, decision)
+        if decision.transitions:
+            done.lines += summary(programme, scope, decision)
     return done
 
 
@@ -245,6 +303,24 @@ def replied(checked: Checked, declined: Mapping[str, set[str]], now: dt.datetime
             store_list(checked.folder, current, decision, "replies import")
             done.lines += summary(checked.programme, scope, decision)
     return done
+
+
+def _told(
+    programme: Programme,
+    scope: str | None,
+    current: Registrations,
+    delivered: Mapping[str, dt.datetime],
+) -> dict[str, dt.datetime]:
+    """When the offers of a list reached their people: person -> the delivery of the offer's
+    e-mail (offers whose clock runs already, or whose e-mail is not delivered, are left out)."""
+    token = record.token(current)
+    told = {}
+    for pid, entry in current.registrations.items():
+        if entry.status == "offered" and entry.expires is None:
+            name = record.mail_name(scope or programme.id, pid, entry, token)
+            if name in delivered:
+                told[pid] = delivered[name]
+    return told
 
 
 # -- how the lists stand ---------------------------------------------------------------------
@@ -276,8 +352,9 @@ class Lists(Done):
 
 
 def standing(folder: Path, meeting: str | None, today: dt.date | None) -> Lists:
-    """`cohort registrations status`: every list moved on to now (offers past their time pass
-    on, and that is kept), then how each stands."""
+    """`cohort registrations status`: how every list would stand now (offers past their time
+    passed on), without keeping anything: looking changes nothing; `cohort invite` (or any
+    command that acts) moves the lists on."""
     checked = load_checked(folder, today)
     programme = checked.programme
     scope = scope_of(programme, meeting)
@@ -288,8 +365,21 @@ def standing(folder: Path, meeting: str | None, today: dt.date | None) -> Lists:
             continue
         decision = decide_list(checked, current, now)
         if decision.transitions:
-            store_list(checked.folder, current, decision, "registrations status")
-            result.lines += summary(programme, list_scope, decision)
+            moved: dict[str, int] = {}
+            for change in decision.transitions:
+                moved[change.after] = moved.get(change.after, 0) + 1
+            at = now.astimezone(programme.zone)
+            result.lines.append(
+                f"{scope_title(programme, list_scope)}: as of {at:%Y-%m-%d %H:%M}, "
+                + ", ".join(f"{n} {status}" for status, n in moved.items())
+                + " (shown below, not kept: 'cohort invite' moves the list on and writes "
+                "their e-mails)"
+            )
+        if decision.closed:
+            result.lines.append(
+                f"{scope_title(programme, list_scope)}: closed, its meeting began; the list "
+                "stands as it was"
+            )
         listed = set(current.registrations)
         free = places(programme, list_scope, listed, now.date(), _declined(checked.folder))
         result.lists.append(

@@ -16,7 +16,15 @@ import re
 from zoneinfo import ZoneInfo
 
 #: pretix's order position headers (sheet "Order positions"), per field, in en, de, nl and fr
+#: (pretix's own catalogs: `pretix/locale/<language>/LC_MESSAGES/django.po`)
 PRETIX = {
+    "event": (
+        "Event slug",
+        "Kurzname der Veranstaltung",
+        "Slug van evenement",
+        "Titre de l'événement",
+        "Slug de l'événement",
+    ),
     "order": ("Order code", "Bestellnummer", "Bestelcode", "Code de commande"),
     "position": ("Position ID", "Position", "Positie-ID", "ID de la position"),
     "status": ("Status", "Statut"),
@@ -55,9 +63,17 @@ PRETIX = {
     "language": ("Order locale", "Bestellsprache", "Taal van bestelling", "Langue de la commande"),
 }
 #: the sheet of a pretix workbook that holds one row per person
-PRETIX_SHEETS = ("Order positions", "Bestellzeilen", "Bestelde producten (posities)")
+PRETIX_SHEETS = (
+    "Order positions",
+    "Bestellzeilen",
+    "Bestelde producten (posities)",
+    "Position de commande",
+    "Positions de commande",
+)
 
-#: statuses (pretix's in four languages, Eventbrite's, and plain words) that cancel a row
+#: statuses (pretix's in four languages, Eventbrite's, and plain words) that cancel a row;
+#: pretix's are its `Order.STATUS_CHOICE` and "canceled (paid fee)" as its catalogs translate
+#: them (French also as an order, la commande: annulée, expirée)
 CANCELLED = frozenset(
     {
         # pretix: canceled, expired, canceled (paid fee)
@@ -66,14 +82,17 @@ CANCELLED = frozenset(
         "storniert",
         "geannuleerd",
         "annulé",
+        "annulée",
         "expired",
         "abgelaufen",
         "verlopen",
         "expiré",
+        "expirée",
         "canceled (paid fee)",
         "storniert (bezahlte gebühr)",
         "geannuleerd (betaalde kosten)",
         "annulé (frais payés)",
+        "annulée (frais payés)",
         # Eventbrite's attendee statuses other than Attending and Checked In
         "not attending",
         "deleted",
@@ -106,6 +125,17 @@ GOOGLE_EMAIL = ("Email Address", "Email address", "E-mailadres", "Adresse e-mail
 #: Microsoft Forms' first columns, matched by position: ID, start time, completion time,
 #: e-mail, name (then, in newer exports, the last modified time), then the questions
 MICROSOFT_ID = ("ID", "Id", "Identifiant", "Kennung")
+#: words of the header of Microsoft Forms' sixth column, the last modified time
+MICROSOFT_MODIFIED = (
+    "modified",
+    "gewijzigd",
+    "wijziging",
+    "modification",
+    "geändert",
+    "änderung",
+)
+#: what Microsoft Forms writes for the e-mail and name of a form that does not ask to sign in
+ANONYMOUS = frozenset({"anonymous", "anoniem", "anonyme", "anonym"})
 
 #: questions of a form, by a few common words (a header equal to one, or starting with one)
 QUESTIONS = {
@@ -150,8 +180,91 @@ QUESTIONS = {
     "consent": ("consent", "toestemming", "consentement", "einwilligung"),
 }
 
-#: answers that refuse: a consent cell holding one of these (or nothing) is no consent
-NO = frozenset({"", "no", "nee", "non", "nein", "n", "false", "onwaar", "faux", "0", "-"})
+#: the answers that give consent: only these (and a programme's `consent_answers`) do; any
+#: other answer is no consent. A form's checkbox writes its option's text (Google and
+#: Microsoft Forms) or a yes (pretix: Yes, Ja, Oui; a spreadsheet: TRUE, a mark).
+YES = frozenset(
+    {
+        # a checkbox, a boolean question, a mark
+        "yes",
+        "y",
+        "true",
+        "checked",
+        "on",
+        "x",
+        "1",
+        "✓",
+        "✔",
+        "☑",
+        "☒",
+        "ok",
+        # English
+        "i agree",
+        "agreed",
+        "i consent",
+        "i accept",
+        "accepted",
+        "yes, i agree",
+        "yes, i consent",
+        "yes, i accept",
+        # Dutch
+        "ja",
+        "j",
+        "waar",
+        "akkoord",
+        "ik ga akkoord",
+        "ja, ik ga akkoord",
+        "ik geef toestemming",
+        "ja, ik geef toestemming",
+        "ik stem in",
+        "ja, ik stem in",
+        "ik stem toe",
+        "ja, ik stem toe",
+        "aangevinkt",
+        # French
+        "oui",
+        "vrai",
+        "d'accord",
+        "j'accepte",
+        "oui, j'accepte",
+        "je consens",
+        "oui, je consens",
+        "je donne mon accord",
+        "oui, je donne mon accord",
+        "je donne mon consentement",
+        "oui, je donne mon consentement",
+        "accepté",
+        "coché",
+        # German
+        "wahr",
+        "einverstanden",
+        "ich stimme zu",
+        "ja, ich stimme zu",
+        "ich willige ein",
+        "ja, ich willige ein",
+        "akzeptiert",
+    }
+)
+#: the answers that plainly refuse (said nowhere); any other answer that is not a yes is no
+#: consent too, and is reported, so that a form's own words for yes can be added
+NO = frozenset(
+    {"", "no", "n", "false", "0", "-", "nee", "neen", "onwaar", "non", "faux", "nein", "falsch"}
+)
+_NO_START = re.compile(r"(no|nee|neen|non|nein|niet|pas|geen|not|nicht)\b")
+
+
+def consent(answer: str, extra: frozenset[str] = frozenset()) -> bool | None:
+    """Whether an answer to a consent question gives consent: True for a yes cohort knows
+    (YES, or one of `extra`, as `answer_text` compares them), False for a plain no (an empty
+    cell, 'Nee', 'No, I do not consent'), None for anything else: no consent either, but
+    worth reporting (a form's own words for yes?)."""
+    text = answer_text(answer)
+    if text in YES or text in extra:
+        return True
+    if text in NO or _NO_START.match(text):
+        return False
+    return None
+
 
 #: a language as people name it in a form (or a locale such as 'nl-informal', 'fr_BE')
 LANGUAGE_NAMES = {
@@ -172,6 +285,12 @@ LANGUAGE_NAMES = {
 def plain(header: str) -> str:
     """A header or answer as compared: spaces folded, case ignored, trailing ':?*' gone."""
     return " ".join(header.split()).casefold().rstrip(":?* ").strip()
+
+
+def answer_text(answer: str) -> str:
+    """An answer as compared: as `plain`, with typographic apostrophes made plain and a
+    closing full stop or exclamation mark gone ('Nee.', 'Oui !')."""
+    return plain(answer.replace("\u2019", "'").replace("\u2018", "'")).rstrip(".! ")
 
 
 def find(headers: list[str], names: tuple[str, ...]) -> int | None:
@@ -220,19 +339,53 @@ _NAMED = (
 )
 
 
-def day_first(texts: list[str], default: bool) -> bool:
-    """Whether the numeric dates of a column are written day first: a date such as 13/03/2026
-    in the column settles it; else `default` (the tool's country: Eventbrite writes US dates,
-    month first)."""
+def day_first(texts: list[str], default: bool, latest: dt.date | None = None) -> bool:
+    """Whether the numeric dates of a column (01/10/2027) are written day first, decided by
+    the whole column: a date only one order can read (13/03/2026) settles it; else the order
+    that puts no date after `latest` (today: nobody registered in the future); else the order
+    in which the column runs in time (forms list responses as they came); else a 12-hour
+    clock (AM/PM: a US locale, month first); else `default` (the tool's country: Eventbrite
+    writes US dates, month first)."""
+    read, twelve_hours = _readings(texts)
+    orders = [order for order in (True, False) if read[order] is not None]
+    if len(orders) == 1:
+        return orders[0]
+    day, month = read[True], read[False]
+    if day is None or month is None or not day:
+        return default
+    if latest is not None:
+        future = [any(w.date() > latest for w in day), any(w.date() > latest for w in month)]
+        if future[0] != future[1]:
+            return not future[0]
+    backwards = [_backwards(day), _backwards(month)]
+    if backwards[0] != backwards[1]:
+        return backwards[0] < backwards[1]
+    return False if twelve_hours else default
+
+
+def _readings(texts: list[str]) -> tuple[dict[bool, list[dt.datetime] | None], bool]:
+    """The numeric dates of a column read day first (True) and month first (False); None for
+    an order that cannot read one of them; and whether they use a 12-hour clock."""
+    read: dict[bool, list[dt.datetime] | None] = {True: [], False: []}
+    twelve_hours = False
     for text in texts:
         match = _NUMERIC.match(text.strip())
-        if match and len(match.group(1)) <= 2:
-            first, second = int(match.group(1)), int(match.group(2))
-            if first > 12:
-                return True
-            if second > 12:
-                return False
-    return default
+        if not match or len(match.group(1)) > 2:
+            continue
+        twelve_hours = twelve_hours or bool(match.group(7))
+        for order in (True, False):
+            when = _numeric(match, order)
+            found = read[order]
+            if when is None:
+                read[order] = None
+            elif found is not None:
+                found.append(when)
+    return read, twelve_hours
+
+
+def _backwards(moments: list[dt.datetime]) -> int:
+    """How often a column goes back in time from one row to the next."""
+    return sum(1 for a, b in zip(moments, moments[1:], strict=False) if b < a)
 
 
 def moment(text: str, zone: ZoneInfo, day_first: bool) -> dt.datetime | None:

@@ -5,16 +5,20 @@
       columns:                    # for an export cohort does not know, or to read more of one
         name: Naam
         email: E-mailadres
-        organisation: Organisatie
+        organisation: {column: D} # by its letter, when its header is not fit to name
         dietary: Heb je dieetwensen?
         accessibility: Heb je noden op vlak van toegankelijkheid?
         consent: Ik geef toestemming om mijn gegevens te bewaren
+      consent_answers:            # the form's own words for yes, beyond those cohort knows
+        - Ja, bewaar mijn gegevens
 
 Capacity is not set here: it is the meeting's `capacity:` and its venue's, the smaller one.
 The exports of pretix, Eventbrite, Google Forms and Microsoft Forms are read without a mapping;
-`columns` names a column (by its header, or its letter: `C`) for each field of a registration.
-Only the fields the programme names are kept: answers to accessibility and dietary questions are
-stored only when `columns` names them, and nothing else of an export is stored at all.
+`columns` names a column for each field of a registration: by its header exactly as the export
+writes it (a header the export does not have is an error, with the closest one it has), or by
+its letter, written as `{column: C}` (a header is never taken for a letter). Only the fields the
+programme names are kept: answers to accessibility and dietary questions are stored only when
+`columns` names them, and nothing else of an export is stored at all.
 """
 
 from __future__ import annotations
@@ -55,11 +59,43 @@ def _hours(value: Any) -> int:
 Hours = Annotated[int, BeforeValidator(_hours), WithJsonSchema({"type": "integer", "minimum": 1})]
 
 
+def _letter(value: Any) -> str:
+    text = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{1,3}", text):
+        raise ValueError(
+            f"'{value}' is not a column letter; write the letter a spreadsheet shows above the "
+            "column: A, B, ..., Z, AA"
+        )
+    return text
+
+
+class Letter(BaseModel):
+    """A column named by its letter, as a spreadsheet shows it: `{column: C}`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    column: Annotated[
+        str,
+        BeforeValidator(_letter),
+        WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{1,3}$"}),
+    ]
+
+    @property
+    def index(self) -> int:
+        """The column's index, counted from 0 (A -> 0, AA -> 26)."""
+        number = 0
+        for letter in self.column:
+            number = number * 26 + (ord(letter) - 64)
+        return number - 1
+
+
 class Registration(BaseModel):
-    """How the programme takes registrations: the time an offer is held, and the columns of an
-    export (field -> column header or letter)."""
+    """How the programme takes registrations: the time an offer is held, the columns of an
+    export (field -> its header, or `{column: C}`), and the consent question's yes-answers
+    beyond those cohort knows."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     offer_hours: Hours = 48
-    columns: dict[Column, NonEmptyText] = {}
+    columns: dict[Column, NonEmptyText | Letter] = {}
+    consent_answers: tuple[NonEmptyText, ...] = ()

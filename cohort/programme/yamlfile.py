@@ -15,6 +15,7 @@ into values is done here, so that:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ _DEFAULT_TAGS = {
 
 #: Files larger than this are refused: a programme of thousands of participants is far smaller.
 MAX_FILE_BYTES = 10 * 1024 * 1024
+#: The records cohort writes itself (a registration list of tens of thousands) may be larger:
+#: cohort refuses to write one beyond this, so every record it writes it can read back.
+MAX_RECORD_BYTES = 128 * 1024 * 1024
 #: Values a file may expand to: generous for any hand-written file (a few values a line), far
 #: below what nested aliases ("billion laughs") would build.
 BASE_NODES = 100_000
@@ -136,16 +140,19 @@ def _loc(path: Path, mark: yaml.Mark | None) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, record: bool = False) -> str:
     """The file's text, refusing what is too large, not UTF-8, not there, or not a plain file
-    (a pipe would make every command wait for ever: see `files.read_regular`)."""
+    (a pipe would make every command wait for ever: see `files.read_regular`); `record`: a file
+    cohort writes itself (up to MAX_RECORD_BYTES, which cohort never writes beyond)."""
+    limit = MAX_RECORD_BYTES if record else MAX_FILE_BYTES
     try:
-        raw = read_regular(path, MAX_FILE_BYTES, what="YAML file")
+        raw = read_regular(path, limit, what="YAML file")
     except CohortError as err:
         message, hint = err.message, ""
         if err.code == "file-too-large":
-            message = f"cohort reads programme files up to {MAX_FILE_BYTES // (1024 * 1024)} MB"
-            hint = "split it over several files with 'include:'"
+            what = "the files it keeps" if record else "programme files"
+            message = f"cohort reads {what} up to {limit // (1024 * 1024)} MB"
+            hint = "" if record else "split it over several files with 'include:'"
         raise YamlProblem(
             Diagnostic(Location(path), "error", message, hint, code=err.code)
         ) from None
@@ -204,9 +211,33 @@ def _control_problem(path: Path, text: str) -> Diagnostic | None:
     )
 
 
-def read(path: Path) -> Document:
-    """Read one YAML file strictly; raises YamlProblem when it is not YAML at all."""
-    text = read_text(path)
+def _merge_conflict(path: Path, text: str) -> Diagnostic | None:
+    """A merge conflict left in a file (git's `<<<<<<<`, `=======`, `>>>>>>>` lines): said as
+    such, at its first marker, rather than as whatever YAML makes of the markers."""
+    lines = text.splitlines()
+    starts = [n for n, line in enumerate(lines, start=1) if _MARKER_START.match(line)]
+    if not starts or not any(_MARKER_END.match(line) for line in lines):
+        return None
+    return Diagnostic(
+        Location(path, starts[0], 1),
+        "error",
+        "a merge conflict is left in this file (the lines between '<<<<<<<' and '>>>>>>>')",
+        "keep the side you want and delete the lines '<<<<<<< ...', '=======' and '>>>>>>> ...'",
+        code="merge-conflict",
+    )
+
+
+_MARKER_START = re.compile(r"<{7}(?: |$)")
+_MARKER_END = re.compile(r">{7}(?: |$)")
+
+
+def read(path: Path, record: bool = False) -> Document:
+    """Read one YAML file strictly (`record`: a file cohort writes, see `read_text`); raises
+    YamlProblem when it is not YAML at all (a merge conflict left in it, said as such)."""
+    text = read_text(path, record)
+    conflict = _merge_conflict(path, text)
+    if conflict is not None:
+        raise YamlProblem(conflict)
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):

@@ -20,8 +20,9 @@ is taken in (`adopt`) by the next `invite` on it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,23 @@ class History:
             if received.event != "not-delivered":
                 out[received.file] = received
         return out
+
+    def times(self) -> dict[str, dt.datetime]:
+        """When each file of `received` reached its recipient or may have: the first
+        `delivered` or `uncertain` line of its latest message (since it was last settled as not
+        delivered)."""
+        first: dict[tuple[str, str], str] = {}
+        for entry in self.journal.entries():
+            key = (entry["file"], str(entry.get("id", "")))
+            if entry["event"] == "not-delivered":
+                first.pop(key, None)
+            elif entry["event"] in ("delivered", "uncertain") and isinstance(entry.get("at"), str):
+                first.setdefault(key, entry["at"])
+        times: dict[str, dt.datetime] = {}
+        for file, received in self.received().items():
+            with suppress(KeyError, ValueError):
+                times[file] = dt.datetime.fromisoformat(first[(file, received.id)])
+        return times
 
     def event(self, file: str, found: Identity) -> str | None:
         """What the record says of this message (this file, this identity), if anything."""
@@ -161,6 +179,12 @@ def received_files(folder: Path | None, outbox: Outbox) -> set[str]:
     if folder is None:
         return mine
     return mine | set(History(folder).received())
+
+
+def received_times(folder: Path, outbox: Outbox) -> dict[str, dt.datetime]:
+    """When each message someone received or may have reached them (file name -> moment, UTC):
+    from the programme's record, else (a message it has not taken in yet) from the outbox."""
+    return {**outbox.delivered_times(), **History(folder).times()}
 
 
 @contextmanager

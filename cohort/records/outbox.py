@@ -12,7 +12,7 @@ Every plain `*.eml` file is a message waiting, whatever kind it is: `cohort send
 of meetings. Invitations are named `<meeting>.<participant>.<kind>.<sequence>.eml` (`Name`; ids
 hold no dots). Other messages follow the same pattern with kinds of their own: certificates
 `<programme>.<participant>.certificate-<kind>.<code>.eml` (`documents.certificate_mail`),
-registration e-mails `<meeting or programme>.<participant>.registration-<status>.<step>.eml`
+registration e-mails `<meeting or programme>.<participant>.registration-<status>.<step>-<list>.eml`
 (`documents.registration_mail`); `Name` knows only the invitations' kinds and leaves them be.
 
 The journal is the record that makes sending exactly-once (see `delivery.send`): `sending` is
@@ -47,6 +47,7 @@ from ..output import digest, listed
 from . import locking
 from .journal import Journal, Repaired
 from .locking import Holder
+from .published import now
 
 SENT = "sent"
 JOURNAL = "journal.jsonl"
@@ -132,8 +133,9 @@ class OutboxBusy(locking.Busy):
 
 
 def stamp() -> str:
-    """The moment of a journal entry: UTC, to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    """The moment of a journal entry: UTC, to the second (COHORT_NOW freezes it, as every
+    clock of cohort: a registration offer's hours count from its delivery)."""
+    return now().isoformat()
 
 
 class Outbox:
@@ -238,6 +240,25 @@ class Outbox:
         states = self.states()
         maybe = {f for f, e in states.items() if e in MAYBE_DELIVERED or e == "delivered"}
         return self.sent_files() | maybe
+
+    def delivered_times(self) -> dict[str, dt.datetime]:
+        """When each message of `delivered_files` reached its recipient or may have: the time
+        of its last journal entry when that says so (delivered, sending, uncertain), else (a
+        message in `sent/` the journal does not know) the time of its file."""
+        last = self.last_entries()
+        times: dict[str, dt.datetime] = {}
+        for name in self.delivered_files():
+            entry = last.get(name, {})
+            at = entry.get("at") if entry.get("event") in {*MAYBE_DELIVERED, "delivered"} else None
+            try:
+                times[name] = (
+                    dt.datetime.fromisoformat(at)
+                    if isinstance(at, str)
+                    else _mtime(self.sent_dir / name)
+                )
+            except (OSError, ValueError):
+                continue
+        return times
 
     # -- moving messages ----------------------------------------------------------------------
 
@@ -415,3 +436,7 @@ def _plain(path: Path) -> bool:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
+
+
+def _mtime(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)

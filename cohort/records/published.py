@@ -53,6 +53,15 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def today() -> dt.date:
+    """Today: the day of COHORT_NOW as it is written, when it freezes the clock (so a frozen
+    clock and the day agree), else the computer's."""
+    frozen = os.environ.get("COHORT_NOW")
+    if frozen:
+        return dt.datetime.fromisoformat(frozen).date()
+    return dt.date.today()
+
+
 @dataclass
 class Version:
     """When and where a meeting was, as published from SEQUENCE `since` until its next change

@@ -12,6 +12,7 @@ shows exactly whose registration changed, and a list of thousands reads in milli
       "meeting": "studiedag",
       "source": "exports/studiedag.csv",
       "tool": "pretix",
+      "started": "2026-03-02T09:00:00+00:00",
       "registrations": {
         "anna-de-smet": {"name": "Anna De Smet", "email": "anna@example.org", "organisation":
           "Stadsmuseum Gent", "key": "ABC12-1", "order": "ABC12", "registered":
@@ -22,9 +23,13 @@ shows exactly whose registration changed, and a list of thousands reads in milli
 
 (each registration on one line in the file). `key` is the registration in the export (order
 and position), `status` one of confirmed, waiting, offered, declined, expired, cancelled, and
-`step` the transitions so far: the e-mail of the last one is due. A file that is not in this
-form (edited by hand, a merge conflict) is read by the strict YAML reader, so each problem is
-reported at its line.
+`step` the transitions so far: the e-mail of the last one is due. `started` is when the list
+began: the e-mails of a list are named by it and by each registration's step (`mail_name`), so
+a list started over (its file moved away, the export imported again) never takes an e-mail of
+the earlier list for one of its own (`cohort invite` refuses to go on without being told, see
+`documents.registration_mail`). A file that is not in this form (edited by hand, a merge
+conflict) is read by the strict YAML reader, so each problem is reported at its line. cohort
+refuses to write a list larger than it reads back (`MAX_RECORD_BYTES`).
 
 Every command sees the registrations through the overlay `overlay`: someone confirmed is a
 participant invited to the meeting (or, registered for the programme, a participant like those
@@ -50,6 +55,7 @@ from ..files import write_atomic
 from ..languages import Language
 from ..programme.load import Raw
 from ..programme.values import Email, Id, NonEmptyText, Text
+from ..programme.yamlfile import MAX_RECORD_BYTES
 from . import store
 
 FOLDER = "registrations"
@@ -92,6 +98,8 @@ class Entry(BaseModel):
     expires: AwareDatetime | None = None
     #: when the registration was first confirmed (someone once confirmed stays known)
     confirmed: AwareDatetime | None = None
+    #: expired or declined: whether the place went on to someone waiting
+    passed_on: bool = False
 
 
 class Registrations(BaseModel):
@@ -103,6 +111,11 @@ class Registrations(BaseModel):
     meeting: Id | None = None
     source: Text | None = None
     tool: Text | None = None
+    #: when the list began (its e-mails are named by it)
+    started: AwareDatetime | None = None
+    #: earlier lists of this meeting whose e-mails an outbox holds, left behind on purpose
+    #: (`cohort invite --list-restarted`)
+    earlier: tuple[NonEmptyText, ...] = ()
     registrations: dict[Id, Entry] = {}
 
     @property
@@ -112,6 +125,26 @@ class Registrations(BaseModel):
 
 
 Stored = store.Stored[Registrations]
+
+
+def token(record: Registrations) -> str:
+    """The list's name in the names of its e-mails: when it started, to the second."""
+    if record.started is None:
+        return "0"
+    return record.started.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def mail_name(label: str, pid: str, entry: Entry, list_token: str) -> str:
+    """The outbox name of the e-mail of a registration's last transition: `label` is the
+    meeting's id (or the programme's, for its list); see the module's docstring."""
+    return f"{label}.{pid}.registration-{entry.status}.{entry.step}-{list_token}.eml"
+
+
+#: the parts of a registration e-mail's name
+MAIL_NAME = re.compile(
+    r"(?P<scope>[^.]+)\.(?P<person>[^.]+)\.registration-(?P<status>[a-z]+)"
+    r"\.(?P<step>\d+)-(?P<list>[0-9T]+)\.eml"
+)
 
 
 def path_of(folder: Path, meeting: str | None) -> Path:
@@ -159,16 +192,33 @@ def store_record(folder: Path, record: Registrations, command: str) -> bool:
             location=path,
         )
     head = store.header(command, f"the registrations of {_scope_name(record.meeting)}")
-    fields = {k: v for k in ("meeting", "source", "tool") if (v := getattr(record, k))}
+    fields: dict[str, Any] = {}
+    for key in ("meeting", "source", "tool", "started", "earlier"):
+        value = getattr(record, key)
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        if value:
+            fields[key] = value
     entries = {pid: _dump(entry) for pid, entry in record.registrations.items()}
     text = store.flow(head, fields, "registrations", entries)
+    size = len(text.encode("utf-8"))
+    if size > MAX_RECORD_BYTES:
+        raise CohortError(
+            f"{len(record.registrations)} registrations would make {path} "
+            f"{size // (1024 * 1024)} MB, more than cohort keeps in one list "
+            f"({MAX_RECORD_BYTES // (1024 * 1024)} MB); nothing was written. Keep a list per "
+            "meeting (--meeting) rather than one for the programme",
+            location=path,
+        )
     return write_atomic(path, text)
 
 
 def _dump(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in entry:
-        if value is None or (key == "places" and value == 1):
+        if value is None or (key == "places" and value == 1) or (key == "passed_on" and not value):
             continue
         if isinstance(value, dt.datetime):
             value = value.isoformat()

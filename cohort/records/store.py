@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import CohortError, Location, Report
 from ..files import existing, leads_outside, read_regular, write_atomic
 from ..programme.explain import explain
-from ..programme.yamlfile import MAX_FILE_BYTES, Positions, YamlProblem, read
+from ..programme.yamlfile import MAX_FILE_BYTES, MAX_RECORD_BYTES, Positions, YamlProblem, read
 
 MARKER = "# Written by cohort"
 
@@ -114,7 +114,7 @@ def read_record(
         )
         return Stored(path, None, Positions(), False)
     try:
-        document = read(path)
+        document = read(path, record=True)
     except YamlProblem as problem:
         report.extend([problem.diagnostic])
         return Stored(path, None, Positions(), False)
@@ -148,7 +148,7 @@ def read_flow(path: Path, model: type[M], report: Report, collection: str) -> St
     anything else (edited by hand, a merge conflict) through the strict YAML reader, with
     every problem at its line."""
     try:
-        text = read_regular(path, MAX_FILE_BYTES, what="record").decode("utf-8")
+        text = read_regular(path, MAX_RECORD_BYTES, what="record").decode("utf-8")
         body = "".join(line for line in text.splitlines(True) if not line.startswith("#"))
         data = json.loads(body, object_pairs_hook=_unique)
         record = model.model_validate(data)
