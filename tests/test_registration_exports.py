@@ -251,6 +251,30 @@ def test_a_us_locale_sheet_is_read_month_first(write):
     ]
 
 
+def test_one_mistyped_date_does_not_turn_the_column_around(write):
+    # Day first, one row typed a month ahead (1 February, after today): read month first, the
+    # other three would be in June to September and the column would run in time.
+    folder = study_day(write)
+    file = export(
+        folder,
+        "google.csv",
+        "Timestamp,Email Address,Full name\n"
+        "01/02/2030 10:00:00,typo@example.org,Tom Typo\n"
+        "06/01/2030 09:15:03,a@example.org,Anna Smet\n"
+        "07/01/2030 09:15:03,b@example.org,Bert Smet\n"
+        "09/01/2030 09:15:03,c@example.org,Cas Smet\n",
+    )
+    result = register(file)
+    assert [e["registered"] for e in listed(folder).values()] == [
+        "2030-01-06T09:15:03+01:00",
+        "2030-01-07T09:15:03+01:00",
+        "2030-01-09T09:15:03+01:00",
+    ]
+    assert "google.csv:2:1: warning: left out: registered 2030-02-01 10:00, after today" in (
+        result.stderr
+    )
+
+
 def test_a_registration_dated_after_today_is_reported_and_left_out(write):
     folder = study_day(write)
     file = export(

@@ -10,7 +10,7 @@ import email.policy
 import re
 
 import pytest
-from conftest import cohort, edit
+from conftest import ROOT, cohort, edit
 from exports import (
     Person,
     eventbrite_csv,
@@ -475,17 +475,21 @@ def test_a_damaged_list_is_named_at_its_line(write, tmp_path):
 
 def test_the_optil_example_closing_meeting_as_the_readme_shows_it(seed, tmp_path):
     folder = seed("optil-cultuurplekken-2025")
-    file = folder / "exports" / "slotbijeenkomst-pretix.csv"
-    env = {"COHORT_NOW": "2027-09-10T08:00:00Z"}
-    result = cohort("registrations", "import", file, "--meeting", "bijeenkomst-2027-2", env=env)
-    assert result.exit_code == 0, result
-    assert "1 row(s) of people the programme already invites: left out" in result.stdout
-    assert "16 confirmed, 3 waiting, 1 cancelled" in result.stdout
-    status = cohort("registrations", "status", folder, env=env)
-    assert "1. Ruben Aerts (Cultuurhuis De Warande), Eline Aerts" in status.stdout
-    assert "dietary wishes: 3" in status.stdout
     outbox = tmp_path / "outbox"
-    invite(folder, outbox, "--meeting", "bijeenkomst-2027-2", env=env)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### `cohort registrations import FILE") :]
+    commands = section[section.index("```sh\n") + 6 : section.index("```\n\n```\n")]
+    shown = section[section.index("```\n\n```\n") + 9 :]
+    shown = shown[: shown.index("```")]
+    here = "programmes/optil-cultuurplekken-2025"
+    said = ""
+    for line in commands.splitlines():
+        words = line.replace(here, str(folder)).replace("optil-outbox", str(outbox)).split()
+        result = cohort(*words[1:])
+        assert result.exit_code == 0, (line, result)
+        said += result.stdout
+    assert said.replace(str(folder), here).replace(str(outbox), "optil-outbox") == shown
+    env = {"COHORT_NOW": "2027-09-10T08:00:00Z"}
     ruben = mail(outbox, "bijeenkomst-2027-2.ruben-aerts.registration-waiting.1.eml")
     assert "Je bent ingeschreven in een bestelling van 2 plaatsen, die samen blijft" in text_of(
         ruben

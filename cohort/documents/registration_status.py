@@ -94,7 +94,9 @@ def _json(lists: Lists) -> dict[str, Any]:
                     for s in STATUSES
                 },
                 "registrations": [
-                    _person(pid, entry, standing) for pid, entry in standing.registrations.items()
+                    _person(pid, entry, positions)
+                    for positions in [_positions(standing)]
+                    for pid, entry in standing.registrations.items()
                 ],
             }
             for standing in lists.lists
@@ -102,8 +104,12 @@ def _json(lists: Lists) -> dict[str, Any]:
     }
 
 
-def _person(pid: str, entry: Entry, standing: Standing) -> dict[str, Any]:
-    positions = {p: w.position for w in standing.waiting for p in w.people}
+def _positions(standing: Standing) -> dict[str, int]:
+    """Each waiting person's position on the list."""
+    return {p: w.position for w in standing.waiting for p in w.people}
+
+
+def _person(pid: str, entry: Entry, positions: dict[str, int]) -> dict[str, Any]:
     return {
         "id": pid,
         "name": entry.name,

@@ -342,7 +342,7 @@ _NAMED = (
 def day_first(texts: list[str], default: bool, latest: dt.date | None = None) -> bool:
     """Whether the numeric dates of a column (01/10/2027) are written day first, decided by
     the whole column: a date only one order can read (13/03/2026) settles it; else the order
-    that puts no date after `latest` (today: nobody registered in the future); else the order
+    that puts fewer dates after `latest` (today: nobody registered in the future); else the order
     in which the column runs in time (forms list responses as they came); else a 12-hour
     clock (AM/PM: a US locale, month first); else `default` (the tool's country: Eventbrite
     writes US dates, month first)."""
@@ -354,9 +354,9 @@ def day_first(texts: list[str], default: bool, latest: dt.date | None = None) ->
     if day is None or month is None or not day:
         return default
     if latest is not None:
-        future = [any(w.date() > latest for w in day), any(w.date() > latest for w in month)]
+        future = [sum(w.date() > latest for w in day), sum(w.date() > latest for w in month)]
         if future[0] != future[1]:
-            return not future[0]
+            return future[0] < future[1]
     backwards = [_backwards(day), _backwards(month)]
     if backwards[0] != backwards[1]:
         return backwards[0] < backwards[1]
