@@ -133,6 +133,47 @@ def test_an_export_of_an_unknown_layout_says_what_to_do(write, tmp_path):
     assert not (folder / "registrations").exists()
 
 
+@pytest.mark.parametrize("content", ["", "\n\n", "\ufeff;;\n"])
+def test_an_empty_export_is_said_to_be_empty(write, content):
+    # also when the programme names columns: no 'its columns: ' listing nothing
+    folder = study_day(
+        write,
+        edit(
+            STUDY_DAY, "  offer_hours: 48\n", "  offer_hours: 48\n  columns:\n    dietary: Dieet\n"
+        ),
+    )
+    file = export(folder, "leeg.csv", content)
+    result = cohort("registrations", "import", file, "--meeting", "studiedag", env=NOW)
+    assert result.exit_code == 1
+    assert "leeg.csv: error: this export is empty (not even a row of headers)" in result.stderr
+    assert not (folder / "registrations").exists()
+
+
+def test_a_list_is_for_a_meeting_or_for_the_programme_not_both(write):
+    folder = study_day(write)
+    file = export(folder, "en.csv", pretix_csv(people(2), "en"))
+    result = cohort(
+        "registrations", "import", file, "--meeting", "studiedag", "--programme", env=NOW
+    )
+    assert result.exit_code == 2
+    assert "for one meeting (--meeting ID) or for the whole programme (--programme), not both" in (
+        result.stderr
+    )
+
+
+def test_control_characters_pasted_into_a_form_are_left_out_of_its_answers(write):
+    folder = study_day(write)
+    file = export(
+        folder,
+        "google.csv",
+        "Timestamp,Email Address,Naam,Organisatie\n"
+        '2030-01-06 09:15:03,a@example.org,"Anna\x0bSmet","Stad\x01 Gent\x07"\n',
+    )
+    register(file)
+    anna = listed(folder)["anna-smet"]
+    assert (anna["name"], anna["organisation"]) == ("Anna Smet", "Stad Gent")
+
+
 def test_a_row_that_cannot_be_read_is_named_at_its_row_and_column_and_the_rest_imported(write):
     folder = study_day(write)
     rows = people(4)

@@ -14,7 +14,12 @@ app.add_typer(registrations, name="registrations")
 ForMeeting = Annotated[
     str | None, typer.Option("--meeting", help="The meeting the list is for (its id).")
 ]
-People = Annotated[list[str], typer.Argument(help="Who (participant ids, as 'status' shows).")]
+People = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID", help="Who (participant ids, as 'status' shows).", show_default=False
+    ),
+]
 InFolder = Annotated[
     Path,
     typer.Option("--folder", "-C", help="The programme's folder.", show_default="current folder"),
@@ -58,7 +63,12 @@ def import_(
     from ..errors import UsageError
     from ..planning.registration_import import import_export
 
-    if (meeting is None) == (not programme):
+    if meeting is not None and programme:
+        raise UsageError(
+            "a list is for one meeting (--meeting ID) or for the whole programme "
+            "(--programme), not both"
+        )
+    if meeting is None and not programme:
         raise UsageError("say what the registrations are for: --meeting ID or --programme")
     done = import_export(file, folder, meeting, moment_day(day), tool, event)
     warn(str(w) for w in done.warnings)

@@ -34,6 +34,7 @@ reported.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -43,7 +44,7 @@ from pydantic import TypeAdapter
 
 from ..errors import Report
 from ..programme.registration import Letter
-from ..programme.values import Email
+from ..programme.values import CONTROL, Email
 from ..tables import Table
 from . import registration_words as words
 
@@ -86,10 +87,16 @@ class Layout:
     absent: dict[str, str | Letter] = field(default_factory=dict)
 
     def cell(self, row: list[str], name: str) -> str:
+        """The text of a field's cell in `row` ("" when it has none), without the control
+        characters a copy from a word processor leaves (no name or answer holds one)."""
         index = self.columns.get(name)
         if index is None or index >= len(row):
             return ""
-        return row[index].strip()
+        return _CONTROL.sub(" ", row[index]).strip()
+
+
+#: control characters, with the spaces around them: each run becomes one space
+_CONTROL = re.compile(rf" *{CONTROL.pattern}+ *")
 
 
 def detect(table: Table) -> str | None:

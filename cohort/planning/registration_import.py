@@ -322,6 +322,13 @@ def _layout(checked: Checked, table: Table, file: Path, tool: str | None) -> exp
     is not in the export (with the closest header), or when a field cannot be found."""
     programme = checked.programme
     columns = {str(k): v for k, v in programme.registration.columns.items()}
+    if not any(cell.strip() for row in table.rows for cell in row):
+        raise CohortError(
+            "this export is empty (not even a row of headers); export the registrations "
+            "again from the form's tool",
+            location=file,
+            code="registration-layout",
+        )
     tool = tool or exports.detect(table) or ("columns" if columns else None)
     head_row = table.rows[0] if table.rows else []
     head = ", ".join(f"'{h}'" for h in head_row[:8])
