@@ -180,6 +180,31 @@ def test_nothing_is_registered_or_said_about_a_meeting_that_is_over(write, tmp_p
     assert waiting(outbox) == []
 
 
+def test_nobody_is_told_they_have_a_place_at_a_cancelled_meeting(write, tmp_path):
+    folder = study_day(write)
+    file = export(folder, "en.csv", pretix_csv(people(22), "en"))
+    register(file)
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox)
+    assert len(waiting(outbox)) == 22  # 20 confirmed, 2 waiting: not sent yet
+    meetings = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(
+        edit(meetings, "    capacity: 21\n", "    capacity: 21\n    status: cancelled\n")
+    )
+    result = invite(folder, outbox)
+    assert waiting(outbox) == []  # taken out before anyone read "you have a place"
+    assert "registration" not in result.stdout
+    status = cohort("registrations", "status", folder, env=NOW)
+    assert "closed: studiedag (Studiedag) is cancelled; the list stands as it was" in (
+        status.stderr
+    )
+    late = cohort("registrations", "import", file, "--meeting", "studiedag", env=NOW)
+    assert late.exit_code == 1 and "studiedag (Studiedag) is cancelled" in late.stderr
+    cancel = cohort("registrations", "cancel", pid(0), "-C", folder, env=NOW)
+    assert cancel.exit_code == 2 and "is cancelled" in cancel.stderr
+    assert listed(folder)[pid(0)]["status"] == "confirmed"
+
+
 def test_a_registration_after_the_deadline_is_reported_and_left_out(write):
     text = edit(
         STUDY_DAY, "    capacity: 21\n", "    capacity: 21\n    registration_deadline: 2030-01-06\n"

@@ -8,8 +8,8 @@ was delivered (or may have been, see `records.deliveries`): so re-running `invit
 nothing twice, and an e-mail not sent yet that a later transition made obsolete (a waiting list
 position, when a place is offered before it went out), or whose person is no longer on the list
 (consent withdrawn), is taken out of the outbox. Nothing is written about a meeting that began
-(`registering.over`), and what waits about one is taken out. An e-mail about a meeting carries
-its end, so `send` never sends it once the meeting is over.
+or is cancelled (`registering.over`), and what waits about one is taken out. An e-mail about a
+meeting carries its end, so `send` never sends it once the meeting is over.
 
 A list started over (its file moved away, the export imported again) while people received
 e-mails of the earlier one would tell them things that contradict what they were told (a

@@ -126,10 +126,26 @@ def closes(programme: Programme, scope: str | None) -> dt.datetime | None:
     return max(starts, default=None)
 
 
+def cancelled(programme: Programme, scope: str | None) -> bool:
+    """Whether a list's meeting is cancelled: its list stands still, as when it began."""
+    meeting = programme.meetings.get(scope) if scope is not None else None
+    return meeting is not None and meeting.cancelled
+
+
 def over(programme: Programme, scope: str | None, now: dt.datetime) -> bool:
-    """Whether a list is closed at `now` (its meeting began)."""
+    """Whether a list is closed at `now` (its meeting began, or is cancelled)."""
     end = closes(programme, scope)
-    return end is not None and now >= end
+    return cancelled(programme, scope) or (end is not None and now >= end)
+
+
+def why_closed(programme: Programme, scope: str | None) -> str:
+    """Why a closed list stands still, for a message: '... is cancelled' or '... began on
+    2027-11-16 at 13:00'."""
+    title = scope_title(programme, scope)
+    start = closes(programme, scope)
+    if cancelled(programme, scope) or start is None:
+        return f"{title} is cancelled"
+    return f"{title} began on {start.astimezone(programme.zone):%Y-%m-%d at %H:%M}"
 
 
 def decide_list(
@@ -154,7 +170,7 @@ def decide_list(
         hours,
         actions,
         new=new,
-        closes=closes(programme, current.meeting),
+        closes=now if cancelled(programme, current.meeting) else closes(programme, current.meeting),
         told=told,
     )
 
@@ -249,8 +265,8 @@ def act(
     for list_scope in chosen:
         if over(programme, list_scope, now):
             raise UsageError(
-                f"cannot {action}: {scope_title(programme, list_scope)} began; a list stands "
-                "still once its meeting has started"
+                f"cannot {action}: {why_closed(programme, list_scope)}; a list stands still "
+                "once its meeting has started or is cancelled"
             )
     done = Done(warnings=checked.warnings)
     for list_scope, actions in chosen.items():
@@ -377,8 +393,7 @@ def standing(folder: Path, meeting: str | None, today: dt.date | None) -> Lists:
             )
         if decision.closed:
             result.lines.append(
-                f"{scope_title(programme, list_scope)}: closed, its meeting began; the list "
-                "stands as it was"
+                f"closed: {why_closed(programme, list_scope)}; the list stands as it was"
             )
         listed = set(current.registrations)
         free = places(programme, list_scope, listed, now.date(), _declined(checked.folder))

@@ -17,7 +17,8 @@ cancels; a row without consent is not kept, and a consent withdrawn later erases
 registration (the place is freed; nothing more is said to them). Someone the programme already
 invites (to the meeting; to the programme: any participant who is not a guest of one meeting)
 is not put on the list: they have their place. A row registered after the meeting's
-`registration_deadline` is reported and left out; nothing is imported for a meeting that began.
+`registration_deadline` is reported and left out; nothing is imported for a meeting that began
+or is cancelled.
 """
 
 from __future__ import annotations
@@ -37,15 +38,14 @@ from ..tables import Table, read_table
 from . import registration_exports as exports
 from .registering import (
     Done,
-    closes,
     decide_list,
     lists_of,
     moment,
     over,
     scope_of,
-    scope_title,
     store_list,
     summary,
+    why_closed,
 )
 from .registration_words import PRETIX_SHEETS, plain
 from .registrations import Action
@@ -416,7 +416,7 @@ def import_export(
     """`cohort registrations import`: read an export into the list of a meeting (or of the
     programme), decide, and keep it. Rows that cannot be read are reported at their row and
     column and left out; raises CohortError when the export cannot be read at all, or is
-    for a meeting that began, before anything is written."""
+    for a meeting that began or is cancelled, before anything is written."""
     if tool is not None and tool not in exports.TOOLS:
         hint = did_you_mean(tool, exports.TOOLS) or f"one of {', '.join(exports.TOOLS)}"
         raise UsageError(f"--tool '{tool}' is not an export cohort reads ({hint})")
@@ -425,11 +425,9 @@ def import_export(
     scope = scope_of(programme, meeting)
     now = moment(programme, today)
     if over(programme, scope, now):
-        start = closes(programme, scope)
-        assert start is not None
         raise CohortError(
-            f"{scope_title(programme, scope)} began on {start:%Y-%m-%d at %H:%M}: nothing is "
-            "registered, or said, for a meeting that is over",
+            f"{why_closed(programme, scope)}: nothing is registered, or said, for a meeting "
+            "that is over or cancelled",
             location=file,
         )
     table = read_table(file, what="registration export", sheets=PRETIX_SHEETS)
