@@ -1,13 +1,16 @@
 """The lists over time, as a facilitator lives them: an offer that cannot run out before it
-reached anyone; looking that changes nothing; one person, one place; someone who cancelled and
-comes back; a meeting that is over; a list started over; a list of tens of thousands; and the
-words of each e-mail."""
+reached anyone, and runs once it did (or may have), whichever outbox it went from; looking that
+changes nothing; one person, one place; someone who cancelled and comes back; a meeting that is
+over or cancelled; a list started over; a list of tens of thousands; and the words of each
+e-mail."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
+from pathlib import Path
 
 from conftest import cohort, edit
 from exports import Person, eventbrite_csv, people, pretix_csv
@@ -27,17 +30,29 @@ from registering import (
     text_of,
     waiting,
 )
-from servers import Mailbox, smtp_server
+from servers import Mailbox, Scripted, scripted_server, smtp_server
 
 # -- an offer's clock --------------------------------------------------------------------------
 
 
-def test_an_offer_nobody_received_does_not_run_out(write, tmp_path):
+def place_offered(write, tmp_path) -> tuple[Path, Path]:
+    """The study day full with two waiting; the first confirmed cancels, so the first waiting
+    is offered the place: its e-mail written into the outbox, not sent."""
     folder = study_day(write)
     register(export(folder, "en.csv", pretix_csv(people(22), "en")))
     assert cohort("registrations", "cancel", pid(0), "-C", folder, env=NOW).exit_code == 0
     outbox = tmp_path / "outbox"
     invite(folder, outbox)
+    return folder, outbox
+
+
+def expires(folder: Path, person: str) -> dt.datetime:
+    """When the offer to `person` runs out, as the list says."""
+    return dt.datetime.fromisoformat(str(listed(folder)[person]["expires"]))
+
+
+def test_an_offer_nobody_received_does_not_run_out(write, tmp_path):
+    folder, outbox = place_offered(write, tmp_path)
     # nobody ran 'cohort send': a week later the offer still holds, and nothing expired
     result = invite(folder, outbox, env=at("2030-01-17T09:00:00Z"))
     assert statuses(folder)["offered"] == [pid(20)]
@@ -66,6 +81,33 @@ def test_an_offer_runs_from_its_delivery_and_ends_when_the_meeting_starts(write,
     invite(folder, outbox, env=at("2030-02-04T12:05:00Z"))
     # 48 hours from the delivery would be 6 February: it ends when the meeting starts
     assert listed(folder)[pid(20)]["expires"] == "2030-02-05T09:30:00+01:00"
+
+
+def test_an_offer_delivered_from_another_outbox_runs_and_is_not_written_again(write, tmp_path):
+    folder, first = place_offered(write, tmp_path)
+    with smtp_server(Mailbox()) as url:
+        sent = at("2030-01-10T10:00:00Z")
+        assert cohort("send", first, "--server", url, "--confirm", env=sent).exit_code == 0
+    # the next day the facilitator writes into another outbox (a typo in -o, another computer):
+    # the programme's record says the offer was delivered, so its hours run from then
+    second = tmp_path / "elsewhere" / "outbox"
+    invite(folder, second, env=LATER)
+    assert expires(folder, pid(20)) == dt.datetime(2030, 1, 12, 10, 0, tzinfo=dt.UTC)
+    assert waiting(second) == []
+
+
+def test_an_offer_that_may_have_arrived_runs_and_is_not_written_again(write, tmp_path):
+    folder, outbox = place_offered(write, tmp_path)
+    offer = f"studiedag.{pid(20)}.registration-offered.2.eml"
+    # the connection drops after the offer went out: it may have arrived
+    with scripted_server(Scripted({"deelnemer20@example.org": ["drop after data"]})) as url:
+        result = cohort("send", outbox, "--server", url, "--confirm", env=at("2030-01-10T10:00Z"))
+    assert "uncertain 1," in result.stdout
+    invite(folder, outbox, env=LATER)
+    # counted as received: its hours run from then, and it is neither written again nor
+    # taken out (it waits for the facilitator to settle it)
+    assert expires(folder, pid(20)) == dt.datetime(2030, 1, 12, 10, 0, tzinfo=dt.UTC)
+    assert waiting(outbox) == [offer]
 
 
 # -- looking changes nothing -------------------------------------------------------------------
@@ -203,6 +245,30 @@ def test_nobody_is_told_they_have_a_place_at_a_cancelled_meeting(write, tmp_path
     cancel = cohort("registrations", "cancel", pid(0), "-C", folder, env=NOW)
     assert cancel.exit_code == 2 and "is cancelled" in cancel.stderr
     assert listed(folder)[pid(0)]["status"] == "confirmed"
+
+
+def test_a_place_told_that_may_have_arrived_is_kept_when_the_meeting_is_cancelled(write, tmp_path):
+    folder = study_day(write)
+    register(export(folder, "en.csv", pretix_csv(people(22), "en")))
+    outbox = tmp_path / "outbox"
+    invite(folder, outbox)
+    # the connection drops after one confirmation went out (the calendar invitation went
+    # first, well): it may have arrived
+    faults = {"deelnemer05@example.org": ["", "drop after data"]}
+    with scripted_server(Scripted(faults)) as url:
+        assert "uncertain 1," in cohort("send", outbox, "--server", url, "--confirm").stdout
+    meetings = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(
+        edit(meetings, "    capacity: 21\n", "    capacity: 21\n    status: cancelled\n")
+    )
+    invite(folder, outbox)
+    # taken out of the queue (never sent again, not even with --resend-uncertain), and its
+    # record kept in sent/
+    assert waiting(outbox) == []
+    kept = [p.name for p in (outbox / "sent").glob(f"studiedag.{pid(5)}.registration-*.eml")]
+    assert len(kept) == 1
+    journal = (outbox / "journal.jsonl").read_text().splitlines()
+    assert json.loads([line for line in journal if kept[0] in line][-1])["event"] == "superseded"
 
 
 def test_a_registration_after_the_deadline_is_reported_and_left_out(write):
