@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import SMALL, at, cohort, edit
 
 
@@ -90,6 +91,24 @@ def test_billion_laughs_is_stopped_quickly(write):
     result, found = diagnostics(folder)
     assert result.exit_code == 1
     assert any("too many values" in d["message"] for d in found), found
+
+
+@pytest.mark.parametrize("depth", [500, 30_000])
+def test_a_file_nested_too_deeply_is_one_error_at_its_line(write, depth):
+    """30,000 brackets deep crashed the parser (exit 139); 500 deep said the file was no
+    mapping and that an alias referred to itself."""
+    text = SMALL + "extra: " + "[" * depth + "]" * depth + "\n"
+    result, found = diagnostics(write(text))
+    assert result.exit_code == 1, result
+    assert [d["message"] for d in found] == ["nested too deeply (more than 64 levels)"]
+    assert found[0]["line"] == text.count("\n")
+
+
+def test_deep_indentation_is_no_nesting(write):
+    """A deep indentation alone (a long block text) is no error."""
+    text = SMALL + "extra: |\n" + " " * 200 + "deep text\n"
+    result, found = diagnostics(write(text))
+    assert not [d for d in found if "nested" in d["message"]], found
 
 
 def test_a_recursive_alias_is_an_error(write):

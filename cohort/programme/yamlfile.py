@@ -256,6 +256,8 @@ def read(path: Path, record: bool = False) -> Document:
     loader = _Loader(text)
     try:
         try:
+            if _may_nest_deeply(text):
+                _check_depth(path, text)
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as err:
             tab = _tab_problem(path, text)
@@ -273,6 +275,45 @@ def read(path: Path, record: bool = False) -> Document:
     converter = _Converter(path, BASE_NODES + NODES_PER_LINE * text.count("\n"))
     data = converter.convert(node, ())
     return Document(path, data, converter.positions, converter.problems, text)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Whether `text` might nest deeper than MAX_DEPTH: a quick upper bound from its brackets
+    and its deepest indentation (each level of a block needs at least half a column more, a
+    sequence item's `- ` included), so that the common file is not parsed twice."""
+    brackets = text.count("[") + text.count("{")
+    if brackets > MAX_DEPTH:
+        return True
+    indent = max((len(line) - len(line.lstrip(" -?")) for line in text.splitlines()), default=0)
+    return brackets + 2 * indent + 2 > MAX_DEPTH
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Raise YamlProblem where `text` nests deeper than MAX_DEPTH collections, found from the
+    parser's events one by one (composing the node tree recurses, and a file nested tens of
+    thousands deep would overflow the stack)."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(
+                        _diag(
+                            path,
+                            event.start_mark,
+                            f"nested too deeply (more than {MAX_DEPTH} levels)",
+                            "no programme needs this many lists or mappings inside each other: "
+                            "flatten it",
+                            code="yaml",
+                        )
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
 
 
 class _TooMuch(Exception):
