@@ -22,7 +22,10 @@ CODES: dict[str, str] = {
     "file-too-large": "a file is larger than cohort reads",
     "encoding": "a file is not UTF-8 text",
     "empty-file": "a file holds nothing but comments",
-    "yaml": "a file is not valid YAML, or uses a tag, an alias loop or tabs cohort refuses",
+    "yaml": (
+        "a file is not valid YAML, or uses a tag, an alias loop, tabs or nesting deeper than "
+        "64 levels that cohort refuses"
+    ),
     "merge-conflict": "a merge conflict left in a file (git's '<<<<<<<' ... '>>>>>>>' lines)",
     "no-programme": "the folder has no programme.yaml",
     "cannot-continue": "a problem that stops the command before anything else can be said",

@@ -200,3 +200,55 @@ def test_a_pipe_where_a_file_is_expected_is_refused_at_once(write, tmp_path, whe
     assert checked.exit_code == 1 or invited.exit_code == 1
     assert "not a plain file (a pipe or a device?)" in checked.output + invited.output
     assert "internal error" not in checked.output + invited.output
+
+
+#: Templates that once ended in an internal error (exit 70), took all memory, or wrote a 100 MB
+#: page: each is now an error at the template's line, with what went wrong.
+RUNAWAYS = {
+    "{% include 'site/index.html' %}": "include, import or call each other without end",
+    "{% from 'site/index.html' import x %}": "include, import or call each other without end",
+    "{% macro r(n) %}{{ r(n+1) }}{% endmacro %}{{ r(0) }}": "more than 50 deep",
+    "{% for i in range(100001) %}{% endfor %}": "Range too big",
+    "{{ programme|tojson }}": "No filter named 'tojson'",
+    "{{ lipsum(1, False, 5, 5) }}": "'lipsum' is undefined",
+    "{{ 'x'|indent(1000000000, True, True) }}": "more than 1000000 characters",
+    "{{ 'a'|center(1000000000) }}": "more than 1000000 characters",
+    "{{ 'a'.ljust(1000000000) }}": "more than 1000000 characters",
+    "{{ '%1000000000s'|format('x') }}": "more than 1000000 characters",
+    "{{ '%100000000s'|format('x') }}": "more than 1000000 characters",
+    "{{ '%*s'|format(1000000000, 'x') }}": "width as a value",
+    "{{ '%100000000s' % 'x' }}": "more than 1000000 characters",
+    "{{ '{:>100000000}'.format('x') }}": "more than 1000000 characters",
+    "{{ ('x' * 900000)|wordwrap(1, wrapstring='y' * 900) }}": "at most 20 MB",
+    "{{ ('x' * 900000)|replace('x', 'y' * 900) }}": "at most 20 MB",
+    "{{ ('x' * 900000).replace('x', 'y' * 900) }}": "at most 20 MB",
+    "{{ range(99999)|join('x' * 900000) }}": "at most 20 MB",
+    "{% set s = 'x' * 90000 %}{% for i in range(99999) %}{{ s }}{% endfor %}": "at most 20 MB",
+    "{% set ns = namespace(s='x' * 900000) %}{% for i in range(40) %}"
+    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}": "at most 20 MB",
+    "{% set ns = namespace(s='x' * 900000) %}{% for i in range(40) %}"
+    "{% set ns.s = ns.s + ns.s %}{% endfor %}": "at most 20 MB",
+    "{{ '%d'|format('x') }}": "(a value a filter or method cannot take",
+}
+
+
+@pytest.mark.parametrize("line", list(RUNAWAYS))
+def test_a_runaway_template_is_an_error_at_its_line(write, tmp_path, line):
+    folder = write(SMALL, **{"templates/site/index.html": "<p>\n" + line + "\n"})
+    result = cohort("build", folder, "-o", tmp_path / "site", *TODAY)
+    assert result.exit_code == 1, result
+    assert f"{folder / 'templates' / 'site' / 'index.html'}:2:" in result.stderr, result
+    assert RUNAWAYS[line] in result.stderr, result
+    assert "internal error" not in result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+@pytest.mark.parametrize("name", ["site/nowhere.html", "../../programme.yaml"])
+def test_an_include_that_is_not_there_says_so(write, tmp_path, name):
+    folder = write(SMALL, **{"templates/site/index.html": "<p>\n{% include '" + name + "' %}\n"})
+    result = cohort("build", folder, "-o", tmp_path / "site", *TODAY)
+    assert result.exit_code == 1, result
+    assert f"index.html:2:1: error: in template: the template '{name}' it includes" in (
+        result.stderr
+    ), result
+    assert "is not found (name a file under" in result.stderr

@@ -18,13 +18,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.filters import do_center, do_format, do_indent, do_join, do_replace, do_wordwrap
+from jinja2.nodes import Concat
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
@@ -82,18 +86,144 @@ def allowed(obj: Any, attribute: str) -> bool:
     return False
 
 
-#: The largest text or list a template may make by multiplying, and the largest number (in bits)
-#: a power may make.
+#: The largest text or list a template may make by multiplying, the widest a value may be
+#: padded to, and the largest number (in bits) a power may make.
 _MAX_PRODUCT = 1_000_000
 _MAX_BITS = 4096
+#: The most text one template may make: a page, an e-mail, a Typst source with its images.
+MAX_OUTPUT = 20 * 1024 * 1024
+#: Templates that include, import or call each other deeper than this are refused.
+MAX_DEPTH = 50
+
+#: A %-format's flags, width and precision; a str.format field and its format spec.
+_PERCENT = re.compile(r"%[#0 +\-]*(\*|\d+)?(?:\.(\*|\d+))?")
+_FIELD = re.compile(r"\{[^{}]*:([^{}]*)\}")
+_NESTED = re.compile(r"\{[^{}]*:[^{}]*\{")
+_NUMBER = re.compile(r"\d+")
+
+
+def _too_long(size: int, what: str = "text") -> None:
+    if size > MAX_OUTPUT:
+        raise SecurityError(
+            f"a template may make at most {MAX_OUTPUT // (1024 * 1024)} MB of {what}"
+        )
+
+
+def _wide(width: Any) -> None:
+    if isinstance(width, int) and width > _MAX_PRODUCT:
+        raise SecurityError(f"a template may not pad text to more than {_MAX_PRODUCT} characters")
+
+
+def _check_format(text: Any) -> None:
+    """Refuse a format (`%` or `str.format`) whose width or precision would make text longer
+    than `_MAX_PRODUCT` characters, or is given by a value (`*`, `{:{width}}`)."""
+    if not isinstance(text, str):
+        return
+    numbers = []
+    for match in _PERCENT.finditer(text):
+        if "*" in match.group():
+            raise SecurityError("a template may not give a format's width as a value ('*')")
+        numbers += [n for n in match.groups() if n]
+    if _NESTED.search(text):
+        raise SecurityError("a template may not give a format's width as a value ('{:{...}}')")
+    for spec in _FIELD.findall(text):
+        numbers += _NUMBER.findall(spec)
+    for number in numbers:
+        _wide(int(number))
+
+
+def _joined(parts: Any, separator: Any = "") -> list[Any]:
+    """`parts` as a list, refused (as soon as it is clear) if joined with `separator` they
+    would be too long."""
+    items, size, between = [], 0, len(str(separator))
+    for item in parts:
+        size += len(str(item)) + between
+        _too_long(size - between)
+        items.append(item)
+    return items
+
+
+def _replaced(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        times = (text.count(old) if old else len(text) + 1) if count == -1 else count
+        _too_long(len(text) + max(int(times), 0) * len(new))
+
+
+def _center(value: Any, width: Any = 80) -> str:
+    _wide(width)
+    return do_center(value, width)
+
+
+def _format(value: Any, *args: Any, **kwargs: Any) -> str:
+    _check_format(value)
+    return do_format(value, *args, **kwargs)
+
+
+def _indent(text: Any, width: Any = 4, first: bool = False, blank: bool = False) -> str:
+    _wide(width if isinstance(width, int) else len(str(width)))
+    lines = str(text).count("\n") + 1
+    _too_long(len(str(text)) + lines * (width if isinstance(width, int) else len(str(width))))
+    return do_indent(text, width, first, blank)
+
+
+@jinja2.pass_environment
+def _wordwrap(environment: Any, text: Any, width: int = 79, *args: Any, **kwargs: Any) -> str:
+    wrapstring = kwargs.get("wrapstring", args[1] if len(args) > 1 else None) or "\n"
+    _too_long(len(str(text)) * (1 + len(str(wrapstring))))
+    return do_wordwrap(environment, text, width, *args, **kwargs)
+
+
+@jinja2.pass_eval_context
+def _join(context: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+    joined: str = do_join(context, _joined(value, d), d, attribute)
+    return joined
+
+
+@jinja2.pass_eval_context
+def _replace(context: Any, text: Any, old: Any, new: Any, count: Any = None) -> str:
+    _replaced(text, old, new, -1 if count is None else count)
+    return do_replace(context, text, old, new, count)
+
+
+#: Filters whose result could be far larger than what they are given, bounded.
+_BOUNDED_FILTERS = {
+    "center": _center,
+    "format": _format,
+    "indent": _indent,
+    "wordwrap": _wordwrap,
+    "join": _join,
+    "replace": _replace,
+}
+#: str methods that pad to a width given as their first argument.
+_PADDING = frozenset({"center", "ljust", "rjust", "zfill"})
+
+
+class _BoundedCode(CodeGenerator):
+    """Jinja's code generator, with `a ~ b` bounded in length like `a + b`."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
 
 
 class _AllowList(SandboxedEnvironment):
     """Jinja's sandbox, narrowed from "everything but what is known to be unsafe" to "only
-    what is known to be safe" (`allowed`); `'x' * 10**9` and `9**9**9`, which would take all
-    memory or time, are refused as well (Jinja's sandbox leaves operators to its user)."""
+    what is known to be safe" (`allowed`); what would take all memory or time is refused as
+    well (Jinja's sandbox leaves operators and filters to its user): `'x' * 10**9`, `9**9**9`,
+    `'%1000000000s' % x`, `'a'|center(10**9)`, a template's output over MAX_OUTPUT, and
+    templates that include or call each other more than MAX_DEPTH deep."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCode
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.depth = 0
+        self.filters.update(_BOUNDED_FILTERS)
+        # tojson and lipsum serve no document, and each could fail on what it is given
+        self.filters.pop("tojson", None)
+        self.globals.pop("lipsum", None)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return super().is_safe_attribute(obj, attr, value) and allowed(obj, attr)
@@ -107,7 +237,52 @@ class _AllowList(SandboxedEnvironment):
             sequence = isinstance(sized, str | list | tuple) and isinstance(times, int)
             if sequence and len(sized) * times > _MAX_PRODUCT:
                 raise SecurityError("a template may not make text or a list that long")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        if operator == "+" and isinstance(left, str | list | tuple) and hasattr(right, "__len__"):
+            _too_long(len(left) + len(right))
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            if name in _PADDING and args:
+                _wide(args[0])
+            elif name == "join" and args:
+                args = (_joined(args[0], owner), *args[1:])
+            elif name == "replace" and len(args) >= 2:
+                _replaced(owner, *args[:3])
+        if isinstance(__obj, Macro):
+            if __self.depth >= MAX_DEPTH:
+                raise SecurityError(f"macros call each other more than {MAX_DEPTH} deep")
+            __self.depth += 1
+            try:
+                return super().call(__context, __obj, *args, **kwargs)
+            finally:
+                __self.depth -= 1
+        return super().call(__context, __obj, *args, **kwargs)
+
+    @staticmethod
+    def concat(parts: Any) -> str:
+        """What a template, a block or a macro made, refused beyond MAX_OUTPUT (raised inside
+        the template's own code, when it is a generator, so the error names its line)."""
+        try:
+            return "".join(_joined(parts))
+        except SecurityError as err:
+            if hasattr(parts, "throw"):
+                parts.throw(err)
+            raise
+
+    @staticmethod
+    def bounded_concat(text: str) -> str:
+        _too_long(len(text))
+        return text
 
 
 class _Loader(jinja2.BaseLoader):
@@ -254,12 +429,41 @@ class Renderer:
         return self._reads[name]
 
     def render(self, name: str, **context: Any) -> str:
+        """The template `name` rendered with `context`. Raises CohortError naming the template's
+        file and line for whatever goes wrong in it (a programme's templates are not trusted:
+        no exception of theirs may end in a traceback)."""
         template = self.template(name)
         try:
             return template.render(**context)
+        except CohortError:
+            raise
+        except jinja2.TemplateNotFound as err:
+            raise CohortError(
+                f"in template: the template '{err.name}' it includes or imports is not found "
+                f"(name a file under {' or '.join(str(d) for d in self.env.loader.dirs)}, "  # type: ignore[union-attr]
+                "by a path inside that folder, without '..')",
+                location=_where(err, template),
+            ) from None
         except jinja2.TemplateError as err:
             raise CohortError(
                 f"in template: {err.message or err}", location=_where(err, template)
+            ) from None
+        except RecursionError as err:
+            raise CohortError(
+                "in template: templates include, import or call each other without end (a "
+                "template that includes itself, or a macro that calls itself every time)",
+                location=_where(err, template),
+            ) from None
+        except MemoryError as err:
+            raise CohortError(
+                "in template: the template makes more than memory holds (make it smaller)",
+                location=_where(err, template),
+            ) from None
+        except Exception as err:  # a template is not trusted code: whatever it raises
+            raise CohortError(
+                f"in template: {err} (a value a filter or method cannot take; check the "
+                "arguments at this line)",
+                location=_where(err, template),
             ) from None
 
 

@@ -303,7 +303,7 @@ def _check_depth(path: Path, text: str) -> None:
                     raise YamlProblem(
                         _diag(
                             path,
-                            event.start_mark,
+                            event.start_mark,  # type: ignore[arg-type]
                             f"nested too deeply (more than {MAX_DEPTH} levels)",
                             "no programme needs this many lists or mappings inside each other: "
                             "flatten it",
