@@ -252,3 +252,48 @@ def test_an_include_that_is_not_there_says_so(write, tmp_path, name):
         result.stderr
     ), result
     assert "is not found (name a file under" in result.stderr
+
+
+@pytest.fixture
+def typesetter(monkeypatch):
+    """A Typst compiler of its own, started with the limits the test sets."""
+    from cohort.documents import typeset
+
+    typeset._typesetter.cache_clear()
+    yield typeset
+    typeset._typesetter.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("line", "limit", "message"),
+    [
+        (
+            "#for i in range(100000) { for j in range(100000) { } }",
+            ("TIMEOUT", 3.0),
+            "Typst did not finish within 3 seconds",
+        ),
+        ('#let s = "x" * 400000000; #s', ("MEMORY", 300 * 1024**2), "more than 300 MB of memory"),
+    ],
+)
+def test_a_typst_template_without_end_is_stopped(
+    write, tmp_path, typesetter, monkeypatch, line, limit, message
+):
+    monkeypatch.setattr(typesetter, *limit)
+    folder = write(SMALL, **{"templates/agenda/agenda.typ": "Agenda\n" + line + "\n"})
+    result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf", *TODAY)
+    assert result.exit_code == 1, result
+    assert f"{folder / 'templates' / 'agenda' / 'agenda.typ'}: error: " in result.stderr
+    assert message in result.stderr, result
+    # the next document gets a compiler of its own
+    (folder / "templates" / "agenda" / "agenda.typ").unlink()
+    result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf", *TODAY)
+    assert result.exit_code == 0, result
+
+
+def test_a_typst_package_is_refused_at_its_line(write, tmp_path):
+    text = 'Agenda\n#import "@preview/cetz:0.2.2": *\n'
+    folder = write(SMALL, **{"templates/agenda/agenda.typ": text})
+    result = cohort("agenda", folder, "-o", tmp_path / "out", "--format", "pdf", *TODAY)
+    assert result.exit_code == 1, result
+    assert f"{folder / 'templates' / 'agenda' / 'agenda.typ'}:2:1: error: " in result.stderr
+    assert "uses a Typst package" in result.stderr

@@ -18,8 +18,12 @@ is asked which ones (see `Typesetter.missing`), and the facilitator is told.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
+import resource
 import tempfile
+import types
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -106,16 +110,108 @@ _BEYOND_ASCII = re.compile(r"[^\x00-\x7e]")
 _NOT_DRAWN = {"Mn", "Me", "Cf", "Cc", "Co", "Cs", "Zs", "Zl", "Zp"}
 
 
+#: What one Typst compilation may take: seconds of wall time, and bytes of memory beyond what
+#: the compiler holds once its fonts are loaded. A template is not trusted code, and Typst is a
+#: programming language (`#for i in range(1000000000) {}` runs for ever).
+TIMEOUT = 60.0
+MEMORY = 2 * 1024**3
+#: A Typst package (`#import "@preview/cetz:0.2.2"`): Typst would download it.
+_PACKAGE = re.compile(r"""["']@[A-Za-z][\w-]*/""")
+#: Where a proxy would be: nothing listens there, so a download Typst tries fails at once.
+_NO_NETWORK = "http://127.0.0.1:9"
+
+
+def _compile_loop(connection: Any, root: str, main: str, memory: int) -> None:
+    """The child process that compiles: fonts loaded once, then each request (a timestamp)
+    answered with ("pdf", bytes) or ("typst", message, hints, diagnostic); its memory is bounded
+    by RLIMIT_AS, no package is found or downloaded (empty package folders, no network)."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        os.environ[name] = _NO_NETWORK
+    import typst
+
+    fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
+    empty = Path(root) / "packages"
+    empty.mkdir(exist_ok=True)
+    compiler = typst.Compiler(
+        main, root=root, font_paths=fonts, package_path=str(empty), package_cache_path=str(empty)
+    )
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    limit = pages * resource.getpagesize() + memory
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limit = min(limit, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    while (stamp := connection.recv()) is not None:
+        try:
+            data = cast(bytes, compiler.compile(format="pdf", timestamp=stamp))
+            connection.send(("pdf", bytes(data)))
+        except typst.TypstError as err:
+            hints = [str(h) for h in getattr(err, "hints", []) or []]
+            diagnostic = str(getattr(err, "diagnostic", "") or "")
+            connection.send(("typst", str(getattr(err, "message", "") or err), hints, diagnostic))
+        except MemoryError:
+            connection.send(("memory",))
+
+
 class Typesetter:
     """One Typst compiler for every document of a run, so its fonts load once. Typst sees only
-    a private temporary folder as its root: a template cannot read the programme's files."""
+    a private temporary folder as its root: a template cannot read the programme's files. It
+    compiles in a child process of its own, bounded in memory (MEMORY) and time (TIMEOUT),
+    without packages or network."""
 
     def __init__(self) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="cohort-typst-")
         self._main = Path(self._folder.name) / "main.typ"
-        self._compiler: Any = None
+        self._worker: Any = None
+        self._connection: Any = None
         self._fonts: Any = None
         self._drawn: dict[str, bool] = {}
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._worker = context.Process(
+            target=_compile_loop,
+            args=(child, self._folder.name, str(self._main), MEMORY),
+            daemon=True,
+        )
+        self._worker.start()
+        child.close()
+
+    def _stop(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.join()
+        self._worker = self._connection = None
+
+    def _compile(self, stamp: int, name: str, template: Path | None) -> tuple[Any, ...]:
+        """The worker's answer for the source in main.typ; CohortError when it ran out of
+        time or memory (the worker is stopped, and a new one starts for the next document)."""
+        if self._worker is None or not self._worker.is_alive():
+            self._start()
+        where = template or Path(name)
+        fix = "make the template simpler: Typst code that loops or builds text without end"
+        try:
+            self._connection.send(stamp)
+            if not self._connection.poll(TIMEOUT):
+                self._stop()
+                raise CohortError(
+                    f"{name}: Typst did not finish within {TIMEOUT:g} seconds ({fix})",
+                    location=where,
+                )
+            answer = cast(tuple[Any, ...], self._connection.recv())
+        except (EOFError, OSError):  # the worker died: Rust aborts when memory runs out
+            answer = ("memory",)
+        if answer[0] == "memory":
+            self._stop()
+            raise CohortError(
+                f"{name}: Typst needed more than {MEMORY // 1024**2} MB of memory ({fix})",
+                location=where,
+            )
+        return answer
+
+    def __del__(self) -> None:
+        self._stop()
 
     def fonts(self) -> Any:
         """The fonts Typst uses: those bundled with it, then those installed on the machine
@@ -139,18 +235,24 @@ class Typesetter:
         named there already is not named again). Raises CohortError when the source is not
         valid Typst, at the line of the Jinja `template` that made it when it can be told (see
         `located`)."""
-        import typst
-
-        self._main.write_text(source, encoding="utf-8")
-        if self._compiler is None:
-            self._compiler = typst.Compiler(
-                str(self._main), root=self._folder.name, font_paths=self.fonts()
+        package = _PACKAGE.search(source)
+        if package is not None:
+            made = source[source.rfind("\n", 0, package.start()) + 1 :].split("\n", 1)[0]
+            line = located(template, made) if template is not None else None
+            raise CohortError(
+                f"{name}: the template uses a Typst package ({made.strip()[:80]}); cohort "
+                "typesets without packages, which Typst would download: write what you need "
+                "in the template itself",
+                location=Location(template, line, 1) if template and line else template,
             )
+        self._main.write_text(source, encoding="utf-8")
         stamp = int(dt.datetime.combine(day, dt.time(0), dt.UTC).timestamp())
-        try:
-            data = bytes(self._compiler.compile(format="pdf", timestamp=stamp))
-        except typst.TypstError as err:  # a template (the facilitator's own?) wrote bad Typst
-            raise typst_error(err, source, name, template) from None
+        answer = self._compile(stamp, name, template)
+        if answer[0] == "typst":  # a template (the facilitator's own?) wrote bad Typst
+            _, message, hints, diagnostic = answer
+            err = types.SimpleNamespace(message=message, hints=hints, diagnostic=diagnostic)
+            raise typst_error(err, source, name, template)
+        data = cast(bytes, answer[1])
         named = " ".join(warnings or ())
         missing = [c for c in self.missing(source) if f"(U+{ord(c):04X})" not in named]
         if missing and warnings is not None:  # each character once, where it is first met
