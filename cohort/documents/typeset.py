@@ -17,6 +17,7 @@ is asked which ones (see `Typesetter.missing`), and the facilitator is told.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -211,7 +212,9 @@ class Typesetter:
         return answer
 
     def __del__(self) -> None:
-        self._stop()
+        # at the interpreter's exit multiprocessing stops its daemon workers itself
+        with contextlib.suppress(Exception):
+            self._stop()
 
     def fonts(self) -> Any:
         """The fonts Typst uses: those bundled with it, then those installed on the machine
