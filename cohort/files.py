@@ -12,6 +12,15 @@ from .errors import CohortError, UsageError
 #: The suffixes of a programme's own files (the facilitator's YAML, and the records cohort keeps
 #: beside it): no output is ever written over one, `--force` or not.
 PROGRAMME_SUFFIXES = (".yaml", ".yml")
+#: The file that makes a folder a programme folder.
+PROGRAMME_ENTRY = "programme.yaml"
+#: The folders of a programme folder that hold its own files (templates, included YAML) and the
+#: records cohort keeps for it: no output is ever written into one, `--force` or not.
+PROGRAMME_OWN_FOLDERS = frozenset(
+    {"attendance", "registrations", "replies", "groups", "polls", "templates", "meetings"}
+)
+#: The one file an output may be inside a programme folder (`cohort schema -o`).
+SCHEMA_FILE = "programme.schema.json"
 
 
 def write_atomic(
@@ -81,6 +90,13 @@ def replace_output(
         )
     if path.is_dir():
         raise UsageError(f"'{path}' is a folder; give the name of a file to write")
+    home = programme_around(path.parent)
+    if home is not None and path.name != SCHEMA_FILE:
+        raise UsageError(
+            f"'{path}' is inside the programme folder '{home}', whose files are the "
+            f"programme's own; cohort writes only '{SCHEMA_FILE}' there (not even with "
+            "--force): choose another name or folder"
+        )
     current = existing(path, 4 * len(data) + 1024 * 1024)
     if current is None:
         return write_atomic(path, data)
@@ -107,6 +123,57 @@ def create_new(path: Path, content: str) -> None:
         ) from None
     except OSError as err:
         raise CohortError(f"cannot create '{path}': {err.strerror}") from err
+
+
+def programme_around(path: Path) -> Path | None:
+    """The programme folder `path` is in (or is): the nearest folder at or above it, links
+    resolved, that holds a programme.yaml; None when there is none."""
+    real = path.resolve()
+    for folder in (real, *real.parents):
+        if (folder / PROGRAMME_ENTRY).is_file():
+            return folder
+    return None
+
+
+def programme_conflict(folder: Path) -> str | None:
+    """Why an output folder may not be `folder`, even with --force: it is a programme folder,
+    lies among a programme folder's own files and records (a folder of PROGRAMME_OWN_FOLDERS,
+    or a folder holding YAML files), or contains a programme folder within two levels. None
+    when it may be written (a new folder of its own inside a programme folder is fine)."""
+    real = folder.resolve()
+    home = programme_around(real)
+    if home == real:
+        return f"'{folder}' is a programme folder"
+    if home is not None:
+        inside = real.relative_to(home).parts
+        if inside[0] in PROGRAMME_OWN_FOLDERS:
+            return f"'{folder}' is in '{home / inside[0]}', a folder of the programme's own files"
+        for depth in range(1, len(inside) + 1):
+            step = home.joinpath(*inside[:depth])
+            if step.is_dir() and any(_is_yaml(child) for child in step.iterdir()):
+                return f"'{folder}' is in '{step}', which holds the programme's YAML files"
+    nested = _programme_below(real) if real.is_dir() else None
+    return f"'{folder}' contains the programme folder '{nested}'" if nested else None
+
+
+def _programme_below(folder: Path) -> Path | None:
+    """A programme folder among the folders in `folder`, or in theirs."""
+    for child in _folders(folder):
+        for candidate in (child, *_folders(child)):
+            if (candidate / PROGRAMME_ENTRY).is_file():
+                return candidate
+    return None
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in PROGRAMME_SUFFIXES and path.is_file()
+
+
+def _folders(folder: Path) -> list[Path]:
+    try:
+        return [child for child in folder.iterdir() if child.is_dir() and not child.is_symlink()]
+    except OSError:
+        return []
 
 
 def leads_outside(path: Path, root: Path) -> Path | None:

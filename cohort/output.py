@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import CohortError, UsageError
-from .files import NOT_PLAIN, existing, write_atomic
+from .files import NOT_PLAIN, PROGRAMME_ENTRY, existing, programme_conflict, write_atomic
 
 MARKER = ".cohort-output"
 _MARKER_TEXT = (
@@ -56,10 +56,6 @@ def digest(data: bytes) -> str:
     """The SHA-256 of `data` in hex, as the marker lists it."""
     return hashlib.sha256(data).hexdigest()
 
-    def line(self, what: str) -> str:
-        """'wrote 6 agenda file(s) to agendas (2 changed)', for the terminal."""
-        return f"wrote {self.files} {what} file(s) to {self.folder} ({len(self.changed)} changed)"
-
 
 class OutputFolder:
     """A folder cohort writes outputs into (see the module's docstring for the rules).
@@ -81,6 +77,19 @@ class OutputFolder:
             raise UsageError(
                 f"'{path}' is the programme folder; write the output to a folder of its own, "
                 f"e.g. '-o {path / 'out'}'"
+            )
+        if programme_folder is not None and programme_folder.resolve().is_relative_to(
+            path.resolve()
+        ):
+            raise UsageError(
+                f"'{path}' contains the programme folder '{programme_folder}'; write the "
+                "output to a folder of its own (not even --force writes over a programme)"
+            )
+        conflict = programme_conflict(path)
+        if conflict is not None:
+            raise UsageError(
+                f"{conflict}; cohort never writes an output there (not even with --force): "
+                "write it to a folder of its own"
             )
         marker = path / MARKER
         #: what cohort wrote here: name -> the digests of what it wrote (see the docstring)
@@ -179,6 +188,11 @@ class OutputFolder:
                 raise UsageError(
                     f"'{self.path / parent}' is a link; cohort writes only into folders of its "
                     "own, so remove the link"
+                )
+            if (self.path / parent / PROGRAMME_ENTRY).is_file():
+                raise UsageError(
+                    f"'{self.path / parent}' is a programme folder; cohort never writes an "
+                    "output into one (not even with --force): move it out of the output folder"
                 )
         return target
 

@@ -244,3 +244,63 @@ def test_an_outbox_is_a_folder_of_cohorts_too(write, tmp_path):
     assert forced.exit_code == 0, forced
     assert (mine / "notes.txt").read_text() == "mine"
     assert len(list(mine.glob("*.eml"))) == 4
+
+
+# --force never reaches a programme folder's own files and records (issue 11, f07)
+
+
+def test_build_never_writes_into_a_folder_that_holds_the_programme(tmp_path, seed):
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    programme = seed("twente-cop-2024").rename(outer / "calendar")
+    (programme / "programme.ics").write_text("my own notes")
+    result = cohort("build", programme, "-o", outer, "--force", *TODAY)
+    assert result.exit_code == 2, result
+    assert "contains the programme folder" in result.stderr
+    assert (programme / "programme.ics").read_text() == "my own notes"
+    assert not (outer / "index.html").exists()
+
+
+def test_an_output_folder_holding_another_programme_is_refused_even_with_force(tmp_path, write):
+    folder = write()
+    other = tmp_path / "out" / "site" / "other"
+    other.mkdir(parents=True)
+    (other / "programme.yaml").write_text("id: other\n")
+    result = cohort("build", folder, "-o", tmp_path / "out", "--force", *TODAY)
+    assert result.exit_code == 2, result
+    assert f"contains the programme folder '{other}'" in result.stderr
+    assert sorted(p.name for p in other.iterdir()) == ["programme.yaml"]
+
+
+@pytest.mark.parametrize("inside", ["attendance", "templates", "registrations", "meetings/2030"])
+def test_no_output_goes_into_a_programme_folders_own_files(write, inside):
+    folder = write()
+    if inside == "meetings/2030":
+        (folder / "meetings").mkdir()
+        (folder / "meetings" / "extra.yaml").write_text("meetings: {}\n")
+    result = cohort("build", folder, "-o", folder / inside, "--force", *TODAY)
+    assert result.exit_code == 2, result
+    assert "cohort never writes an output there (not even with --force)" in result.stderr
+    assert not (folder / inside / "index.html").exists()
+
+
+def test_a_new_folder_of_its_own_inside_the_programme_folder_is_fine(write):
+    folder = write()
+    assert cohort("build", folder, "-o", folder / "site", *TODAY).exit_code == 0
+    assert (folder / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("name", ["feed-secret.txt", "published.json", "NOTES.md"])
+def test_schema_writes_into_a_programme_folder_only_its_schema(write, tmp_path, name):
+    folder = write()
+    assert cohort("calendar", folder, "-o", tmp_path / "cal", *TODAY).exit_code == 0
+    target = folder / name
+    if not target.exists():
+        target.write_text("my notes")
+    before = target.read_bytes()
+    result = cohort("schema", "-o", target, "--force")
+    assert result.exit_code == 2, result
+    assert "writes only 'programme.schema.json' there" in result.stderr
+    assert target.read_bytes() == before
+    assert cohort("schema", "-o", folder / "programme.schema.json").exit_code == 0
+    assert cohort("calendar", folder, "-o", tmp_path / "cal", *TODAY).exit_code == 0
