@@ -118,12 +118,17 @@ CODES: dict[str, str] = {
     "registration-late": "a registration made after the meeting's registration deadline",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Characters shown escaped in a message: C0 and C1 controls (a newline too: a diagnostic is one
+#: line, `file:line:col: ...`), and the invisible ones that reorder or hide text (bidi
+#: embeddings, overrides and isolates, zero-width characters, line and paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:
-    """A message safe for a terminal: a control character quoted from a user's file (an ESC
-    would start a terminal command) is shown as its escape, such as '\\x1b'."""
+    """A message safe for a terminal and for one line: a control character quoted from a
+    user's file (an ESC would start a terminal command, a newline would break the line, a
+    right-to-left override would reverse the rest) is shown as its escape, such as '\\x1b',
+    '\\n' or '\\u202e'."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -54,6 +54,14 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_RATIO = 200
 #: What a spreadsheet reads as the start of a formula (OWASP: CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters dropped from every cell as it is read: the C0 and C1 controls but tab and line
+#: breaks, and the invisible ones that reorder or hide text (bidi embeddings, overrides and
+#: isolates, the zero-width space, the word joiner, a byte order mark). An export carries what
+#: anyone typed into a public form; the records, calendars and sheets cohort makes of it cannot
+#: carry them (`programme.values.CONTROL` refuses the same characters in the programme's YAML).
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 _DELIMITERS = ",;\t"
 
 
@@ -179,7 +187,7 @@ class _Budget:
                 f"(by row {number}); cohort reads tables up to that size: is this the right file?",
                 location=self.path,
             )
-        return list(row[:end])
+        return [INVISIBLE.sub("", cell) for cell in row[:end]]
 
 
 def _check_archive(path: Path, data: bytes) -> None:

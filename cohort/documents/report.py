@@ -16,7 +16,7 @@ from typing import Any
 from ..i18n import Texts
 from ..output import OutputFolder, Written
 from ..programme.model import Programme
-from . import typeset
+from . import markdown, typeset
 from .summary import Summary, summarise
 from .templating import Renderer
 from .view import MeetingView, PersonView, Rotation, Views, texts_for
@@ -303,7 +303,7 @@ def render(summary: Summary, folder: Path, format: str, warnings: list[str] | No
     }
     if format == "md":
         renderer = Renderer(folder, texts)
-        renderer.env.filters["cell"] = _cell
+        renderer.env.filters["cell"] = markdown.text
         renderer.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
         return renderer.render("report/report.md", **context).encode()
     svg = chart(view, texts)
@@ -321,11 +321,6 @@ def render(summary: Summary, folder: Path, format: str, warnings: list[str] | No
         **context,
     )
     return typeset.pdf(source, "report", summary.as_of, warnings)
-
-
-def _cell(value: Any) -> str:
-    """A Markdown table cell: a '|' would end the cell, a line break the row."""
-    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 def write_report(

@@ -16,6 +16,7 @@ from ..i18n import Texts
 from ..planning.replies import Tally
 from ..programme.model import Programme
 from ..tables import csv_bytes
+from . import markdown
 from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 if TYPE_CHECKING:
@@ -252,11 +253,11 @@ def _table(
 
 
 def _md_row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+    return "| " + " | ".join(markdown.text(c) for c in cells) + " |"
 
 
 def _markdown(programme: Programme, table: list[Row], venues: list[Rotation], texts: Texts) -> str:
-    lines = [f"# {programme.title}", ""]
+    lines = [f"# {markdown.text(programme.title)}", ""]
     answered = _answered(table)
     headers = _headers(texts, answered)
     lines += [

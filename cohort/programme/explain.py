@@ -98,7 +98,7 @@ def _explain(
     label = f"{name}: " if name else (f"{owner}: " if owner else "")
     if kind in {"value_error", "assertion_error"}:
         message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        return label + message, ""
+        return label + message, _VALUE_HINTS.get(name, "")
     if kind in {"enum", "literal_error"}:
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",") if c.strip()]
@@ -117,6 +117,12 @@ def _explain(
     if kind in {"string_type", "not_text"}:
         return f"{label}expected text, not {_describe(value)}", ""
     return f"{label}{error['msg']}", ""
+
+
+#: How to fix a value a field cannot read, where its message does not say it already.
+_VALUE_HINTS = {
+    "email": "write one address such as 'name@example.org'",
+}
 
 
 def _per_language(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str] | None:

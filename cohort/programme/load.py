@@ -20,6 +20,7 @@ from ..files import leads_outside
 from ..languages import LANGUAGES, Language
 from . import model
 from .explain import SINGULAR, explain
+from .values import id_problem
 from .yamlfile import Document, Positions, YamlProblem, read
 
 ENTRY_FILE = "programme.yaml"
@@ -338,6 +339,14 @@ def _validate(
             except ValidationError as err:
                 broken.add((name, key))
                 report.extend(explain(err, cls, (name, key), positions))
+                # a broken entry never reaches the programme, where its key is checked as an id
+                problem = id_problem(key)
+                if problem is not None:
+                    report.error(
+                        positions.at((name, key), key=True),
+                        f"{key}: {problem}",
+                        code="invalid-value",
+                    )
             except ValueError:
                 broken.add((name, key))
                 report.error(

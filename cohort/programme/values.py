@@ -34,14 +34,22 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 _ID = re.compile(ID_PATTERN)
 
 
-def _id(value: Any) -> str:
+def id_problem(value: Any) -> str | None:
+    """What is wrong with `value` as an id (a message), or None when it is a valid one."""
     # fullmatch: `$` would let a trailing newline through, and ids become file names and UIDs
     if not isinstance(value, str) or not _ID.fullmatch(value):
-        raise ValueError(
+        return (
             f"'{value}' is not a valid id: use letters, digits, '-' and '_' "
             "(at most 64, starting with a letter or digit), e.g. 'tetem' or 'meeting-1'"
         )
-    return value
+    return None
+
+
+def _id(value: Any) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return str(value)
 
 
 Id = Annotated[
@@ -51,17 +59,34 @@ Id = Annotated[
 ]
 
 
-#: Characters no value may hold: the C0 and C1 controls and DEL, except tab and line breaks.
-#: A vertical tab or a form feed comes with a copy from Word, an ESC from a terminal; XLSX
-#: (openpyxl) and iCalendar (RFC 5545, section 3.3.11) cannot carry them, and a terminal would
-#: obey them.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Characters no value may hold: the C0 and C1 controls and DEL, except tab and line breaks;
+#: and the invisible ones that reorder or hide text: bidi embeddings, overrides and isolates
+#: (U+202A-U+202E, U+2066-U+2069), the zero-width space and the word joiner. A vertical tab
+#: or a form feed comes with a copy from Word, an ESC from a terminal; XLSX (openpyxl) and
+#: iCalendar (RFC 5545, section 3.3.11) cannot carry them, and a terminal would obey them. An
+#: unclosed right-to-left override would turn round cohort's own words after the value in
+#: every certificate, e-mail and sheet (Unicode UAX #9; "Trojan Source", CVE-2021-42574).
+#: The joiners U+200C and U+200D stay (Persian words, emoji), as do the marks U+200E and
+#: U+200F, which reorder nothing beyond their neighbours. Tables drop the same characters as
+#: they are read (`tables.INVISIBLE`).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069]")
 _CONTROL_NAMES = {
     "\x0b": "a vertical tab",
     "\x0c": "a page break",
     "\x1b": "an escape character",
     "\x00": "a NUL character",
     "\x7f": "a delete character",
+    "\u200b": "a zero-width space",
+    "\u2060": "a word joiner",
+    "\u202a": "a left-to-right embedding",
+    "\u202b": "a right-to-left embedding",
+    "\u202c": "a directional formatting end",
+    "\u202d": "a left-to-right override",
+    "\u202e": "a right-to-left override",
+    "\u2066": "a left-to-right isolate",
+    "\u2067": "a right-to-left isolate",
+    "\u2068": "a first-strong isolate",
+    "\u2069": "a directional isolate end",
 }
 
 
@@ -80,7 +105,8 @@ def _text(value: Any) -> str:
         if (what := control_character(value)) is not None:
             raise PydanticCustomError(
                 "control_character",
-                "holds {what}, which cannot be printed, put in a spreadsheet or a calendar; "
+                "holds {what}, which cannot be printed, put in a spreadsheet or a calendar, or "
+                "would turn round the text after it; "
                 "remove it (it often comes with a copy from a word processor)",
                 {"what": what},
             )
