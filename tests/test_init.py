@@ -82,3 +82,24 @@ def test_the_sample_is_in_the_chosen_language_and_points_to_the_format(tmp_path,
     text = (folder / "programme.yaml").read_text()
     assert words in text and "docs/format.md" in text
     assert cohort("agenda", folder, "-o", tmp_path / "a" / language).exit_code == 0
+
+
+def test_init_on_a_file_says_it_is_a_file(tmp_path):
+    assert cohort("init", tmp_path / "p").exit_code == 0
+    entry = tmp_path / "p" / "programme.yaml"
+    before = entry.read_bytes()
+    result = cohort("init", entry)
+    assert result.exit_code == 2, result
+    assert f"'{entry}' is a file; give the folder" in result.stderr
+    assert entry.read_bytes() == before
+
+
+def test_init_into_a_fresh_git_folder_keeps_its_gitignore(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("*.pdf\n")
+    result = cohort("init", folder)
+    assert result.exit_code == 0, result
+    assert (folder / ".gitignore").read_text() == "*.pdf\n"
+    assert (folder / "programme.yaml").is_file()
+    assert cohort("validate", folder).exit_code == 0

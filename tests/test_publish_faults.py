@@ -214,3 +214,11 @@ def test_a_login_half_given_names_what_is_missing(command, given, missing):
     result = cohort(*command, "--confirm", env={given: "me-or-secret", missing: ""})
     assert result.exit_code == 2, result
     assert f"{given} is set but {missing} is not; set both" in result.stderr
+
+
+def test_a_host_that_does_not_exist_is_named_without_the_http_librarys_words(write):
+    # .invalid never resolves (RFC 6761, section 6.4)
+    result = publish(write(), "https://dav.nosuch.invalid/cal/", "--confirm")
+    assert result.exit_code == 1, result
+    assert "no host is known by the name 'dav.nosuch.invalid'" in result.stderr
+    assert "object at 0x" not in result.output and "Pool" not in result.output

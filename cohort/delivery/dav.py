@@ -154,11 +154,15 @@ def reason(err: BaseException) -> str:
     """The innermost reason of a failed connection ("Connection refused", "certificate verify
     failed: ..."), not the HTTP library's layers of wrapping."""
     text = str(err)
+    unresolved = re.search(r"Failed to resolve '([^']+)'", text)
+    if unresolved:  # urllib3's NameResolutionError, whatever the resolver says (or not)
+        return f"no host is known by the name '{unresolved.group(1)}': check the address"
     for pattern in (r"\[Errno -?\d+\] ([^'\")]+)", r"\[SSL: [A-Z_]+\] ([^'\")(]+)"):
         found = re.search(pattern, text)
         if found:
             return found.group(1).strip()
-    return first(err)
+    # no object's repr ('<urllib3.connection.HTTPConnection object at 0x7f...>: ') in a message
+    return re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:? ?", "", first(err))
 
 
 def first(err: object) -> str:

@@ -18,10 +18,16 @@ _DEFAULTS = {
 
 def create(folder: Path, language: str, today: dt.date | None = None) -> list[Path]:
     """Write programme.yaml, participants.yaml (sample content in `language`, pointing to
-    docs/format.md), the schema and a .gitignore (which keeps the feed secret out of git);
-    refuses to overwrite anything."""
+    docs/format.md), the schema and a .gitignore (which keeps the feed secret out of git; one
+    already there is left as it is); refuses to overwrite anything, and a file as `folder`
+    (UsageError)."""
     if language not in _DEFAULTS:
         raise UsageError(f"--language '{language}' is not one of nl, en, fr")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(
+            f"'{folder}' is a file; give the folder to start the programme in, e.g. "
+            f"'cohort init {folder.parent / 'new-programme'}'"
+        )
     from .schema import json_schema
 
     today = today or dt.date.today()
@@ -39,7 +45,8 @@ def create(folder: Path, language: str, today: dt.date | None = None) -> list[Pa
         text = (builtin_dir() / "init" / language / name).read_text(encoding="utf-8")
         planned[folder / name] = text.format(**values) if name == "programme.yaml" else text
     planned[folder / "programme.schema.json"] = json_schema()
-    planned[folder / ".gitignore"] = (builtin_dir() / "init" / "gitignore").read_text("utf-8")
+    if not (folder / ".gitignore").exists():  # a folder made by `git init` keeps its own
+        planned[folder / ".gitignore"] = (builtin_dir() / "init" / "gitignore").read_text("utf-8")
     existing = [path for path in planned if path.exists()]
     if existing:
         from ..errors import CohortError
