@@ -61,6 +61,8 @@ CODES: dict[str, str] = {
     "holiday": "a meeting on a public holiday",
     "no-email": "someone who should get e-mail has no address",
     "shared-email": "two people share one e-mail address",
+    "file-name": "an id that cannot be a file name everywhere: it differs from another only in "
+    "case, or is a name Windows keeps for a device (CON, NUL, COM1, ...)",
     "non-ascii-sender": "an organiser's address only a server that offers SMTPUTF8 can send from",
     "rule-impossible": "an attendance rule that cannot be met",
     "past": "a meeting in the past that is still planned",

@@ -151,3 +151,17 @@ def test_every_diagnostic_is_one_line_whatever_the_value_holds(tmp_path):
         problem.startswith(f"{folder / 'programme.yaml'}:1:5: error: id: 'x\\ny\\u202e'")
     ), problem
     assert summary == "1 error, 0 warnings"
+
+
+def test_ids_that_would_collide_as_file_names_are_warned_of(write):
+    text = edit(SMALL, "  bert:\n", "  ANNA:\n")
+    text = edit(text, "  tweede:\n", "  nul:\n")
+    result = cohort("validate", write(text), "--format", "json", *TODAY)
+    assert result.exit_code == 0, result
+    found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "file-name"]
+    assert [(d["severity"], f"programme.yaml:{d['line']}:{d['column']}") for d in found] == [
+        ("warning", at(text, "ANNA:")),
+        ("warning", at(text, "nul:")),
+    ]
+    assert "'ANNA' and 'anna' differ only in case" in found[0]["message"]
+    assert "'nul' is a name Windows keeps for a device" in found[1]["message"]

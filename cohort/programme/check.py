@@ -37,6 +37,7 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             _addresses,
             _attendance_rule,
             _groups,
+            _file_names,
         ):
             if run is _summer_time and "timezone" in loaded.skipped:
                 continue
@@ -410,6 +411,40 @@ def _groups(ctx: _Context) -> None:
     from .groups import check_rules
 
     check_rules(ctx.programme, ctx.known("participants"), ctx.at, ctx.report)
+
+
+#: Names Windows keeps for devices, in any case and with any extension ('con.pdf' too).
+_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
+
+
+def _file_names(ctx: _Context) -> None:
+    """Ids become file names (certificates, agendas, attendance records, pages): warn of two
+    that one file system takes for one (macOS and Windows ignore case), and of a name Windows
+    keeps for a device, where no file of that name can be made (Microsoft, "Naming Files,
+    Paths, and Namespaces")."""
+    for name in COLLECTIONS:
+        first: dict[str, str] = {}
+        for key in getattr(ctx.programme, name):
+            folded = key.casefold()
+            if folded in _DEVICES:
+                ctx.report.warning(
+                    ctx.at(name, key, key=True),
+                    f"'{key}' is a name Windows keeps for a device: no file can be called so there",
+                    f"choose another id, such as '{key}-1'",
+                    code="file-name",
+                )
+            if folded in first:
+                ctx.report.warning(
+                    ctx.at(name, key, key=True),
+                    f"'{key}' and '{first[folded]}' differ only in case: on macOS and Windows "
+                    "their files are one and the same",
+                    "give each an id that differs in more than case",
+                    code="file-name",
+                )
+            else:
+                first[folded] = key
 
 
 def _past(ctx: _Context, today: dt.date) -> None:
