@@ -37,6 +37,10 @@ def diagnostics(folder):
         ('"Anna\\vPeeters"', "a vertical tab (U+000B)"),
         ('"Anna\\ePeeters"', "an escape character (U+001B)"),
         ('"Anna\\x85Peeters"', "a control character (U+0085)"),
+        # characters that turn the text after them round, or hide (issue 11, f06)
+        ('"Anna \\u202ePeeters"', "a right-to-left override (U+202E)"),
+        ('"Anna \\u2067Peeters"', "a right-to-left isolate (U+2067)"),
+        ('"Anna\\u200bPeeters"', "a zero-width space (U+200B)"),
     ],
 )
 def test_a_control_character_in_a_value_is_refused_at_its_line(write, written, what):

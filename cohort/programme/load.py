@@ -162,6 +162,7 @@ def load(folder: Path, overlays: Sequence[Overlay] = ()) -> Loaded:
     for overlay in overlays:
         overlay(raw, report)
     programme = _validate(raw.top, merged, positions, report, loaded.broken, loaded.skipped)
+    _broken_references(merged, loaded.broken, positions, report)
     loaded.programme = programme
     loaded.unplanned = raw.unplanned
     # a value the YAML reader refused (a tag, an alias loop) is reported once, not again by
@@ -314,6 +315,38 @@ def _merge(
                 )
                 entry = {k: v for k, v in entry.items() if k != "id"}
             merged[name][key] = entry
+
+
+#: The references an entry makes by id (collection, field) -> (the collection named, the word),
+#: checked here for an entry that failed validation (`check` checks those of the others), so
+#: that one run names every problem of it.
+_REFERENCES = {
+    ("meetings", "venue"): ("venues", "venue"),
+    ("participants", "organisation"): ("organisations", "organisation"),
+    ("venues", "host"): ("organisations", "organisation"),
+}
+
+
+def _broken_references(
+    merged: dict[str, dict[str, Any]],
+    broken: set[tuple[str, str]],
+    positions: Positions,
+    report: Report,
+) -> None:
+    """Report an unknown id that a broken entry names (`meetings: {m: {venue: nosuch}}`)."""
+    for name, key in sorted(broken):
+        entry = merged.get(name, {}).get(key)
+        if not isinstance(entry, dict):
+            continue
+        for (collection, field_name), (target, what) in _REFERENCES.items():
+            value = entry.get(field_name) if collection == name else None
+            if isinstance(value, str) and value not in merged.get(target, {}):
+                report.error(
+                    positions.at((name, key, field_name)),
+                    f"unknown {what} '{value}'",
+                    did_you_mean(value, merged.get(target, {})) or f"add it under '{target}:'",
+                    code="unknown-id",
+                )
 
 
 def _validate(
