@@ -32,7 +32,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,12 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_RATIO = 200
 #: What a spreadsheet reads as the start of a formula (OWASP: CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Characters dropped from every cell as it is read: the C0 and C1 controls but tab and line
-#: breaks, and the invisible ones that reorder or hide text (bidi embeddings, overrides and
-#: isolates, the zero-width space, the word joiner, a byte order mark). An export carries what
-#: anyone typed into a public form; the records, calendars and sheets cohort makes of it cannot
-#: carry them (`programme.values.CONTROL` refuses the same characters in the programme's YAML).
+#: Characters dropped from every cell of an export (`read_table(visible=True)`): the C0 and C1
+#: controls but tab and line breaks, and the invisible ones that reorder or hide text (bidi
+#: embeddings, overrides and isolates, the zero-width space, the word joiner, a byte order
+#: mark). An export carries what anyone typed into a public form; the records, calendars and
+#: sheets cohort makes of it cannot carry them (`programme.values.CONTROL` refuses the same
+#: characters in the programme's YAML; a sign-in sheet's are refused at their cell).
 INVISIBLE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
@@ -91,21 +92,30 @@ class Table:
         return name
 
 
-def read_table(path: Path, *, what: str = "table", sheets: Sequence[str] = ()) -> Table:
+def read_table(
+    path: Path, *, what: str = "table", sheets: Sequence[str] = (), visible: bool = False
+) -> Table:
     """Read a CSV or XLSX file as rows of text (see the module's docstring).
 
     `what` names the table in messages ("poll export", "sign-in sheet"); of a workbook, the
     first sheet named one of `sheets` (in any case) is read, else the active one (a pretix
     workbook holds its orders, order positions and fees). Raises CohortError
     for a file that is missing, not a regular file, too large, not a table, or neither CSV nor
-    XLSX."""
+    XLSX. `visible` drops the characters of INVISIBLE from every cell (registration and poll
+    exports, which carry what anyone typed into a form); a sign-in sheet keeps them, so that
+    each is refused at its cell."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
         raise CohortError(f"cohort reads a {what} from a .csv or .xlsx file", location=path)
     data = read_regular(path, MAX_BYTES, what=what)
     if suffix in (".xlsx", ".xlsm"):
-        return Table(path, *_xlsx(path, data, sheets))
-    return Table(path, _csv(path, data))
+        table = Table(path, *_xlsx(path, data, sheets))
+    else:
+        table = Table(path, _csv(path, data))
+    if not visible:
+        return table
+    # an export of a public form: what anyone typed, without INVISIBLE
+    return replace(table, rows=[[INVISIBLE.sub("", cell) for cell in row] for row in table.rows])
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -187,7 +197,7 @@ class _Budget:
                 f"(by row {number}); cohort reads tables up to that size: is this the right file?",
                 location=self.path,
             )
-        return [INVISIBLE.sub("", cell) for cell in row[:end]]
+        return list(row[:end])
 
 
 def _check_archive(path: Path, data: bytes) -> None:

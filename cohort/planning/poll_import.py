@@ -58,7 +58,7 @@ def import_poll(
         raise UsageError(f"--tool '{tool}' is not a poll tool cohort reads ({hint})")
     checked = load_checked(folder or find_programme(file), today, proposal={})
     programme = checked.programme
-    table = read_table(file, what="poll export")
+    table = read_table(file, what="poll export", visible=True)
     tool = tool or detect(table)
     if tool is None:
         raise CohortError(
