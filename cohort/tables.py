@@ -101,8 +101,9 @@ def read_table(
     first sheet named one of `sheets` (in any case) is read, else the active one (a pretix
     workbook holds its orders, order positions and fees). Raises CohortError
     for a file that is missing, not a regular file, too large, not a table, or neither CSV nor
-    XLSX. `visible` drops the characters of INVISIBLE from every cell (registration and poll
-    exports, which carry what anyone typed into a form); a sign-in sheet keeps them, so that
+    XLSX. `visible` drops the characters of INVISIBLE from every cell (a poll export, which
+    carries what anyone typed; a registration export replaces them by a space field by field,
+    `registration_exports`); a sign-in sheet keeps them, so that
     each is refused at its cell."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):

@@ -430,7 +430,7 @@ def import_export(
             "that is over or cancelled",
             location=file,
         )
-    table = read_table(file, what="registration export", sheets=PRETIX_SHEETS, visible=True)
+    table = read_table(file, what="registration export", sheets=PRETIX_SHEETS)
     found = _layout(checked, table, file, tool)
     report = Report()
     reader = exports.Reader(
