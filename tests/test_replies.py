@@ -17,6 +17,8 @@ FIXTURES = ROOT / "tests" / "replies"
 UID = "eerste.small@cohort.invalid"
 #: invitations go out on 10 January 2030; the first meeting is on 5 February
 NOW = {"COHORT_NOW": "2030-01-10T08:00:00Z"}
+#: the replies are read on 25 January, after they came in (a reply from the future is refused)
+READ = {"COHORT_NOW": "2030-01-25T08:00:00Z"}
 
 PROGRAMME = edit(
     SMALL,
@@ -96,7 +98,7 @@ def replies_of(folder: Path, meeting: str = "eerste") -> dict:
 def test_replies_of_outlook_gmail_apple_and_thunderbird_map_to_meeting_person_and_answer(
     invited, tmp_path
 ):
-    result = cohort("replies", "import", invited, mail_folder(tmp_path, fixtures=True), env=NOW)
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, fixtures=True), env=READ)
     assert result.exit_code == 0, result
     assert "4 answer(s) recorded (1 accepted, 2 declined, 1 tentative)" in result.stdout
     kept = replies_of(invited)
@@ -121,10 +123,10 @@ def test_replies_of_outlook_gmail_apple_and_thunderbird_map_to_meeting_person_an
 
 def test_importing_twice_changes_nothing(invited, tmp_path):
     source = mail_folder(tmp_path, fixtures=True)
-    cohort("replies", "import", invited, source, env=NOW)
+    cohort("replies", "import", invited, source, env=READ)
     path = invited / "replies" / "eerste.yaml"
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    again = cohort("replies", "import", invited, source, env=NOW)
+    again = cohort("replies", "import", invited, source, env=READ)
     assert again.exit_code == 0
     assert "0 answer(s) recorded, 4 already known" in again.stdout
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
@@ -133,15 +135,15 @@ def test_importing_twice_changes_nothing(invited, tmp_path):
 def test_the_latest_answer_wins_whatever_the_order_they_are_read_in(invited, tmp_path):
     early = reply("anna@example.org", "DECLINED", stamp="20300115T090000Z")
     late = reply("anna@example.org", "ACCEPTED", stamp="20300118T090000Z")
-    cohort("replies", "import", invited, mail_folder(tmp_path, late, early), env=NOW)
+    cohort("replies", "import", invited, mail_folder(tmp_path, late, early), env=READ)
     assert replies_of(invited)["anna"]["answer"] == "accepted"
-    result = cohort("replies", "import", invited, mail_folder(tmp_path, early, name="b"), env=NOW)
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, early, name="b"), env=READ)
     assert "0 answer(s) recorded, 0 already known, 1 older than the answer kept" in result.stdout
     assert replies_of(invited)["anna"]["answer"] == "accepted"
     later = mail_folder(
         tmp_path, reply("anna@example.org", "TENTATIVE", stamp="20300119T090000Z"), name="c"
     )
-    cohort("replies", "import", invited, later, env=NOW)
+    cohort("replies", "import", invited, later, env=READ)
     assert replies_of(invited)["anna"]["answer"] == "tentative"
 
 
@@ -151,7 +153,7 @@ def test_an_answer_to_an_older_version_is_flagged_and_counts_as_no_answer(invite
     moved = cohort("calendar", invited, "-o", invited.parent / "calendars", env=NOW)
     assert moved.exit_code == 0, moved
     old = reply("anna@example.org", "ACCEPTED", sequence=0)
-    result = cohort("replies", "import", invited, mail_folder(tmp_path, old), env=NOW)
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, old), env=READ)
     assert "outdated: extra-1.eml: anna answered 'accepted' to an older version" in result.stderr
     assert "(SEQUENCE 0; it changed since, now 1)" in result.stderr
     assert replies_of(invited)["anna"]["sequence"] == 0
@@ -162,7 +164,7 @@ def test_an_answer_to_an_older_version_is_flagged_and_counts_as_no_answer(invite
 
 def test_an_unknown_address_is_reported_never_guessed(invited, tmp_path):
     stranger = reply("anna.peeters@elders.example", "DECLINED", sender="a.peeters@elders.example")
-    result = cohort("replies", "import", invited, mail_folder(tmp_path, stranger), env=NOW)
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, stranger), env=READ)
     assert result.exit_code == 0
     assert "unknown address: extra-1.eml: anna.peeters@elders.example answered 'declined'" in (
         result.stderr
@@ -179,7 +181,7 @@ def test_hostile_replies_are_refused_clearly(invited, tmp_path):
     foreign = reply("chris@example.org", "DECLINED", uid="040000008200E00074C5B7101A82E008@x")
     hijacked = reply("dana@example.org", "DECLINED", organiser="boss@elders.example")
     source = mail_folder(tmp_path, huge, broken, foreign, hijacked)
-    result = cohort("replies", "import", invited, source, env=NOW)
+    result = cohort("replies", "import", invited, source, env=READ)
     assert result.exit_code == 0, result
     notes = result.stderr
     assert "refused extra-1.eml: it is too large (5.7 MB" in notes
@@ -205,7 +207,7 @@ def test_a_plain_text_answer_is_listed_for_the_facilitator(invited, tmp_path):
         "Content-Type: text/plain; charset=utf-8\r\n\r\nIk kan helaas niet.\r\n> oude tekst\r\n"
     ).encode()
     unrelated = b"From: <news@example.com>\r\nSubject: Nieuwsbrief\r\n\r\nHallo\r\n"
-    result = cohort("replies", "import", invited, mail_folder(tmp_path, text, unrelated), env=NOW)
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, text, unrelated), env=READ)
     assert "to read: extra-1.eml: anna@example.org, 'Re: Uitnodiging': “Ik kan helaas niet.”" in (
         result.stderr
     )
@@ -220,13 +222,13 @@ def test_mbox_and_maildir_are_read_and_left_as_they_were(invited, tmp_path):
     for data in messages:
         box.add(data)
     box.flush()
-    result = cohort("replies", "import", invited, tmp_path / "replies.mbox", env=NOW)
+    result = cohort("replies", "import", invited, tmp_path / "replies.mbox", env=READ)
     assert "read 4 message(s) from replies.mbox: 4 answer(s) recorded" in result.stdout
     maildir = mailbox.Maildir(tmp_path / "Maildir")
     for data in messages:
         maildir.add(data)
     before = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "Maildir").rglob("*"))
-    again = cohort("replies", "import", invited, tmp_path / "Maildir", env=NOW)
+    again = cohort("replies", "import", invited, tmp_path / "Maildir", env=READ)
     assert "read 4 message(s) from Maildir: 0 answer(s) recorded, 4 already known" in again.stdout
     after = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "Maildir").rglob("*"))
     assert after == before  # still in new/, no flags added
@@ -244,7 +246,7 @@ def test_an_imap_mailbox_is_read_over_tls_without_changing_a_flag(invited, tmp_p
     messages = [p.read_bytes() for p in sorted(FIXTURES.glob("*.eml"))]
     box = ImapBox([*messages, b"From: <x@example.com>\r\n\r\nhoi\r\n"], "leerhuis", "geheim", (2,))
     env = {
-        **NOW,
+        **READ,
         "SSL_CERT_FILE": str(bundle),
         "COHORT_IMAP_USER": "leerhuis",
         "COHORT_IMAP_PASSWORD": "geheim",
@@ -339,7 +341,7 @@ def test_reminders_go_only_to_who_has_not_answered(invited, tmp_path):
         sent = cohort("send", outbox, "--server", url, "--confirm", env=NOW)
     assert sent.exit_code == 0, sent
     late = reply("anna@example.org", "ACCEPTED")
-    cohort("replies", "import", invited, mail_folder(tmp_path, late), env=NOW)
+    cohort("replies", "import", invited, mail_folder(tmp_path, late), env=READ)
     soon = {"COHORT_NOW": "2030-02-01T08:00:00Z", "COHORT_TODAY": "2030-02-01"}
     result = cohort("invite", invited, "-o", outbox, "--reminder", "--unanswered", env=soon)
     assert result.exit_code == 0, result
@@ -381,7 +383,7 @@ def test_a_decline_frees_a_place_for_the_waiting_list(write, tmp_path):
     declines = mail_folder(
         tmp_path, reply("bert@example.org", "DECLINED"), reply("eva@example.org", "DECLINED")
     )
-    result = cohort("replies", "import", folder, declines, env=NOW)
+    result = cohort("replies", "import", folder, declines, env=READ)
     assert result.exit_code == 0, result
     assert "changed: 1 declined, 1 offered" in result.stdout
     stored = (folder / "registrations" / "eerste.yaml").read_text()

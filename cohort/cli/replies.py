@@ -2,12 +2,15 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .app import app, group
 from .common import TheMeeting, Today, moment_day, say, warn
+
+if TYPE_CHECKING:
+    from ..delivery.reply_import import Imported
 
 replies = group("Who is coming: the invitees' calendar replies (accepted, declined, tentative).")
 app.add_typer(replies, name="replies")
@@ -38,9 +41,7 @@ def import_(
     from ..delivery.reply_import import import_replies
 
     done = import_replies(folder, source, moment_day(day))
-    warn(str(w) for w in done.warnings)
-    warn(done.notes)
-    say(done.lines)
+    _show(done)
 
 
 @replies.command("set")
@@ -60,6 +61,14 @@ def set_(
     from ..delivery.reply_import import set_reply
 
     done = set_reply(folder, meeting, participant, answer.value, comment, moment_day(day))
+    _show(done)
+
+
+def _show(done: "Imported") -> None:
+    """Print what was done; every line as a terminal can show it safely (what a message says,
+    its file's name and its sender are anyone's: their control characters are escaped)."""
+    from ..planning.itip import shown
+
     warn(str(w) for w in done.warnings)
-    warn(done.notes)
-    say(done.lines)
+    warn(shown(note) for note in done.notes)
+    say(shown(line) for line in done.lines)

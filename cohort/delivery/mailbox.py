@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import mailbox
+import os
 import re
 import ssl
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +34,13 @@ BATCH = 200
 @dataclass(frozen=True)
 class Item:
     """One message of a source: its name (a file, 'mbox#3', an IMAP UID), its size in bytes,
-    and its bytes (None when it is too large to be read)."""
+    and its bytes (None when it is too large to be read, or `skipped`); `skipped` says why an
+    entry of a folder is not read at all (it is not a regular file)."""
 
     name: str
     size: int
     data: bytes | None
+    skipped: str = ""
 
 
 def is_imap(source: str) -> bool:
@@ -50,18 +54,29 @@ def messages(source: str) -> Iterator[Item]:
     if is_imap(source):
         yield from _imap(source)
         return
-    path = Path(source)
+    yield from _local(Path(source), source)
+
+
+def _local(path: Path, source: str) -> Iterator[Item]:
+    """The messages of a Maildir, a folder of .eml files, an mbox or one e-mail."""
     if path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir():
-        maildir = mailbox.Maildir(path, factory=None, create=False)
-        for key in sorted(maildir.iterkeys()):
-            yield _item(f"{path.name}/{key}", maildir.get_bytes(key))
+        # a Maildir's messages are the files in new/ and cur/, named '<key>[:<flags>]'
+        # (maildir(5)); read here rather than by `mailbox.Maildir`, which would open a pipe
+        # and wait for ever
+        entries = sorted(
+            (entry.name.split(":", 1)[0], entry)
+            for sub in ("new", "cur")
+            for entry in os.scandir(path / sub)
+            if not entry.name.startswith(".")
+        )
+        for key, entry in entries:
+            yield _file(f"{path.name}/{key}", Path(entry.path))
     elif path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml")
         if not files:
             raise UsageError(f"'{source}' holds no .eml files, and is not a Maildir")
         for file in files:
-            size = file.stat().st_size
-            yield Item(file.name, size, file.read_bytes() if size <= MAX_MESSAGE else None)
+            yield _file(file.name, file)
     elif path.is_file():
         with path.open("rb") as stream:
             start = stream.read(5)
@@ -70,7 +85,14 @@ def messages(source: str) -> Iterator[Item]:
             for number, key in enumerate(box.iterkeys(), start=1):
                 yield _item(f"{path.name}#{number}", box.get_bytes(key))
         else:
-            yield _item(path.name, path.read_bytes())
+            data = path.read_bytes()
+            if not _looks_like_mail(data):
+                raise UsageError(
+                    f"'{source}' is not a mailbox: not an mbox (it does not begin with a "
+                    "'From ' line), nor one e-mail (it has no mail headers); give a folder of "
+                    ".eml files, an mbox file, a Maildir, or imaps://host/MAILBOX"
+                )
+            yield _item(path.name, data)
     else:
         raise UsageError(
             f"there is no '{source}': give a folder of .eml files, an mbox file, a Maildir, or "
@@ -80,6 +102,34 @@ def messages(source: str) -> Iterator[Item]:
 
 def _item(name: str, data: bytes) -> Item:
     return Item(name, len(data), data if len(data) <= MAX_MESSAGE else None)
+
+
+def _file(name: str, path: Path) -> Item:
+    """One file of a folder as a message; anything but a regular file (a pipe, a device, a
+    folder, a broken link) is skipped unopened, since reading a pipe would wait for ever."""
+    try:
+        found = path.stat()
+    except OSError as err:
+        return Item(name, 0, None, f"it cannot be read ({err.strerror})")
+    if not stat.S_ISREG(found.st_mode):
+        what = "a folder" if stat.S_ISDIR(found.st_mode) else "a pipe, a socket or a device"
+        return Item(name, 0, None, f"it is not a file but {what}: not read")
+    if found.st_size > MAX_MESSAGE:
+        return Item(name, found.st_size, None)
+    return _item(name, path.read_bytes())
+
+
+#: headers every e-mail has one of (RFC 5322 §3.6)
+_MAIL_HEADERS = re.compile(
+    rb"^(from|to|date|subject|message-id|mime-version|content-type|received|return-path):",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    """Whether a file may be one e-mail: a header an e-mail has, among its first lines."""
+    head = data[:65536].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    return _MAIL_HEADERS.search(head) is not None
 
 
 def _imap(url: str) -> Iterator[Item]:

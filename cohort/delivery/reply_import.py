@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, UsageError, did_you_mean
-from ..planning.itip import Answer, Read, read_message, too_large
+from ..planning.itip import Answer, Read, clean, read_message, too_large
 from ..planning.publication import uid as uid_of
 from ..planning.registering import moment, replied
 from ..planning.replies import newer, outdated, stamp_of, tally
 from ..programme.model import Programme
 from ..records.published import load_state
+from ..records.published import now as clock
 from ..records.replies import Reply, all_replies, save
 from ..records.workspace import Checked, load_checked
 from .mailbox import is_imap, messages
@@ -32,6 +33,8 @@ from .mailbox import is_imap, messages
 #: the kinds of message cohort writes (see `documents.invitations`): a plain-text answer
 #: refers to one of them
 _KINDS = ("invitation", "update", "reminder", "cancellation")
+#: how far a reply's DTSTAMP may lie ahead of this computer's clock (clocks differ a little)
+SKEW = dt.timedelta(minutes=15)
 
 
 @dataclass
@@ -71,6 +74,8 @@ class _Matcher:
         self.declined: dict[str, set[str]] = {}
         self.counts: Counter[str] = Counter()
         self._invited: dict[str, frozenset[str]] = {}
+        self.latest = stamp_of(clock()) + SKEW
+        self.folder = checked.folder
 
     def invited(self, mid: str) -> frozenset[str]:
         """The ids of a meeting's invitees."""
@@ -102,6 +107,10 @@ def import_replies(folder: Path, source: str, today: dt.date | None) -> Imported
     read = 0
     for item in messages(source):
         read += 1
+        if item.skipped:
+            match.counts["refused"] += 1
+            done.notes.append(f"skipped {item.name}: {item.skipped}")
+            continue
         message = read_message(item.name, item.data) if item.data is not None else None
         if message is None:
             message = too_large(item.name, item.size)
@@ -157,6 +166,7 @@ def _one(match: _Matcher, message: Read, done: Imported) -> None:
         else:
             match.counts["other"] += 1
         return
+    done.notes += (f"note: {name}: {note}" for note in message.notes)
     answers = message.answers
     if len({a.attendee for a in answers}) > 1:
         answers = [a for a in answers if a.attendee == message.sender]
@@ -188,7 +198,20 @@ def _answer(match: _Matcher, message: Read, answer: Answer, done: Imported) -> N
             f"({match.organiser})"
         )
         return
-    pid = match.people.get(answer.attendee) or match.people.get(message.sender)
+    if answer.stamp > match.latest:
+        match.counts["refused"] += 1
+        done.notes.append(
+            f"refused {name}: its DTSTAMP {answer.stamp.isoformat()} lies in the future (now "
+            f"is {(match.latest - SKEW).isoformat()}): a wrong clock would keep this answer "
+            f"above every later one; record it with 'cohort replies set' if it is right"
+        )
+        return
+    pid = match.people.get(answer.attendee)
+    if pid is not None and answer.attendee not in message.senders:
+        _unverified(match, message, answer, mid, pid, done)
+        return
+    if pid is None:
+        pid = next((match.people[s] for s in message.senders if s in match.people), None)
     if pid is None:
         match.counts["unknown"] += 1
         done.notes.append(
@@ -208,12 +231,39 @@ def _answer(match: _Matcher, message: Read, answer: Answer, done: Imported) -> N
     _take(match, mid, pid, reply, name, done)
 
 
+def _unverified(
+    match: _Matcher, message: Read, answer: Answer, mid: str, pid: str, done: Imported
+) -> None:
+    """An answer for a participant sent from another address: anyone can write their address
+    in a calendar reply, so it is listed for the facilitator, never recorded (nor does it free
+    a place)."""
+    match.counts["text"] += 1
+    done.notes.append(
+        f"to read: {message.name}: {message.sender or 'a message without a sender'} answered "
+        f"'{answer.answer}' to '{mid}' for {pid} ({answer.attendee}), from another address than "
+        f"theirs; if it is their answer, record it with 'cohort replies set {match.folder} "
+        f"{answer.answer} --meeting {mid} --participant {pid}'"
+    )
+
+
 def _take(match: _Matcher, mid: str, pid: str, reply: Reply, name: str, done: Imported) -> bool:
     """Keep `reply` when it is the latest answer of `pid` to `mid`; counts and notes."""
     kept = match.replies.setdefault(mid, {}).get(pid)
-    if not newer(kept, reply):
+    if reply.via != "hand" and not newer(kept, reply):
         match.counts["same" if kept is not None and kept == reply else "older"] += 1
+        if kept is not None and kept.stamp == reply.stamp and kept.answer != reply.answer:
+            done.notes.append(
+                f"conflict: {name}: {pid} answered '{reply.answer}' to '{mid}' at the same "
+                f"moment as the '{kept.answer}' kept ({kept.stamp.isoformat()}); the more "
+                "cautious answer stands: ask them, and record it with 'cohort replies set'"
+            )
         return False
+    if kept is not None and kept.stamp == reply.stamp and kept.answer != reply.answer:
+        done.notes.append(
+            f"conflict: {name}: {pid} answered '{reply.answer}' to '{mid}' at the same moment "
+            f"as the '{kept.answer}' it replaces ({kept.stamp.isoformat()}); the more cautious "
+            "answer stands: ask them, and record it with 'cohort replies set'"
+        )
     match.replies[mid][pid] = reply
     match.changed.add(mid)
     match.counts["new"] += 1
@@ -223,6 +273,12 @@ def _take(match: _Matcher, mid: str, pid: str, reply: Reply, name: str, done: Im
     else:
         match.declined.get(mid, set()).discard(pid)
     revision = match.revision.get(mid, 0)
+    if reply.sequence > revision and reply.via == "calendar":
+        done.notes.append(
+            f"note: {name}: {pid} answered version {reply.sequence} of '{mid}', which cohort "
+            f"never sent (it is at {revision}): their calendar may hold another event than "
+            "yours"
+        )
     if outdated(reply, revision):
         done.notes.append(
             f"outdated: {name}: {pid} answered '{reply.answer}' to an older version of "
@@ -262,21 +318,19 @@ def set_reply(
     programme = checked.programme
     _known(programme, meeting, participant, answer)
     match = _Matcher(checked)
-    now = stamp_of(moment(programme, today))
+    # the moment it is recorded, and never before an answer it replaces: what the facilitator
+    # records by hand stands over what came in before (even a stamp from a wrong clock)
+    now = stamp_of(max(clock(), moment(programme, today)))
+    kept = match.replies.get(meeting, {}).get(participant)
+    said, _ = clean(comment or "")
     reply = Reply(
         answer=answer,
-        stamp=now,
+        stamp=max(now, kept.stamp) if kept is not None else now,
         sequence=match.revision.get(meeting, 0),
         via="hand",
-        comment=comment or None,
+        comment=said or None,
     )
     done = Imported(warnings=checked.warnings)
-    kept = match.replies.get(meeting, {}).get(participant)
-    if kept is not None and kept.stamp >= now:
-        raise UsageError(
-            f"'{participant}' answered '{meeting}' at {kept.stamp.isoformat()}, later than "
-            f"now ({now.isoformat()}); the latest answer stands"
-        )
     _take(match, meeting, participant, reply, "by hand", done)
     save(checked.folder, meeting, match.replies[meeting], "replies set")
     done.lines.append(f"recorded: {participant} {answer} '{meeting}'")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
@@ -36,6 +37,11 @@ MAX_MESSAGE = 5 * 1024 * 1024
 MAX_CALENDAR = 256 * 1024
 
 PARTSTATS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}
+#: how many parts deep a message may nest (a reply is two or three deep)
+MAX_DEPTH = 20
+#: control characters (not tab), and the bidirectional controls that reorder what a terminal
+#: shows: never kept in a comment
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Kind = Literal["reply", "counter", "text", "refused", "other"]
 
@@ -63,6 +69,8 @@ class Read:
 
     name: str
     sender: str = ""
+    #: every address the message says it is from (From and Sender, lower case)
+    senders: tuple[str, ...] = ()
     subject: str = ""
     kind: Kind = "other"
     answers: list[Answer] = field(default_factory=list)
@@ -71,6 +79,8 @@ class Read:
     excerpt: str = ""
     uid: str = ""
     proposed: str = ""
+    #: what was cleaned or is odd about a message that was read nonetheless
+    notes: list[str] = field(default_factory=list)
 
 
 def refused(name: str, reason: str) -> Read:
@@ -96,10 +106,23 @@ def read_message(name: str, data: bytes) -> Read:
     """Read one e-mail (its bytes, as stored or fetched) for an answer; see the module."""
     if len(data) > MAX_MESSAGE:
         return too_large(name, len(data))
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.compat32)
+        if _depth(message) > MAX_DEPTH:
+            raise RecursionError
+    except RecursionError:
+        return refused(
+            name, f"its parts nest more than {MAX_DEPTH} deep (a calendar reply nests two or three)"
+        )
+    sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
     found = Read(
         name,
-        sender=parseaddr(str(message.get("From", "")))[1].strip().lower(),
+        sender=sender,
+        senders=tuple(
+            a.strip().lower()
+            for _, a in getaddresses(message.get_all("From", []) + message.get_all("Sender", []))
+            if a.strip()
+        ),
         subject=_header(message.get("Subject", "")),
         references=tuple(
             address
@@ -120,7 +143,37 @@ def read_message(name: str, data: bytes) -> Read:
         return found
     if found.kind == "reply" and not found.answers:
         found.kind, found.reason = "refused", "its calendar reply holds no event with an answer"
+    once: dict[tuple[str, str], Answer] = {}
+    for answer in found.answers:  # Gmail and Thunderbird send the same calendar twice
+        once.setdefault((answer.uid, answer.attendee), answer)
+    found.answers = list(once.values())
     return found
+
+
+def _depth(message: Message) -> int:
+    """How deep a message's parts nest, counted without recursion."""
+    deepest, stack = 0, [(message, 1)]
+    while stack:
+        part, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH and part.is_multipart():
+            payload = part.get_payload()
+            stack.extend((p, depth + 1) for p in payload if isinstance(p, Message))
+    return deepest
+
+
+def shown(text: str) -> str:
+    """A line safe for a terminal: each control character (an ESC would start a terminal
+    command, a newline a line of its own) and each bidirectional control (which would show a
+    name reversed) as its escape, such as '\\x1b' or '\\u202e'."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def clean(text: str) -> tuple[str, bool]:
+    """Text without control characters (each becomes a space; bidirectional controls go), and
+    whether there were any."""
+    cleaned = _CONTROL.sub(lambda m: " " if m.group() < "\x80" else "", text)
+    return " ".join(cleaned.split()) if cleaned != text else text, cleaned != text
 
 
 class _Refused(Exception):
@@ -167,7 +220,10 @@ def _calendar(payload: bytes, method: str, found: Read) -> None:
     from icalendar.parser import Contentlines
 
     try:
-        text = payload.decode("utf-8", errors="replace")
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:  # Latin-1 labelled as UTF-8: as Windows would show it
+            text = payload.decode("cp1252", errors="replace")
         lines = Contentlines.from_ical(text)  # type: ignore[no-untyped-call]
         events = _events(lines)
     except _Refused:
@@ -210,7 +266,7 @@ def _events(lines: Any) -> list[Properties]:
         if name in ("BEGIN", "END") and head.upper() == name:  # no parameters: as it is
             _nest(stack, name, rest.strip().upper(), events)
             continue
-        name, params, value = line.parts()
+        name, params, value = _split(line, name)
         name = name.upper()
         if name in ("BEGIN", "END"):
             _nest(stack, name, value.upper(), events)
@@ -221,6 +277,34 @@ def _events(lines: Any) -> list[Properties]:
     if stack or not calendar and not events:
         raise _Refused("its calendar part cannot be read (it does not end where it should)")
     return [calendar, *events]
+
+
+_PARTSTAT = re.compile(r"[;:]PARTSTAT=\"?([A-Za-z-]+)", re.IGNORECASE)
+_MAILTO = re.compile(r":(mailto:[^;:\s\"]+@[^;:\s\"]+)\s*$", re.IGNORECASE)
+
+
+def _split(line: Any, name: str) -> tuple[str, Any, str]:
+    """A content line's name, parameters and value; an ATTENDEE line icalendar cannot split
+    is read leniently (see `_lenient_attendee`)."""
+    try:
+        parts: tuple[str, Any, str] = line.parts()
+    except ValueError:
+        if name != "ATTENDEE":
+            raise
+        return _lenient_attendee(str(line))
+    return parts
+
+
+def _lenient_attendee(line: str) -> tuple[str, dict[str, str], str]:
+    """An ATTENDEE line icalendar cannot split (a CN with quotes in it, as some clients write):
+    its PARTSTAT and its mailto: address, when both can be found for sure. Raises _Refused."""
+    partstat, address = _PARTSTAT.search(line), _MAILTO.search(line)
+    if partstat is None or address is None:
+        raise _Refused(
+            "its ATTENDEE line cannot be read (a name with quotes in it?), so who answered is "
+            "not known"
+        )
+    return "ATTENDEE", {"PARTSTAT": partstat.group(1).upper()}, address.group(1)
 
 
 def _nest(stack: list[str], name: str, component: str, events: list[Properties]) -> None:
@@ -239,7 +323,7 @@ def _nest(stack: list[str], name: str, component: str, events: list[Properties])
 def _event(event: Properties, found: Read) -> None:
     """The answers of one VEVENT of a REPLY into `found`. Raises _Refused for an event that
     lacks what an answer needs (RFC 5546 §3.2.3: UID, DTSTAMP, an ATTENDEE with PARTSTAT)."""
-    from icalendar.prop import vDDDTypes, vText
+    from icalendar.prop import vText
 
     def value(name: str) -> str:
         return str(event[name][0][2]) if name in event else ""
@@ -247,15 +331,7 @@ def _event(event: Properties, found: Read) -> None:
     uid = value("UID").strip()
     if not uid:
         raise _Refused("its calendar reply has no UID")
-    try:
-        text = value("DTSTAMP")
-        stamp = vDDDTypes.from_ical(text) if text else None  # type: ignore[no-untyped-call]
-    except ValueError:
-        stamp = None
-    if not isinstance(stamp, dt.datetime):
-        raise _Refused("its calendar reply has no DTSTAMP (the moment of the answer)")
-    moment = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    moment = moment.astimezone(dt.UTC).replace(microsecond=0)
+    moment = _stamp(value("DTSTAMP"))
     try:
         sequence = int(value("SEQUENCE") or 0)
     except ValueError:
@@ -273,7 +349,12 @@ def _event(event: Properties, found: Read) -> None:
                     f"its answer is '{partstat or 'none'}', not ACCEPTED, DECLINED or TENTATIVE"
                 )
             continue
-        said = params.get("X-RESPONSE-COMMENT")
+        said = comment.strip() or str(params.get("X-RESPONSE-COMMENT") or "").strip()
+        said, cleaned = clean(said)
+        if cleaned:
+            found.notes.append(
+                "its comment held control characters; they were left out, the answer is kept"
+            )
         found.answers.append(
             Answer(
                 uid=uid,
@@ -281,10 +362,29 @@ def _event(event: Properties, found: Read) -> None:
                 stamp=moment,
                 attendee=_address(address) or "",
                 answer=PARTSTATS[partstat],
-                comment=comment.strip() or (str(said).strip() if said else None) or None,
+                comment=said or None,
                 organiser=organiser,
             )
         )
+
+
+def _stamp(text: str) -> dt.datetime:
+    """A DTSTAMP as a moment in UTC, to the second. Raises _Refused when it is none."""
+    from icalendar.prop import vDDDTypes
+
+    try:
+        stamp = vDDDTypes.from_ical(text) if text else None  # type: ignore[no-untyped-call]
+    except ValueError:
+        stamp = None
+    if isinstance(stamp, dt.date) and not isinstance(stamp, dt.datetime):
+        raise _Refused(
+            f"its DTSTAMP '{text}' is a date, not the moment of the answer (RFC 5545 §3.8.7.2 "
+            "asks for a date and time in UTC)"
+        )
+    if not isinstance(stamp, dt.datetime):
+        raise _Refused("its calendar reply has no DTSTAMP (the moment of the answer)")
+    moment = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 def _listed(value: Any) -> list[Any]:

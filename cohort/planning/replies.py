@@ -21,10 +21,22 @@ from pathlib import Path
 from ..programme.model import Meeting, Programme
 from ..records.replies import Reply
 
+#: of two answers with the same stamp, the more cautious one stands (a regret is never lost)
+_CAUTION = {"accepted": 0, "tentative": 1, "declined": 2}
+
+
+def order(reply: Reply) -> tuple[dt.datetime, int, int, str]:
+    """Where an answer stands among a person's answers to a meeting: by stamp; at the same
+    stamp, an answer to a later version of the meeting, then the more cautious answer (declined
+    over tentative over accepted), then its comment, so the answer kept never depends on the
+    order messages are read in."""
+    return (reply.stamp, reply.sequence, _CAUTION[reply.answer], reply.comment or "")
+
 
 def newer(kept: Reply | None, incoming: Reply) -> bool:
-    """Whether `incoming` replaces the answer `kept`: it is later (a tie keeps what is kept)."""
-    return kept is None or incoming.stamp > kept.stamp
+    """Whether `incoming` replaces the answer `kept`: it comes later in `order` (an answer the
+    same as the one kept changes nothing)."""
+    return kept is None or order(incoming) > order(kept)
 
 
 def outdated(reply: Reply, revision: int) -> bool:
