@@ -192,3 +192,24 @@ def test_a_file_that_is_no_mailbox_is_said_to_be_none(invited, tmp_path, content
     result = cohort("replies", "import", invited, path, env=READ)
     assert result.exit_code == 2
     assert "is not a mailbox: not an mbox" in result.stderr
+
+
+def test_a_proposal_of_another_time_is_said_in_the_facilitators_words(invited, tmp_path):
+    counter = (
+        reply("anna@example.org", "TENTATIVE")
+        .replace(b"METHOD:REPLY", b"METHOD:COUNTER")
+        .replace(b"method=REPLY", b"method=COUNTER")
+        .replace(b"END:VEVENT", b"DTSTART;TZID=Europe/Brussels:20300206T190000\r\nEND:VEVENT")
+    )
+    result = cohort("replies", "import", invited, mail_folder(tmp_path, counter), env=READ)
+    assert (
+        "to read: extra-1.eml: anna@example.org proposes another time for 'eerste' "
+        "(woensdag 6 februari 2030 19:00); answer them yourself"
+    ) in result.stderr
+
+
+def test_a_skipped_entry_is_counted_apart(invited, tmp_path):
+    folder = mail_folder(tmp_path, reply("anna@example.org", "ACCEPTED"))
+    os.mkfifo(folder / "wacht.eml")
+    result = cohort("replies", "import", invited, folder, env=READ)
+    assert "; 1 skipped (not a file)" in result.stdout and "refused" not in result.stdout

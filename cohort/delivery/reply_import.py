@@ -108,7 +108,7 @@ def import_replies(folder: Path, source: str, today: dt.date | None) -> Imported
     for item in messages(source):
         read += 1
         if item.skipped:
-            match.counts["refused"] += 1
+            match.counts["skipped"] += 1
             done.notes.append(f"skipped {item.name}: {item.skipped}")
             continue
         message = read_message(item.name, item.data) if item.data is not None else None
@@ -126,6 +126,7 @@ def import_replies(folder: Path, source: str, today: dt.date | None) -> Imported
         + (f" ({answers})" if answers else "")
         + f", {c['same']} already known, {c['older']} older than the answer kept"
         + (f"; {c['refused']} refused" if c["refused"] else "")
+        + (f"; {c['skipped']} skipped (not a file)" if c["skipped"] else "")
         + (f"; {c['unknown']} from an unknown address" if c["unknown"] else "")
         + (f"; {c['text']} to read yourself" if c["text"] else "")
         + (f"; {c['other']} not about this programme" if c["other"] else ""),
@@ -152,7 +153,7 @@ def _one(match: _Matcher, message: Read, done: Imported) -> None:
         match.counts["text"] += 1
         done.notes.append(
             f"to read: {name}: {message.sender} proposes another time for '{mid}' "
-            f"({message.proposed or 'no time given'}); answer them yourself"
+            f"({_when(match.programme, message) or 'no time given'}); answer them yourself"
         )
         return
     if message.kind in ("text", "other"):
@@ -179,6 +180,22 @@ def _one(match: _Matcher, message: Read, done: Imported) -> None:
             return
     for answer in answers:
         _answer(match, message, answer, done)
+
+
+def _when(programme: Programme, message: Read) -> str:
+    """A proposed start in the programme's language and time zone ('donderdag 22 februari
+    2024 19:00'), else as the message wrote it."""
+    from ..i18n import Texts
+
+    moment = message.proposed_at
+    if moment is None:
+        return message.proposed
+    texts = Texts(programme.language.value, programme.home_country)
+    if not isinstance(moment, dt.datetime):
+        return texts.date(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(programme.zone)
+    return f"{texts.date(moment.date())} {texts.time(moment)}"
 
 
 def _answer(match: _Matcher, message: Read, answer: Answer, done: Imported) -> None:

@@ -79,6 +79,8 @@ class Read:
     excerpt: str = ""
     uid: str = ""
     proposed: str = ""
+    #: the proposed start as a moment (or a day), when it can be read
+    proposed_at: dt.date | None = None
     #: what was cleaned or is odd about a message that was read nonetheless
     notes: list[str] = field(default_factory=list)
 
@@ -237,6 +239,7 @@ def _calendar(payload: bytes, method: str, found: Read) -> None:
             found.uid = str(events[0].get("UID", [("", {}, "")])[0][2])
             starts = events[0].get("DTSTART")
             found.proposed = str(starts[0][2]) if starts else ""
+            found.proposed_at = _start(starts[0]) if starts else None
         return
     if method != "REPLY":
         return  # an invitation, a cancellation, a published calendar: not an answer
@@ -366,6 +369,19 @@ def _event(event: Properties, found: Read) -> None:
                 organiser=organiser,
             )
         )
+
+
+def _start(prop: tuple[str, Any, str]) -> dt.date | None:
+    """A DTSTART as a moment (in its TZID's zone, else as it is written) or a day; None when it
+    cannot be read."""
+    from icalendar.prop import vDDDTypes
+
+    _, params, text = prop
+    try:
+        found = vDDDTypes.from_ical(text, timezone=params.get("TZID"))  # type: ignore[no-untyped-call]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, dt.date) else None
 
 
 def _stamp(text: str) -> dt.datetime:
