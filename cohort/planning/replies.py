@@ -3,8 +3,8 @@ excused. Pure functions over the programme and the replies records, so a table o
 them.
 
 - The latest answer wins (RFC 5546 §3.2.3: the organiser keeps the reply with the latest
-  DTSTAMP); an answer with the same stamp as the one kept changes nothing, so importing the
-  same mailbox twice changes nothing.
+  DTSTAMP); at the same stamp the more cautious answer stands (`order`), so the order messages
+  are read in never matters, and importing the same mailbox twice changes nothing.
 - An answer is *outdated* when it answered a version of the meeting older than its last change
   of time, venue or status (its SEQUENCE is below the meeting's revision, RFC 5546 §2.1.4): it
   is kept and shown, but the person counts as not having answered the meeting as it is now.
