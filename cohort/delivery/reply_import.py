@@ -6,11 +6,12 @@ gave the meeting in published.json; a UID of anything else, another organiser's 
 is refused) and to a participant by the ATTENDEE's address, else by the From address; an address
 no participant has is reported, never guessed. An ATTENDEE of a participant in a message from
 another address (neither From nor Sender) is listed to read, never recorded: anyone can write
-someone else's address in a reply. A DTSTAMP ahead of the clock is refused. The latest answer per person wins (DTSTAMP); an
-answer to an outdated version of the meeting is kept and said to be outdated. Plain-text
-answers to cohort's invitations ("ik kan helaas niet") and proposals of another time are
-listed for the facilitator, never read as answers. A decline frees the person's place: a
-confirmed registration for the meeting is declined and the waiting list moves on.
+someone else's address in a reply. A DTSTAMP ahead of the clock is refused. The latest answer
+per person wins (DTSTAMP); an answer to an outdated version of the meeting is kept and said to
+be outdated. Plain-text answers to cohort's invitations ("ik kan helaas niet") and proposals of
+another time are listed for the facilitator, never read as answers. A decline frees the
+person's place: a confirmed registration for the meeting is declined and the waiting list moves
+on.
 """
 
 from __future__ import annotations
