@@ -19,8 +19,11 @@ social golfer problem (CSPLib prob010):
 The cost is one number: a hard rule broken (two people who must be apart in one group) weighs
 HARD, each repeated meeting of a pair weighs REPEAT times the meetings it already had (so a
 pair meeting a third time costs more than two pairs meeting a second time), and each person
-too many or too few of a balanced value in a group weighs BALANCE. The search counts swaps,
-never the clock, so the same seed gives the same groups on any machine.
+too many or too few of a balanced value in a group weighs BALANCE. Of groups of equal cost the
+search keeps those with the fewest *echoes*: a group of three or more who all sat together in
+one group before (the same table again, as after an absence: its pairs repeat either way, but
+spread over tables the repeats are not the same evening twice). The search counts swaps, never
+the clock, so the same seed gives the same groups on any machine.
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ class Problem:
     `rounds[r]` lists who is in open round r and `sizes[r]` its group sizes (summing to the
     people); `history` holds the groups of rounds already decided, as they met; `apart` lists
     sets of people of whom at most one may sit in a group; `together` lists blocks of people
-    who sit together; `values[p]` are the balanced values person p holds (small numbers)."""
+    who sit together; `values[p]` are the balanced values person p holds (small numbers);
+    `tables` the decided rounds' groups as made (a table seen again is an echo, see above)."""
 
     people: int
     rounds: list[list[int]]
@@ -55,6 +59,8 @@ class Problem:
     apart: list[list[int]] = field(default_factory=list)
     together: list[list[int]] = field(default_factory=list)
     values: list[tuple[int, ...]] = field(default_factory=list)
+    #: the decided rounds' groups as they were made (before absences), for echoes only
+    tables: list[list[list[int]]] = field(default_factory=list)
 
 
 class Search:
@@ -259,18 +265,40 @@ class Search:
         from .tabu import Tabu
 
         best, best_cost = [[list(g) for g in grouping] for grouping in self.groups], self.cost()
+        best_echoes = self.echoes(best)
         left = iterations if self.rounds else 0
         while left > 0 and best_cost > 0:
             tabu = Tabu(self)
             tabu.run(left, PATIENCE)
             left -= tabu.done
-            if tabu.best_cost < best_cost:
+            if (tabu.best_cost, tabu.best_echoes) < (best_cost, best_echoes):
                 best, best_cost = tabu.best, int(tabu.best_cost)
+                best_echoes = tabu.best_echoes
             if left > 0 and best_cost > 0:
                 self._clear()
                 self.start(self.template() if constructed else ())
         self._restore(best)
         return self.cost()
+
+    def echoes(self, groups: Sequence[Sequence[Sequence[int]]]) -> int:
+        """How many groups of three or more in the open rounds' `groups` all sat together in
+        one group of another round before (decided, or open and earlier): the same table
+        again."""
+        before: dict[int, list[frozenset[int]]] = {}
+        problem = self.problem
+        for group in (g for past in problem.history + problem.tables for g in past):
+            if len(group) > 2:
+                for a in group:
+                    before.setdefault(a, []).append(frozenset(group))
+        found = 0
+        for grouping in groups:
+            made = [frozenset(g) for g in grouping if len(g) > 2]
+            for group in made:
+                found += any(group <= earlier for earlier in before.get(min(group), ()))
+            for group in made:
+                for a in group:
+                    before.setdefault(a, []).append(group)
+        return found
 
     def _clear(self) -> None:
         """No groups in the open rounds (the meetings of decided ones stay)."""

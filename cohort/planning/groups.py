@@ -290,6 +290,11 @@ def form(
         apart=[[index[p] for p in sorted(c.people) if p in index] for c in rules.circles],
         together=[[index[p] for p in block] for block in _blocks(rules.together, set(people))],
         values=_values(people, rules),
+        tables=[
+            [[index[p] for p in g if p in index] for g in r.groups or ()]
+            for r in rounds
+            if r.decided and r.met
+        ],
     )
     values = len({v for p in problem.values for v in p})
     most = max((len(s) for s in problem.sizes), default=0)

@@ -74,6 +74,7 @@ class Tabu:
         self.cost = float(search.cost())
         self.best_cost = self.cost
         self.best = self._grouping()
+        self.best_echoes = search.echoes(self.best)
 
     # -- state --------------------------------------------------------------------------------
 
@@ -151,6 +152,9 @@ class Tabu:
             if self.cost < self.best_cost:
                 self.best_cost = self.cost
                 self.best = self._grouping()
+                self.best_echoes = self.search.echoes(self.best)
+                stall = since = 0
+            elif self.cost == self.best_cost and self.best_echoes and self._fewer_echoes():
                 stall = since = 0
             else:
                 stall += 1
@@ -159,6 +163,16 @@ class Tabu:
                     rows, deltas, allowed = self._moves()
                     self._shake(rows, deltas, allowed)
                     stall = 0
+
+    def _fewer_echoes(self) -> bool:
+        """Whether the groups as they are echo earlier tables less than the best found (of
+        the same cost): then they are the best."""
+        grouping = self._grouping()
+        echoes = self.search.echoes(grouping)
+        if echoes >= self.best_echoes:
+            return False
+        self.best, self.best_echoes = grouping, echoes
+        return True
 
     def _conflicts(self) -> tuple[Any, Any]:
         """Who is in conflict, as (rounds, people) index arrays: in a group with someone they

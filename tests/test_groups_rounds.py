@@ -1,0 +1,30 @@
+"""`cohort groups` as a fresh tester attacked it (second pass): the same table twice, large
+cohorts, tight rules, hints, the schedule as a spreadsheet, backups and balance."""
+
+from __future__ import annotations
+
+from cohort.planning.groups import Round, Rules, form
+
+
+def tables_again(grouped):
+    """Groups of three or more who all sat at one table of an earlier round."""
+    seen, again = [], []
+    for grouping in grouped:
+        for group in grouping:
+            if len(group) > 2 and any(set(group) <= earlier for earlier in seen):
+                again.append(group)
+        seen += [set(g) for g in grouping]
+    return again
+
+
+def test_no_table_comes_back_whole_after_an_absence():
+    people = tuple(f"p{i:03d}" for i in range(1, 10))
+    first = (("p001", "p003", "p008"), ("p002", "p005", "p007"), ("p004", "p006", "p009"))
+    met = tuple(tuple(p for p in g if p != "p001") for g in first)
+    rounds = [Round("round-1", people, 3, None, first, met)]
+    rounds += [Round(f"round-{r}", people, 3) for r in range(2, 6)]
+    for seed in range(3):
+        formed = form(rounds, Rules(), seed)
+        grouped = [first] + [formed.groups[f"round-{r}"] for r in range(2, 6)]
+        assert formed.repeats == formed.least_repeats == 7  # as few as counting allows
+        assert tables_again(grouped) == [], seed
