@@ -3,6 +3,9 @@ cohorts, tight rules, hints, the schedule as a spreadsheet, backups and balance.
 
 from __future__ import annotations
 
+from conftest import cohort
+from test_groups import trajectory
+
 from cohort.planning.groups import Round, Rules, form
 
 
@@ -28,3 +31,18 @@ def test_no_table_comes_back_whole_after_an_absence():
         grouped = [first] + [formed.groups[f"round-{r}"] for r in range(2, 6)]
         assert formed.repeats == formed.least_repeats == 7  # as few as counting allows
         assert tables_again(grouped) == [], seed
+
+
+def test_the_hint_for_an_unknown_field_names_only_fields_one_may_write(write):
+    folder = write(trajectory(rounds=1, groups="{size: 4, formd: []}"))
+    result = cohort("validate", folder)
+    assert result.exit_code == 1
+    assert "unknown field 'formd' (known fields: size, count, name, names)" in result.stderr
+
+
+def test_a_size_under_the_programmes_groups_is_sent_to_the_meetings(write):
+    folder = write(trajectory(rounds=1, rules="groups:\n  size: 4\n  colleagues: apart"))
+    result = cohort("validate", folder)
+    assert result.exit_code == 1
+    assert "unknown field 'size' (the programme's groups: holds the rules" in result.stderr
+    assert "'size:' goes under the groups: of each meeting" in result.stderr

@@ -12,6 +12,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import Diagnostic, did_you_mean
 from ..languages import LANGUAGES
@@ -93,7 +94,7 @@ def _explain(
     if kind == "extra_forbidden":
         fields = _fields_at(cls, loc[:-1])
         known = f"known fields: {', '.join(fields)}" if fields else ""
-        hint = did_you_mean(name, fields) or known
+        hint = did_you_mean(name, fields) or _belongs_elsewhere(name, prefix, loc) or known
         return f"unknown field '{name}'", hint
     label = f"{name}: " if name else (f"{owner}: " if owner else "")
     if kind in {"value_error", "assertion_error"}:
@@ -123,6 +124,23 @@ def _explain(
 _VALUE_HINTS = {
     "email": "write one address such as 'name@example.org'",
 }
+
+
+#: fields of a meeting's `groups:` (how many, what called) and where they go
+_MEETING_GROUPS = {"size", "count", "name", "names"}
+
+
+def _belongs_elsewhere(name: str, prefix: tuple[str | int, ...], loc: tuple[str | int, ...]) -> str:
+    """Where a field given at the wrong level belongs: `size:` under the programme's
+    `groups:` (its rules) goes under a meeting's `groups:`."""
+    path = tuple(p for p in (*prefix, *loc) if isinstance(p, str))
+    if path == ("groups", name) and name in _MEETING_GROUPS:
+        return (
+            f"the programme's groups: holds the rules for every meeting's groups; '{name}:' "
+            "goes under the groups: of each meeting that splits into groups "
+            "(meetings: <id>: groups: {size: 4})"
+        )
+    return ""
 
 
 def _per_language(error: Any, loc: tuple[str | int, ...]) -> tuple[str, str] | None:
@@ -190,7 +208,11 @@ def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     found = _model_in(current)
     if found is None:
         return []
-    return [(info.alias or name) for name, info in found.model_fields.items() if not info.exclude]
+    return [
+        (info.alias or name)
+        for name, info in found.model_fields.items()
+        if not info.exclude and not any(isinstance(m, SkipJsonSchema) for m in info.metadata)
+    ]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
