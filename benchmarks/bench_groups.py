@@ -11,13 +11,17 @@ Three figures, side by side in one run (one core: numpy is told to use one threa
 2. the most rounds each brings to zero repeats within --seconds (30 s of processor time), in
    chunks of swaps;
 3. the whole command on a generated programme of 32 people and 8 meetings, next to
-   `cohort validate` of the same folder (so the search's share can be read off).
+   `cohort validate` of the same folder (so the search's share can be read off);
+4. large cohorts (--cohorts, people x rounds in groups of 4, organisations of 10 kept
+   apart): `groups.form` in a child process each, its processor seconds and peak memory in MB
+   (the search's tables must not grow with people x people x rounds).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,15 +131,52 @@ def programme(folder: Path, meetings: int) -> Path:
     return folder
 
 
+LARGE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from cohort.planning.groups import Circle, Round, Rules, form
+people = tuple(f"p{{i:04d}}" for i in range({people}))
+apart = [Circle(f"org {{o}}", frozenset(people[o::{people} // 10])) for o in range({people} // 10)]
+start = time.process_time()
+formed = form([Round(f"r{{r}}", people, 4) for r in range({rounds})], Rules(tuple(apart)), 0)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(time.process_time() - start, peak, formed.repeats)
+"""
+
+
+def large(cohorts: str, roots: list[str]) -> None:
+    print("\nlarge cohorts, groups of 4, organisations of 10 apart (one child process each)")
+    print(f"{'people x rounds':>16}  {'seconds':>8}  {'peak MB':>8}  {'repeats':>8}  checkout")
+    for cohort in cohorts.split(","):
+        people, rounds = (int(x) for x in cohort.split("x"))
+        for root in roots:
+            code = LARGE.format(root=root, people=people, rounds=rounds)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
+            seconds, peak, repeated = float(out[0]), float(out[1]), int(out[2])
+            print(f"{cohort:>16}  {seconds:8.1f}  {peak:8.0f}  {repeated:8d}  {root}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--alone", type=float, default=5, help="processor seconds, search alone")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--cohorts", default="500x10,1000x20,2000x10", help="people x rounds, comma separated"
+    )
+    parser.add_argument("--only-large", action="store_true", help="figure 4 alone")
+    parser.add_argument(
+        "--compare", action="append", default=[], help="another checkout to measure in figure 4"
+    )
     args = parser.parse_args()
     for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[threads] = "1"  # before numpy is first imported (by the search)
+    large(args.cohorts, [str(ROOT), *args.compare])
+    if args.only_large:
+        return
     side_by_side(args.seeds, args.alone)
     most_rounds(args.seconds, 0)
     compile_bytecode()

@@ -3,8 +3,11 @@ cohorts, tight rules, hints, the schedule as a spreadsheet, backups and balance.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from conftest import cohort
-from test_groups import trajectory
+from test_groups import TODAY, trajectory
 
 from cohort.planning.groups import Round, Rules, form
 
@@ -46,3 +49,30 @@ def test_a_size_under_the_programmes_groups_is_sent_to_the_meetings(write):
     assert result.exit_code == 1
     assert "unknown field 'size' (the programme's groups: holds the rules" in result.stderr
     assert "'size:' goes under the groups: of each meeting" in result.stderr
+
+
+def test_the_schedule_as_csv_has_each_meetings_groups_a_line_each(write):
+    folder = write(trajectory(rounds=2))
+    assert cohort("groups", folder, "--write", *TODAY).exit_code == 0
+    done = cohort("schedule", folder, "--format", "csv", *TODAY)
+    assert done.exit_code == 0, done
+    rows = list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"))))
+    assert rows[0][-1] == "Groepen"
+    tables = rows[1][-1].split("\n")
+    assert len(tables) == 6 and tables[0].startswith("Tafel 1: Persoon ")
+    placed = [name for line in tables for name in line.split(": ")[1].split(", ")]
+    assert len(placed) == len(set(placed)) == 24
+
+
+def test_the_report_says_why_it_leaves_out_who_met_whom_above_40_people(write, tmp_path):
+    folder = write(trajectory(organisations=14, rounds=1))  # 42 people
+    assert cohort("groups", folder, "--write", *TODAY).exit_code == 0
+    report = tmp_path / "report"
+    done = cohort("report", folder, "-o", report, "--format", "md", "--today", "2030-03-01")
+    assert done.exit_code == 0, done
+    md = (report / "report.md").read_text()
+    assert "## Wie zat met wie" in md
+    assert (
+        "De tabel van wie wie ontmoette is weggelaten: met 42 mensen is ze te breed om te lezen "
+        "(ze staat erin tot 40 mensen)." in md
+    )

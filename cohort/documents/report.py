@@ -163,7 +163,8 @@ class RuleView:
 
 @dataclass(frozen=True)
 class PairsView:
-    """Who met whom in groups (see summary.Pairs); `matrix`: whether the table is shown."""
+    """Who met whom in groups (see summary.Pairs); `matrix`: whether the table is shown (up
+    to `largest` people)."""
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
@@ -171,6 +172,7 @@ class PairsView:
     repeated: tuple[tuple[str, str, int], ...]
     rounds: int
     matrix: bool
+    largest: int
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
             tuple(summary.pairs.repeated),
             summary.pairs.rounds,
             summary.pairs.matrix,
+            summary.pairs.LARGEST,
         ),
         unrecorded=summary.unrecorded,
         regrets=tuple(line for line in lines.values() if line.regrets),

@@ -298,14 +298,31 @@ def _iso(m: MeetingView) -> list[str]:
 def _csv(table: list[Row], texts: Texts) -> bytes:
     """Through the one writer of CSV (`tables.csv_bytes`): a byte order mark for Excel, and no
     cell a spreadsheet would run as a formula. The id, then ISO dates and times a spreadsheet
-    sorts, then the columns as the table words them."""
+    sorts, then the columns as the table words them; when meetings have groups, a last column
+    of them."""
     answered = _answered(table)
+    grouped = any(row.meeting.groups for row in table)
+    groups = [texts.gettext("Groups")] if grouped else []
     return csv_bytes(
         [
-            ["id", *ISO_COLUMNS, *_headers(texts, answered)],
-            *([row.meeting.id, *_iso(row.meeting), *_cells(row, answered)] for row in table),
+            ["id", *ISO_COLUMNS, *_headers(texts, answered), *groups],
+            *(
+                [
+                    row.meeting.id,
+                    *_iso(row.meeting),
+                    *_cells(row, answered),
+                    *([_groups_cell(row.meeting)] if grouped else []),
+                ]
+                for row in table
+            ),
         ]
     )
+
+
+def _groups_cell(m: MeetingView) -> str:
+    """A meeting's groups in one cell, a line each ('Tafel 1: Anna Peeters, Bert Jansen'): a
+    spreadsheet shows the lines in the cell, and a filter on a name finds its meetings."""
+    return "\n".join(f"{g.name}: {', '.join(g.members)}" for g in m.groups)
 
 
 def _json(programme: Programme, table: list[Row], venues: list[Rotation]) -> str:

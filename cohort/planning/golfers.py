@@ -29,8 +29,9 @@ the clock, so the same seed gives the same groups on any machine.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from . import designs
 
@@ -71,19 +72,14 @@ class Search:
         self.random = random.Random(seed)
         n = problem.people
         self.meet = [[0] * n for _ in range(n)]
-        self.weight = [[REPEAT] * n for _ in range(n)]
-        self.hard = [[0] * n for _ in range(n)]
+        # rows of people without a rule are one shared row (read only), so that a cohort of
+        # thousands does not hold three tables of people x people
+        self.hard = _table(n, 0, (p for c in problem.apart for p in combinations(c, 2)), HARD)
+        self.weight = _table(
+            n, REPEAT, (p for b in problem.together for p in combinations(b, 2)), 0
+        )
         for group in (g for past in problem.history for g in past):
             self._count(group, 1)
-        for circle in problem.apart:
-            for a in circle:
-                for b in circle:
-                    if a != b:
-                        self.hard[a][b] = HARD
-        for block in problem.together:
-            for a in block:
-                for b in block:
-                    self.weight[a][b] = 0
         self.rounds = len(problem.rounds)
         self.units = self._units()
         self.values = problem.values or [() for _ in range(n)]
@@ -286,18 +282,18 @@ class Search:
         again."""
         before: dict[int, list[frozenset[int]]] = {}
         problem = self.problem
-        for group in (g for past in problem.history + problem.tables for g in past):
-            if len(group) > 2:
-                for a in group:
-                    before.setdefault(a, []).append(frozenset(group))
+        for past in (g for grouping in problem.history + problem.tables for g in grouping):
+            if len(past) > 2:
+                for a in past:
+                    before.setdefault(a, []).append(frozenset(past))
         found = 0
         for grouping in groups:
             made = [frozenset(g) for g in grouping if len(g) > 2]
-            for group in made:
-                found += any(group <= earlier for earlier in before.get(min(group), ()))
-            for group in made:
-                for a in group:
-                    before.setdefault(a, []).append(group)
+            for table in made:
+                found += any(table <= earlier for earlier in before.get(min(table), ()))
+            for table in made:
+                for a in table:
+                    before.setdefault(a, []).append(table)
         return found
 
     def _clear(self) -> None:
@@ -321,6 +317,19 @@ class Search:
                         self.tally[r][g][value] = self.tally[r][g].get(value, 0) + 1
 
 
+def _table(n: int, default: int, pairs: Iterable[tuple[int, int]], value: int) -> list[list[int]]:
+    """A table of people x people holding `value` for `pairs` (both ways round) and `default`
+    elsewhere; the rows of people in no pair are one shared row, to be read only."""
+    shared = [default] * n
+    table = [shared] * n
+    for a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            if table[x] is shared:
+                table[x] = list(shared)
+            table[x][y] = value
+    return table
+
+
 def solve(problem: Problem, seed: int, iterations: int) -> list[list[list[int]]]:
     """Groups for each open round of `problem` (lists of people, in numbers): the better of a
     greedy start and a constructed one (`designs.schedule`, where it applies), then at most
@@ -333,5 +342,7 @@ def solve(problem: Problem, seed: int, iterations: int) -> list[list[list[int]]]
         constructed.start(template)
         if constructed.cost() < search.cost():
             search = constructed
-    search.improve(iterations, constructed=search is constructed)
+    made = search is constructed
+    del constructed  # one search's tables of people x people at a time
+    search.improve(iterations, constructed=made)
     return search.groups

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 #: better cost the search goes back to the best groups found and makes a random swap
 #: (measured on 32 people in groups of 4 and on smaller cohorts: benchmarks/bench_groups.py)
 TENURE = 10
+#: the arrays' numbers: costs are whole numbers far below 2**24, which float32 holds exactly,
+#: in half the memory of float64 (arrays of rounds x people x groups)
+REAL = np.float32
 SPREAD = 5
 STALL = 30
 
@@ -47,9 +50,9 @@ class Tabu:
         self.n = n
         self.groups = max(len(sizes) for sizes in problem.sizes)
         self.rng = np.random.default_rng(search.random.randrange(2**32))
-        self.weight = np.array(search.weight, dtype=float)
+        self.weight = np.array(search.weight, dtype=REAL)
         np.fill_diagonal(self.weight, 0)
-        self.hard = np.array(search.hard, dtype=float)
+        self.hard = np.array(search.hard, dtype=REAL)
         np.fill_diagonal(self.hard, 0)
         upper = np.triu(np.ones((n, n), dtype=bool), 1)
         self.repeatable = (self.weight > 0) & upper  # pairs whose meeting again costs
@@ -65,9 +68,11 @@ class Tabu:
         for block in problem.together:
             if len(block) > 1:
                 self.movable[block] = False
-        self.meet = np.array(search.meet, dtype=float)
+        self.meet = np.array(search.meet, dtype=REAL)
         self.base = self.meet - self._together()  # meetings in the rounds already decided
-        self.tabu = np.zeros((rounds, n, n), dtype=np.int64)
+        #: the swaps that are tabu, as (until, round, a, b): a few dozen at most (TENURE +
+        #: SPREAD steps' worth), never a table of rounds x people x people
+        self.tabu: list[tuple[int, int, int, int]] = []
         self.done = 0  # steps made so far (the tabu list counts in them)
         self._balanced()
         self._sums()
@@ -87,17 +92,28 @@ class Tabu:
 
     def _member(self) -> Any:
         rounds, n = self.group.shape
-        member = np.zeros((rounds, n, self.groups))
+        member = np.zeros((rounds, n, self.groups), dtype=REAL)
         r, a = np.nonzero(self.present)
         member[r, a, self.group[r, a]] = 1
         return member
 
     def _sums(self) -> None:
-        """S (the cost of joining each group), W (the repeat weights in each group) and the
-        balanced values' counts, from the groups and meetings as they are."""
+        """S (the cost of joining each group), W (the repeat weights of each person's own
+        group: rounds x people) and the balanced values' counts, from the groups and meetings
+        as they are."""
         self.member = member = self._member()
         self.sums = np.matmul(self.weight * self.meet + self.hard, member)
-        self.weights = np.matmul(self.weight, member)
+        own = np.clip(self.group, 0, None)
+        self.stay = (
+            np.stack(
+                [
+                    np.matmul(self.weight, member[r])[self.people_[0], own[r]]
+                    for r in range(len(own))
+                ]
+            )
+            if len(own)
+            else np.zeros(own.shape, dtype=REAL)
+        )
         self.counts = np.matmul(member.transpose(0, 2, 1), self.holds)  # rounds x groups x values
 
     def _balanced(self) -> None:
@@ -138,7 +154,7 @@ class Tabu:
             since += 1
             rows, deltas, allowed = self._moves()
             aspired = deltas < self.best_cost - self.cost
-            free = allowed & ((self.tabu[rows[0], rows[1]] <= step) | aspired)
+            free = allowed & (self._allowed(rows, step) | aspired)
             if not free.any():
                 self._shake(rows, deltas, allowed)
                 continue
@@ -148,7 +164,7 @@ class Tabu:
             r, a = int(rows[0][i]), int(rows[1][i])
             self._swap(r, a, b, float(deltas[i, b]))
             until = step + TENURE + int(self.rng.integers(SPREAD + 1))
-            self.tabu[r, a, b] = self.tabu[r, b, a] = until
+            self.tabu.append((until, r, a, b))
             if self.cost < self.best_cost:
                 self.best_cost = self.cost
                 self.best = self._grouping()
@@ -173,6 +189,20 @@ class Tabu:
             return False
         self.best, self.best_echoes = grouping, echoes
         return True
+
+    def _allowed(self, rows: tuple[Any, Any], step: int) -> Any:
+        """Which swaps of the people in conflict (`rows`) with each person are not tabu at
+        `step` (conflicts x people)."""
+        self.tabu = [entry for entry in self.tabu if entry[0] > step]
+        allowed = np.ones((len(rows[0]), self.n), dtype=bool)
+        if self.tabu:
+            row_of = {(int(r), int(a)): i for i, (r, a) in enumerate(zip(*rows, strict=True))}
+            for _, r, a, b in self.tabu:
+                for one, other in ((a, b), (b, a)):
+                    i = row_of.get((r, one))
+                    if i is not None:
+                        allowed[i, other] = False
+        return allowed
 
     def _conflicts(self) -> tuple[Any, Any]:
         """Who is in conflict, as (rounds, people) index arrays: in a group with someone they
@@ -201,7 +231,7 @@ class Tabu:
         own = np.clip(self.group, 0, None)
         g = own[r, a]
         h = own[r]  # conflicts x people: the other's group
-        leave = (self.sums - self.weights)[self.rounds_, self.people_, own]
+        leave = self.sums[self.rounds_, self.people_, own] - self.stay
         joins = self.sums[r[:, None], a[:, None], h]  # a into b's group
         comes = self.sums[r[:, None], self.people_, g[:, None]]  # b into a's group
         inc = self.weight[a] * self.meet[a] + self.hard[a]
@@ -232,15 +262,17 @@ class Tabu:
         inc_b = self.weight[b] * self.meet[b] + self.hard[b]
         self.sums[r, :, g] += inc_b - inc_a
         self.sums[r, :, h] += inc_a - inc_b
-        self.weights[r, :, g] += self.weight[b] - self.weight[a]
-        self.weights[r, :, h] += self.weight[a] - self.weight[b]
+        self.stay[r] += (row == g) * (self.weight[b] - self.weight[a])
+        self.stay[r] += (row == h) * (self.weight[a] - self.weight[b])
         if self.balanced:
             self.counts[r, g] += self.holds[b] - self.holds[a]
             self.counts[r, h] += self.holds[a] - self.holds[b]
         # a meets h's people instead of g's, b the other way round
-        change = (row == h).astype(float) - (row == g)
+        change = (row == h).astype(REAL) - (row == g)
         change[a] = change[b] = 0
         row[a], row[b] = h, g
+        self.stay[r, a] = self.weight[a][row == h].sum()
+        self.stay[r, b] = self.weight[b][row == g].sum()
         member = self.member
         member[r, a, g] = member[r, b, h] = 0
         member[r, a, h] = member[r, b, g] = 1
@@ -253,8 +285,9 @@ class Tabu:
         across = member.transpose(0, 2, 1)
         self.sums[:, a, :] += np.matmul(across, more_a)
         self.sums[:, b, :] -= np.matmul(across, more_b)
-        self.sums += more_a[None, :, None] * member[:, a, None, :]
-        self.sums -= more_b[None, :, None] * member[:, b, None, :]
+        for p, more in ((a, more_a), (b, -more_b)):  # the groups p is in, round by round
+            rounds = np.flatnonzero(self.present[:, p])
+            self.sums[rounds, :, self.group[rounds, p]] += more[None, :]
         self.cost += delta
 
     def _shake(self, rows: tuple[Any, Any], deltas: Any, allowed: Any) -> None:

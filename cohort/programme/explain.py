@@ -211,7 +211,7 @@ def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     return [
         (info.alias or name)
         for name, info in found.model_fields.items()
-        if not info.exclude and not any(isinstance(m, SkipJsonSchema) for m in info.metadata)
+        if not info.exclude and not any(type(m) is SkipJsonSchema for m in info.metadata)
     ]
 
 
