@@ -76,3 +76,52 @@ def test_the_report_says_why_it_leaves_out_who_met_whom_above_40_people(write, t
         "De tabel van wie wie ontmoette is weggelaten: met 42 mensen is ze te breed om te lezen "
         "(ze staat erin tot 40 mensen)." in md
     )
+
+
+def test_a_backup_copy_of_a_groups_file_is_named_with_the_way_out(write):
+    folder = write(trajectory(rounds=2))
+    assert cohort("groups", folder, "--write", *TODAY).exit_code == 0
+    original = folder / "groups" / "ronde-1.yaml"
+    backup = folder / "groups" / "ronde-1-backup.yaml"
+    backup.write_text(original.read_text())
+    result = cohort("validate", folder, *TODAY)
+    assert result.exit_code == 1
+    assert f"{backup}:3:10: error: the groups of 'ronde-1' are also in ronde-1.yaml" in (
+        result.stderr
+    )
+    assert f"move {backup} out of groups/ or delete it" in result.stderr
+    assert f"{original}:" not in result.stderr
+
+
+def with_experience(rules):
+    lines = []
+    for line in trajectory(rounds=1).splitlines():
+        if line.startswith("  p") and "organisation: org" in line:
+            level = "ervaren" if line.split(":")[0].endswith("-0") else "starter"
+            line = line.replace("}", f", profile: {{ervaring: {level}}}}}")
+        lines.append(line)
+    return "\n".join(lines) + "\ngroups:\n" + rules + "\n"
+
+
+def test_a_balanced_field_nobody_has_is_a_warning_at_its_line(write):
+    folder = write(with_experience("  balance:\n  - ervaring\n  - ervarng"))
+    result = cohort("validate", folder, *TODAY)
+    assert result.exit_code == 0, result
+    line = (
+        with_experience("  balance:\n  - ervaring\n  - ervarng").splitlines().index("  - ervarng")
+    )
+    assert (
+        f"programme.yaml:{line + 1}:5: warning: balance: ervarng is a profile field no "
+        "participant has, so it balances nothing (did you mean 'ervaring'?)"
+    ) in result.stderr
+
+
+def test_the_groups_command_shows_the_balance_each_group_holds(write):
+    folder = write(with_experience("  balance: [ervaring]"))
+    result = cohort("groups", folder, *TODAY)
+    assert result.exit_code == 0, result
+    held = [line.rpartition("(")[2] for line in result.stdout.splitlines() if "Tafel" in line]
+    # 8 experienced people over 6 groups of 4 (or 24 / 6): one or two in each
+    assert sorted(held) == sorted(
+        ["ervaring: 3 starter, 1 ervaren)"] * 4 + ["ervaring: 2 ervaren, 2 starter)"] * 2
+    )

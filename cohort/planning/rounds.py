@@ -9,6 +9,7 @@ facilitator changed or wrote), as long as the meeting is still to come.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ class Shown:
     days: int = 0
     asked: int | None = None  # the count of groups asked for (`count:`), when formed now
     came: int | None = None  # how many of them came, once attendance is recorded
+    #: per group, the balanced values it holds ('experience: 2 starter, 2 ervaren'), when the
+    #: programme balances any
+    balance: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +80,11 @@ class Grouped:
                     f"  {plural(len(r.groups), 'group')}, not the {r.asked} asked: "
                     f"{r.people} people make at most {r.people // 2} groups of two or more"
                 )
-            out += [f"  {name}: {', '.join(members)}" for name, members in r.groups]
+            balance = r.balance or [""] * len(r.groups)
+            out += [
+                f"  {name}: {', '.join(members)}" + (f" ({held})" if held else "")
+                for (name, members), held in zip(r.groups, balance, strict=True)
+            ]
             if r.state == "yours" and self.force:
                 out.append(
                     f"  kept {r.file}: you wrote or changed it, so --force does not form these "
@@ -184,7 +192,8 @@ def group(
             ]
         )
     name = group_checks.person_namer(programme)
-    formed = groups.form(rounds, groups.rules_of(programme), seed, iterations, name)
+    rules = groups.rules_of(programme)
+    formed = groups.form(rounds, rules, seed, iterations, name)
     if formed.problems:
         hint = "change the rules under the programme's groups:, or the meeting's groups:"
         raise CohortError(
@@ -202,6 +211,7 @@ def group(
     result = Grouped(formed=formed, seed=seed, force=force)
     for r in rounds:
         shown = _shown(programme, r, formed, files)
+        shown.balance = _balance(programme, r, formed, rules)
         if write and shown.state == "formed":
             named = [
                 (name, formed.groups[r.meeting][i]) for i, (name, _) in enumerate(shown.groups)
@@ -310,6 +320,30 @@ def _shown(
         asked=r.count if state == "formed" and m.groups and m.groups.count else None,
         came=len({p for group in r.met for p in group}) if r.met is not None else None,
     )
+
+
+def _balance(
+    programme: Programme, r: groups.Round, formed: groups.Formed, rules: groups.Rules
+) -> list[str]:
+    """Per group of a round, the balanced values it holds, field by field ('experience: 2
+    starter, 1 ervaren'; none when the programme balances nothing)."""
+    fields = list(programme.groups.balance)
+    if not fields:
+        return []
+    members = formed.groups.get(r.meeting, r.groups or ())
+    out = []
+    for group in members:
+        held = Counter(v for p in group for v in rules.values.get(p, ()))
+        parts = []
+        for key in fields:
+            counts = sorted(
+                ((n, v.partition("=")[2]) for v, n in held.items() if v.startswith(key + "=")),
+                key=lambda t: (-t[0], t[1]),
+            )
+            if counts:
+                parts.append(f"{key}: " + ", ".join(f"{n} {value}" for n, value in counts))
+        out.append("; ".join(parts))
+    return out
 
 
 def _name(programme: Programme, pid: str) -> str:

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 #: better cost the search goes back to the best groups found and makes a random swap
 #: (measured on 32 people in groups of 4 and on smaller cohorts: benchmarks/bench_groups.py)
 TENURE = 10
+#: the most people in conflict whose swaps one step weighs (a random few of them beyond): the
+#: arrays of a step are (people in conflict) x people, which for thousands of people in conflict
+#: would take gigabytes; below it (every cohort of up to a few hundred) all are weighed
+WIDEST = 256
 #: the arrays' numbers: costs are whole numbers far below 2**24, which float32 holds exactly,
 #: in half the memory of float64 (arrays of rounds x people x groups)
 REAL = np.float32
@@ -222,7 +226,11 @@ class Tabu:
         code = np.unique(np.concatenate(codes))
         r, p = np.divmod(code, n)
         keep = self.movable[p]
-        return r[keep], p[keep]
+        r, p = r[keep], p[keep]
+        if len(r) > WIDEST:  # a random few, so that a step weighs WIDEST x people at most
+            chosen = np.sort(self.rng.choice(len(r), WIDEST, replace=False))
+            r, p = r[chosen], p[chosen]
+        return r, p
 
     def _moves(self) -> tuple[tuple[Any, Any], Any, Any]:
         """The swaps of everyone in conflict: their (rounds, people), the change in cost of

@@ -165,6 +165,7 @@ def check_rules(
                         hint,
                         code="unknown-id",
                     )
+    _check_balance(programme, at, report)
     for pid, person in programme.participants.items():
         for key, value in person.profile.items():
             allowed = programme.groups.balance.get(key, ())
@@ -176,3 +177,23 @@ def check_rules(
                     did_you_mean(value, allowed),
                     code="unknown-value",
                 )
+
+
+def _check_balance(programme: Programme, at: Callable[..., Location], report: Report) -> None:
+    """A field `balance:` names that no participant has in their profile (a typo, mostly)
+    balances nothing: a warning at its line."""
+    fields = {key for person in programme.participants.values() for key in person.profile}
+    for i, key in enumerate(programme.groups.balance):
+        if key in fields:
+            continue
+        named = at("groups", "balance", key, key=True)  # balance: {experience: [...]}
+        listed = at("groups", "balance", i)  # balance: [experience]
+        if named == at("groups", "balance", key=True):
+            named = listed
+        report.warning(
+            named,
+            f"balance: {key} is a profile field no participant has, so it balances nothing",
+            did_you_mean(key, fields)
+            or f"give participants the field in their profile (profile: {{{key}: ...}})",
+            code="groups-rules",
+        )

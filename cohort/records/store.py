@@ -192,9 +192,10 @@ def per_meeting(
     read: Callable[[Path, type[M], Report], Stored[M]] = read_record,
 ) -> dict[str, Stored[M]]:
     """The valid records of a folder that keeps one file per meeting (named by the record's
-    `meeting:`), by meeting id; a second file for one meeting is an error at its `meeting:`.
-    `what` names the records in that error ('the attendance', 'the groups'); `read` reads one
-    file (`read_record`, or a `read_flow`)."""
+    `meeting:`), by meeting id; a second file for one meeting is an error at its `meeting:`
+    (the file named after the meeting is the one kept: the error is at the other, a backup
+    copy mostly). `what` names the records in that error ('the attendance', 'the groups');
+    `read` reads one file (`read_record`, or a `read_flow`)."""
     found: dict[str, Stored[M]] = {}
     for path in records_in(folder):
         stored = read(path, model, report)
@@ -202,10 +203,16 @@ def per_meeting(
             continue
         meeting = str(getattr(stored.record, "meeting"))  # noqa: B009 (any model with meeting)
         if meeting in found:
+            kept, other = found[meeting], stored
+            if other.path.stem == meeting and kept.path.stem != meeting:
+                kept, other = other, kept
+            found[meeting] = kept
             report.error(
-                stored.positions.at(("meeting",)),
+                other.positions.at(("meeting",)),
                 f"{what} of '{meeting}' {'are' if what.endswith('s') else 'is'} also in "
-                f"{found[meeting].path.name}; keep one file per meeting",
+                f"{kept.path.name}; keep one file per meeting",
+                f"move {other.path} out of {folder.name}/ or delete it; keep backup copies "
+                "outside the programme's folder",
                 code="duplicate-record",
             )
             continue
