@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import random
 
 from conftest import cohort
 from test_groups import TODAY, trajectory
 
-from cohort.planning.groups import Round, Rules, form
+from cohort.planning.groups import Circle, Round, Rules, broken, form
 
 
 def tables_again(grouped):
@@ -125,3 +127,44 @@ def test_the_groups_command_shows_the_balance_each_group_holds(write):
     assert sorted(held) == sorted(
         ["ervaring: 3 starter, 1 ervaren)"] * 4 + ["ervaring: 2 ervaren, 2 starter)"] * 2
     )
+
+
+def tight(people=60, size=4, share=0.8, seed=1):
+    """A round built around a hidden grouping: `share` of the pairs it splits are kept apart
+    (as /tmp/attack13/tight.py makes them)."""
+    chance = random.Random(seed)
+    ids = [f"p{i:03d}" for i in range(1, people + 1)]
+    chance.shuffle(ids)
+    where = {p: i // size for i, p in enumerate(ids)}
+    split = [(a, b) for a, b in itertools.combinations(sorted(ids), 2) if where[a] != where[b]]
+    apart = chance.sample(split, int(share * len(split)))
+    return tuple(sorted(ids)), Rules(
+        tuple(Circle(f"apart: {a}, {b}", frozenset((a, b))) for a, b in apart)
+    )
+
+
+def test_a_tight_round_with_a_grouping_that_keeps_every_rule_gets_one():
+    people, rules = tight()
+    formed = form([Round("round-1", people, 4), Round("round-2", people, 4)], rules)
+    assert formed.problems == []
+    for groups in formed.groups.values():
+        assert len(groups) == 15 and broken(groups, rules) == []
+
+
+def test_rules_that_no_grouping_keeps_are_called_impossible_only_when_proven():
+    # five people each kept apart from the next, round a ring: two groups cannot split an odd
+    # ring, though no three of them must be apart from each other (counting sees nothing)
+    ring = ["anna", "bert", "chris", "dirk", "eva"]
+    rules = Rules(
+        tuple(
+            Circle(f"apart: {a}, {b}", frozenset((a, b)))
+            for a, b in zip(ring, ring[1:] + ring[:1], strict=True)
+        )
+    )
+    people = (*ring, "fien")
+    formed = form([Round("round-1", people, 3)], rules)
+    assert [text for _, text in formed.problems] == [
+        "in 'round-1', no grouping of 6 people in groups of 3 keeps every rule: a complete "
+        "search (CP-SAT) proves it. The best groups found break: "
+        + "; ".join(broken(formed.groups["round-1"], rules))
+    ]

@@ -303,10 +303,59 @@ def form(
     found = golfers.solve(problem, seed, budget) if open_rounds else []
     for r, grouping in zip(open_rounds, found, strict=True):
         groups = _ordered(tuple(people[i] for i in group) for group in grouping)
+        problems = broken(groups, rules, name)
+        if problems:  # the search gave up on a rule: the rules alone, in CP-SAT
+            groups, problems = _kept(r, groups, problems, rules, rounds, result, seed)
         result.groups[r.meeting] = groups
-        result.problems += [(r.meeting, text) for text in broken(groups, rules, name)]
+        result.problems += [(r.meeting, text) for text in problems]
     _count(result, rounds, rules)
     return result
+
+
+def _kept(
+    r: Round,
+    groups: tuple[tuple[str, ...], ...],
+    problems: list[str],
+    rules: Rules,
+    rounds: Sequence[Round],
+    result: Formed,
+    seed: int,
+) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
+    """Groups for round `r` that keep every hard rule where the search's (`groups`) broke
+    some (`problems`), from `hardgroups`; else what is known, in one problem: proven
+    impossible, or not found."""
+    from . import hardgroups
+
+    met = pairs(
+        [x.met or x.groups or () for x in rounds if x.decided]
+        + [g for m, g in result.groups.items() if m != r.meeting]
+    )
+    shape = sizes(len(r.people), r.size, r.count)
+    placed = hardgroups.place(
+        sorted(r.people),
+        shape,
+        [c.people for c in rules.circles],
+        _blocks(rules.together, set(r.people)),
+        [(a, b) for a, b in (sorted(pair) for pair in met)],
+        groups,
+        seed,
+    )
+    if placed.groups is not None:
+        kept = _ordered(placed.groups)
+        return kept, broken(kept, rules)
+    how = f"groups of {r.size}" if r.size else _plural(len(shape), "group")
+    if placed.impossible:
+        said = (
+            f"in '{r.meeting}', no grouping of {len(r.people)} people in {how} keeps every "
+            "rule: a complete search (CP-SAT) proves it. The best groups found break: "
+        )
+    else:
+        said = (
+            f"in '{r.meeting}', cohort could not find {how} that keep every rule, nor prove "
+            "that there are none (counting rules nothing out; another --seed may find them). "
+            "The best groups found break: "
+        )
+    return groups, [said + "; ".join(problems)]
 
 
 def rounds_of(
