@@ -270,6 +270,7 @@ class Search:
             if (tabu.best_cost, tabu.best_echoes) < (best_cost, best_echoes):
                 best, best_cost = tabu.best, int(tabu.best_cost)
                 best_echoes = tabu.best_echoes
+            del tabu  # its arrays (rounds x people x groups) go before the next one's come
             if left > 0 and best_cost > 0:
                 self._clear()
                 self.start(self.template() if constructed else ())

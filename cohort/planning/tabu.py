@@ -88,37 +88,51 @@ class Tabu:
     # -- state --------------------------------------------------------------------------------
 
     def _together(self) -> Any:
-        """How often each pair shares a group in the open rounds (people x people)."""
-        member = self._member()
-        together = np.einsum("rpg,rqg->pq", member, member)
+        """How often each pair shares a group in the open rounds (people x people), from
+        the pairs of each group (no table of rounds x people x groups)."""
+        together = np.zeros((self.n, self.n), dtype=REAL)
+        for members in self._members():
+            a, b = np.meshgrid(members, members, indexing="ij")
+            np.add.at(together, (a.ravel(), b.ravel()), 1)
         np.fill_diagonal(together, 0)
         return together
 
-    def _member(self) -> Any:
-        rounds, n = self.group.shape
-        member = np.zeros((rounds, n, self.groups), dtype=REAL)
-        r, a = np.nonzero(self.present)
-        member[r, a, self.group[r, a]] = 1
-        return member
+    def _members(self) -> list[Any]:
+        """The members of every group of the open rounds (arrays of people)."""
+        out = []
+        for row in self.group:
+            order = np.argsort(row, kind="stable")
+            order = order[row[order] >= 0]
+            cuts = np.flatnonzero(np.diff(row[order])) + 1
+            out += np.split(order, cuts)
+        return out
 
     def _sums(self) -> None:
         """S (the cost of joining each group), W (the repeat weights of each person's own
         group: rounds x people) and the balanced values' counts, from the groups and meetings
-        as they are."""
-        self.member = member = self._member()
-        self.sums = np.matmul(self.weight * self.meet + self.hard, member)
-        own = np.clip(self.group, 0, None)
-        self.stay = (
-            np.stack(
-                [
-                    np.matmul(self.weight, member[r])[self.people_[0], own[r]]
-                    for r in range(len(own))
-                ]
-            )
-            if len(own)
-            else np.zeros(own.shape, dtype=REAL)
-        )
-        self.counts = np.matmul(member.transpose(0, 2, 1), self.holds)  # rounds x groups x values
+        as they are, group by group."""
+        rounds, n = self.group.shape
+        inc = self.weight * self.meet + self.hard
+        self.sums = np.zeros((rounds, n, self.groups), dtype=REAL)
+        self.stay = np.zeros((rounds, n), dtype=REAL)
+        self.counts = np.zeros((rounds, self.groups, self.holds.shape[1]))
+        for r, row in enumerate(self.group):
+            for g in range(self.groups):
+                members = np.flatnonzero(row == g)
+                if not len(members):
+                    continue
+                self.sums[r, :, g] = inc[:, members].sum(1)
+                self.stay[r, members] = self.weight[np.ix_(members, members)].sum(1)
+                self.counts[r, g] = self.holds[members].sum(0)
+
+    def _per_group(self, values: Any) -> Any:
+        """For each round and group, the sum of `values` (one per person) over its members
+        (rounds x groups)."""
+        rounds = self.group.shape[0]
+        code = (self.rounds_ * self.groups + self.group)[self.present]
+        spread = np.broadcast_to(values, self.group.shape)[self.present]
+        sums = np.bincount(code, weights=spread, minlength=rounds * self.groups)
+        return sums.reshape(rounds, self.groups).astype(REAL)
 
     def _balanced(self) -> None:
         """The balanced values as arrays: who holds which (people x values), and the range of
@@ -281,18 +295,14 @@ class Tabu:
         row[a], row[b] = h, g
         self.stay[r, a] = self.weight[a][row == h].sum()
         self.stay[r, b] = self.weight[b][row == g].sum()
-        member = self.member
-        member[r, a, g] = member[r, b, h] = 0
-        member[r, a, h] = member[r, b, g] = 1
         self.meet[a] += change
         self.meet[:, a] += change
         self.meet[b] -= change
         self.meet[:, b] -= change
         more_a = self.weight[a] * change  # INC[a, x] changes by this, INC[b, x] by -more_b
         more_b = self.weight[b] * change
-        across = member.transpose(0, 2, 1)
-        self.sums[:, a, :] += np.matmul(across, more_a)
-        self.sums[:, b, :] -= np.matmul(across, more_b)
+        self.sums[:, a, :] += self._per_group(more_a)
+        self.sums[:, b, :] -= self._per_group(more_b)
         for p, more in ((a, more_a), (b, -more_b)):  # the groups p is in, round by round
             rounds = np.flatnonzero(self.present[:, p])
             self.sums[rounds, :, self.group[rounds, p]] += more[None, :]
