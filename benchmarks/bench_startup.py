@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from timing import cohort_command, compile_bytecode, race, report
 
@@ -19,7 +20,9 @@ def main() -> None:
     medians = race(
         {
             'python -c "import typer"': [sys.executable, "-c", "import typer"],
-            "cohort --help": cohort_command("--help"),
+            # what a user runs: the console script pip/uv install (no runpy)
+            "cohort --help": [str(Path(sys.executable).with_name("cohort")), "--help"],
+            "python -m cohort --help": cohort_command("--help"),
         },
         runs=args.runs,
     )
