@@ -326,3 +326,15 @@ def test_a_meeting_without_items_has_no_empty_agenda_and_the_page_says_what_to_k
     ):
         assert words in page
     assert "Agenda" not in page and "De agenda volgt" not in page
+
+
+def test_a_long_word_is_hyphenated_by_the_language_not_cut_anywhere(seed, tmp_path):
+    """Dutch compounds run long: the agenda breaks one between syllables with a hyphen
+    ('gemeen-schapsinfrastructuur'), never mid-syllable without one ('gemeensc / haps...')."""
+    out = tmp_path / "out"
+    folder = seed("brussels-broedplekken-2023")
+    assert cohort("agenda", folder, "-o", out, "--meeting", "trefdag").exit_code == 0
+    text = "\n".join(pages(out / "trefdag.pdf")).replace("\u200b", "")
+    found = re.findall(r"gemeen\S*\s*\S*infrastructuur", text)
+    assert found and all(re.fullmatch(r"gemeen(schaps)?\xad?\n?\S*", f) for f in found), found
+    assert "gemeensc\n" not in text

@@ -52,10 +52,15 @@ _MAY_BREAK = "\u200b"
 
 
 def _breakable(match: re.Match[str]) -> str:
-    """A long word with a break opportunity after every character (Typst breaks a line only
-    between words, and would let the word run over the next column). A link breaks after its
-    slashes already, so a run stops at one."""
-    return _MAY_BREAK.join(match.group())
+    """A long run that is no word (an address, a code) with a break opportunity after every
+    character (Typst breaks such a line only between words, and would let it run over the next
+    column). A link breaks after its slashes already, so a run stops at one. A word of letters
+    (and hyphens) is left whole: Typst hyphenates it by the document's language, where a break
+    anywhere would cut a syllable without a hyphen ('gemeensc / hapsinfrastructuur')."""
+    run = match.group()
+    if run.replace("-", "").isalpha():
+        return run
+    return _MAY_BREAK.join(run)
 
 
 def escape(value: Any) -> str:
