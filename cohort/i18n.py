@@ -15,12 +15,13 @@ import datetime as dt
 import gettext
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 from .languages import LANGUAGES
@@ -69,7 +70,9 @@ def _format_time(moment: dt.time | dt.datetime, locale: Locale) -> str:
         # minutes follow it, as CLDR's fr_CA writes them ('13 h 30'), and the hour has no
         # leading zero ('9 h 30', as the Imprimerie nationale's Lexique writes it)
         pattern = hour.replace("HH", "H") + (" mm" if moment.minute else "")
-        return format_time(moment, format=pattern, locale=locale)
+        # one time is one word: narrow no-break spaces keep '19 h 15' on one line, as the
+        # narrow spaces CLDR puts in French times and ranges
+        return format_time(moment, format=pattern, locale=locale).replace(" ", "\u202f")
     return format_time(moment, format="HH:mm", locale=locale)
 
 
@@ -212,13 +215,16 @@ class Texts:
 
     def day(self, day: dt.date) -> str:
         """A date without its year, for a sentence where the year goes without saying:
-        'dinsdag 9 april', 'mardi 9 avril', 'Tuesday, 9 April' (CLDR's full date, its year
-        left out)."""
+        'dinsdag 9 april', 'mardi 9 avril', 'Tuesday 9 April' (CLDR's full date, its year
+        left out; in British English with no comma after the weekday, as a sentence writes
+        it)."""
         full = str(self.locale.date_formats["full"].pattern)
-        return _format_date(day, re.sub(r"[,\s]*\by+\b", "", full).strip(), self.locale)
+        pattern = re.sub(r"[,\s]*\by+\b", "", full).strip()
+        return _format_date(day, pattern.replace("EEEE, d", "EEEE d"), self.locale)
 
     def time(self, moment: dt.time | dt.datetime) -> str:
-        """'19:00'; in French as French typography writes it: '19 h', '13 h 30'."""
+        """'19:00'; in French as French typography writes it: '19 h', '13 h 30' (with narrow
+        no-break spaces: a time never splits across lines)."""
         return _format_time(moment, self.locale)
 
     def format(self, message: str, /, **values: object) -> str:
@@ -275,6 +281,11 @@ class Texts:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.number_locale)
+
+    def names(self, values: Iterable[object]) -> str:
+        """A list in words, as CLDR joins one: 'An, Bert en Chris', 'An, Bert et Chris',
+        'An, Bert and Chris' (Babel's `format_list`)."""
+        return format_list([str(v) for v in values], locale=self.locale)
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.number_locale)

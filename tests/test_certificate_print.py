@@ -178,7 +178,8 @@ def test_the_words_of_each_language_as_its_readers_write_them(write, tmp_path):
 def raw_text(pdf: Path) -> str:
     """The text of a PDF with its line breaks as spaces, and every other space as it is (a
     narrow no-break space stays one)."""
-    return re.sub(r"[ \n]+", " ", " ".join(page.extract_text() for page in PdfReader(pdf).pages))
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    return re.sub(r"[ \n]+", " ", re.sub(r"\xad(?!\n)", "-", re.sub(r"\xad\n", "", text)))
 
 
 def own_template(folder: Path, name: str, text: str) -> Path:

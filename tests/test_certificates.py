@@ -59,7 +59,8 @@ def certificates(folder, out, *args, env=None):
 
 
 def text_of(path) -> str:
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(path).pages))
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", re.sub(r"\xad(?!\s)", "-", re.sub(r"\xad\s+", "", text)))
 
 
 def code_on(path) -> str:

@@ -46,6 +46,8 @@ participants:
     name: Benoît Dubois
     email: benoit@example.org
     language: fr
+    role: expert
+    expertise: {nl: vzw-recht, fr: droit des ASBL, en: non-profit law}
   chris:
     name: Chris Taylor
     email: chris@example.org
@@ -60,6 +62,14 @@ venues:
       nl: Gelijkvloers, rolstoeltoegankelijk.
       fr: De plain-pied, accessible en fauteuil roulant.
       en: Step-free, wheelchair accessible.
+    directions:
+      nl: Vijf minuten wandelen van metrostation Ribaucourt.
+      fr: À cinq minutes à pied de la station de métro Ribaucourt.
+      en: Five minutes' walk from Ribaucourt metro station.
+    parking:
+      nl: Fietsenstalling op de binnenkoer.
+      fr: Parking vélos dans la cour.
+      en: Bicycle racks in the courtyard.
   de-koer:
     name: {nl: Broedplek De Koer, fr: Incubateur De Koer}
     address: {nl: Ninoofsesteenweg 140, fr: Chaussée de Ninove 140}
@@ -80,6 +90,11 @@ meetings:
     date: 2030-04-02
     start: "13:30"
     end: "17:00"
+    registration_deadline: 2030-03-26
+    preparation:
+      nl: Breng één vraag mee over je eigen Broedplek.
+      fr: Apportez une question sur votre propre incubateur.
+      en: Bring one question about your own breeding ground.
     description:
       nl: We leren elkaars Broedplek kennen en kiezen de vragen voor de volgende sessies.
       fr: Nous découvrons l'incubateur de chacun et choisissons les questions des sessions.
@@ -105,6 +120,13 @@ meetings:
           fr: Les relais dans le quartier
           en: Connectors in the neighbourhood
         speaker: chris
+        room: {nl: Zaal 1, fr: Salle 1, en: Room 1}
+      - time: "15:30"
+        title: {nl: Ruimte delen, fr: Partager l'espace, en: Sharing space}
+        room: {nl: Zaal 2, fr: Salle 2, en: Room 2}
+      - time: "16:15"
+        title: {nl: Vragen aan het panel, fr: Questions au panel, en: Questions to the panel}
+        panel: [benoit]
   sessie-2:
     title: {nl: Intervisie 2, fr: Intervision 2, en: Intervision 2}
     kind: intervision
@@ -196,7 +218,10 @@ def test_a_french_participant_of_the_brussels_programme_reads_it_in_french(seed,
     (path, *_) = sorted((tmp_path / "outbox").glob("*.femke-janssens.invitation.0.eml"))
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = message.get_body(("plain",)).get_content()
-    assert "Nous vous invitons à une rencontre d'Intervisions des Broedplekken 2023." in body
+    assert (
+        "Nous vous invitons à une rencontre de «\u202fIntervisions des Broedplekken 2023\u202f»."
+        in body
+    )
     assert "Intervision" in str(message["Subject"])
     assert "Intervisie" not in body
     feeds = tmp_path / "calendars"

@@ -316,7 +316,7 @@ def test_groups_appear_in_agenda_sheet_schedule_email_and_report(write, tmp_path
     message = outbox / f"ronde-1.{member}.invitation.0.eml"
     mail = email.message_from_bytes(message.read_bytes(), policy=email.policy.default)
     text = mail.get_body(("plain",)).get_content()
-    others = ", ".join(names[1:])
+    others = ", ".join(names[1:-1]) + " en " + names[-1]  # a list as Dutch writes it
     assert f"Je groep: Tafel 1, met {others}." in text
     raw = message.read_text(errors="replace")
     assert all(f"{p}@example.org" not in raw for p in first["members"][1:])  # names only

@@ -174,7 +174,7 @@ def test_each_invitee_sees_only_themselves_unless_the_programme_opts_in(write, t
         (
             "fr",
             "Invitation\u202f: Bijeenkomst 1 — mardi 5 février 2030",  # a narrow no-break space
-            "mardi 5 février 2030 de 19 h à 21 h",
+            "mardi 5 février 2030 de 19\u202fh à 21\u202fh",  # a time is never split
         ),
         (
             "en",
@@ -496,7 +496,33 @@ def test_an_invitation_says_by_when_to_register(write, tmp_path):
     )
     invite(write(text), tmp_path / "outbox", "--meeting", "m1")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
-    assert "Schrijf je in vóór donderdag 31 januari 2030. https://netwerk.example.org/in" in body
+    assert (
+        "Schrijf je in vóór donderdag 31 januari 2030 via het inschrijvingsformulier.\r\n"
+        "https://netwerk.example.org/in"
+    ) in body
+
+
+def test_how_to_register_is_said_to_participants_only_and_where_it_is_a_choice(write, tmp_path):
+    """Without a form, an e-mail with its subject written; staff are not asked to register,
+    nor anyone where the attendance rule expects everyone invited."""
+    text = edit(
+        network(),
+        "  m1:\n    title: Bijeenkomst 1\n",
+        "  m1:\n    title: Bijeenkomst 1\n    registration_deadline: 2030-01-31\n",
+    )
+    text = edit(text, "    organisation: org0\n", "    organisation: org0\n    role: facilitator\n")
+    invite(write(text), tmp_path / "outbox", "--meeting", "m1")
+    mails = sorted((tmp_path / "outbox").glob("m1.*.invitation.0.eml"))
+    bodies = {m.name.split(".")[1]: read(m).get_body(("plain",)).get_content() for m in mails}
+    asked = sorted(n for n, b in bodies.items() if "Schrijf je in vóór" in b)
+    assert asked == sorted(set(bodies) - {"p0"}), asked  # the facilitator is not asked
+    assert "mailto:netwerk@example.org?subject=Inschrijving%3A%20Bijeenkomst%201" in bodies["p1"]
+    everyone = edit(text, "organisations:", "attendance:\n  required: all\norganisations:")
+    invite(write(everyone), tmp_path / "again", "--meeting", "m1")
+    again = sorted((tmp_path / "again").glob("m1.*.invitation.0.eml"))
+    assert again and all(
+        "Schrijf je in" not in read(m).get_body(("plain",)).get_content() for m in again
+    )
 
 
 GOLDEN = Path(__file__).parent / "golden" / "email"

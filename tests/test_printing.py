@@ -22,7 +22,10 @@ def pages(path) -> list[str]:
 
 
 def text_of(path) -> str:
-    return re.sub(r"\s+", " ", " ".join(pages(path)))
+    """The words of a PDF on one line; a word hyphenated over two lines is whole again."""
+    return re.sub(
+        r"\s+", " ", re.sub(r"\xad(?!\s)", "-", re.sub(r"\xad\s+", "", " ".join(pages(path))))
+    )
 
 
 def test_an_agenda_has_what_people_need_at_the_door(seed, tmp_path):

@@ -192,3 +192,28 @@ def test_counts_are_plurals_of_their_language(seed, tmp_path):
     markdown = (out / "report.md").read_text()
     assert "Stand op vrijdag 1 maart 2024: 1 bijeenkomst gehouden, 2 nog te komen." in markdown
     assert "(en)" not in markdown
+
+
+def test_the_rule_reads_as_a_rule_and_nothing_recorded_reads_as_a_dash(seed, tmp_path):
+    """'Regel: iedereen ... aanwezig. Gehaald: ...' with a space between the sentences; a
+    person with no recorded meeting has '—', not '0/0'; the undecided are said in words."""
+    folder = twente_with_attendance(seed)
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "-f", "md", "-f", "html", "--today", "2025-01-01")
+    assert result.exit_code == 0, result
+    markdown = (out / "report.md").read_text()
+    assert re.search(r"Regel: iedereen is op \w+ \w+ aanwezig\. Gehaald: \d", markdown), markdown
+    assert "aanwezig.Gehaald" not in (out / "report.html").read_text()
+    assert re.search(
+        r"Voor \d+ deelnemers? is dat nog niet te zeggen: de aanwezigheid op de gehouden "
+        r"bijeenkomsten is niet genoteerd\.",
+        markdown,
+    )
+
+
+def test_a_person_without_any_recorded_meeting_reads_as_a_dash(seed, tmp_path):
+    folder = seed("twente-cop-2024")
+    nothing = cohort("report", folder, "-o", tmp_path / "none", "-f", "md", "--today", "2025-01-01")
+    assert nothing.exit_code == 0, nothing
+    table = (tmp_path / "none" / "report.md").read_text()
+    assert "| 0/0 |" not in table and "| — | — | — |" in table

@@ -77,7 +77,8 @@ def test_dates_are_in_the_programmes_language(write):
         "schedule", write(edit(SMALL, "language: nl", "language: fr")), "--format", "markdown"
     ).stdout
     assert (
-        "| mardi 5 février 2030 | 19 h\u2009–\u200921 h | intervision | Eerste bijeenkomst |"
+        "| mardi 5 février 2030 | 19\u202fh\u2009–\u200921\u202fh | intervision "
+        "| Eerste bijeenkomst |"
     ) in french
     english = cohort(
         "schedule", write(edit(SMALL, "language: nl", "language: en")), "--format", "markdown"

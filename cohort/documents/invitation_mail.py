@@ -17,6 +17,7 @@ from ..planning.invitations import Planned
 from ..planning.publication import Entry
 from ..programme.model import Participant, Programme
 from . import messages
+from .build import registration_link
 from .calendar import PRODID, Calendars
 from .changes import bounds, changes
 from .messages import one_line, transport_address
@@ -28,7 +29,17 @@ _END = b"END:VCALENDAR\r\n"
 #: what the templates get about the invitee; a template that reads none of it renders the same
 #: for everyone invited to a meeting ("*": one that includes another could read anything)
 _PERSONAL = frozenset(
-    {"person", "organisation", "group", "group_with", "changes", "presenting", "*"}
+    {
+        "person",
+        "organisation",
+        "group",
+        "group_with",
+        "changes",
+        "presenting",
+        "on_panel",
+        "register",
+        "*",
+    }
 )
 
 _METHOD = {
@@ -144,10 +155,22 @@ class Composer:
             )
             if planned.name.kind == "update"
             else (),
-            # the agenda items they speak at
-            "presenting": tuple(i for i in meeting.agenda if person.id in i.speaker_ids)
+            # the agenda items they speak at, and the panels they sit on
+            "presenting": tuple(
+                i
+                for i in meeting.agenda
+                if person.id in i.speaker_ids and person.id not in i.panel_ids
+            )
             if meeting
             else (),
+            "on_panel": tuple(
+                {"item": i, "expertise": i.panel[i.panel_ids.index(person.id)].expertise}
+                for i in meeting.agenda
+                if person.id in i.panel_ids
+            )
+            if meeting
+            else (),
+            "register": self._register(planned, meeting.title, language) if meeting else None,
             "group": group,
             # the others in their group, by name only: never anyone's address
             "group_with": tuple(
@@ -180,6 +203,24 @@ class Composer:
             )
         )
 
+    def _register(self, planned: Planned, title: str, language: str) -> str | None:
+        """Where this invitee registers for the meeting (the site's link: a form, or an e-mail
+        with its subject written), while a deadline asks for it; none for staff, who run the
+        meeting, nor where the attendance rule expects everyone invited."""
+        meeting = planned.entry.meeting
+        person = planned.person
+        if meeting is None or meeting.registration_deadline is None or person.role.staff:
+            return None
+        rule = self.programme.attendance
+        if (
+            rule is not None
+            and rule.required == "all"
+            and rule.binds(person.role)
+            and (not rule.kinds or meeting.kind in rule.kinds)
+        ):
+            return None
+        return registration_link(self.programme, title, self.renderer(language, False).texts)
+
     def ends(self, entry: Entry) -> dt.datetime:
         """When a meeting ends, as published: all-day meetings at the midnight that ends their
         last day, in the programme's time zone."""
@@ -207,7 +248,10 @@ class Composer:
             "kind": planned.name.kind,
             "meeting_cancelled": planned.entry.cancelled,
             "venue": meeting.venue if meeting else None,
-            "where": meeting.location if meeting else record.location,
+            # an online meeting is where its venue's name says; the link follows on its own
+            "where": (meeting.place if meeting.venue and meeting.venue.online else meeting.location)
+            if meeting
+            else record.location,
             "join_url": meeting.join_url if meeting else None,
             "starts_at": dt.datetime.fromisoformat(record.start) if not record.all_day else None,
             "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,

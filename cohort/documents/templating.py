@@ -366,6 +366,7 @@ class Renderer:
             status=texts.status,
             role=texts.role,
             number=texts.number,
+            names=texts.names,
         )
         self._cache: dict[str, jinja2.Template] = {}
         self._reads: dict[str, frozenset[str]] = {}

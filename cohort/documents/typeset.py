@@ -47,6 +47,9 @@ class Code(str):
 #: A run of this many characters without a space may break anywhere (a column is narrower).
 LONG_WORD = 24
 _LONG_WORD = re.compile(rf"[^\s/]{{{LONG_WORD},}}")
+#: A run of letters up to this long is a word (Dutch compounds run to 40 and more) that Typst
+#: hyphenates; a longer one is no word, and may break anywhere.
+LONGEST_WORD = 60
 #: Between characters of a long word: a place where a line may break, invisible otherwise.
 _MAY_BREAK = "\u200b"
 
@@ -55,10 +58,11 @@ def _breakable(match: re.Match[str]) -> str:
     """A long run that is no word (an address, a code) with a break opportunity after every
     character (Typst breaks such a line only between words, and would let it run over the next
     column). A link breaks after its slashes already, so a run stops at one. A word of letters
-    (and hyphens) is left whole: Typst hyphenates it by the document's language, where a break
-    anywhere would cut a syllable without a hyphen ('gemeensc / hapsinfrastructuur')."""
+    (and hyphens, up to LONGEST_WORD) is left whole: Typst hyphenates it by the document's
+    language, where a break anywhere would cut a syllable without a hyphen ('gemeensc /
+    hapsinfrastructuur')."""
     run = match.group()
-    if run.replace("-", "").isalpha():
+    if len(run) <= LONGEST_WORD and run.replace("-", "").isalpha():
         return run
     return _MAY_BREAK.join(run)
 

@@ -131,6 +131,7 @@ class AgendaItemView:
     room: str | None = None  # the room or track of an item in parallel
     panel: tuple[PanelistView, ...] = ()
     speaker_ids: tuple[str, ...] = ()  # the participants who speak (their own invitation says so)
+    panel_ids: tuple[str, ...] = ()  # the participants on its panel, in the order of `panel`
 
 
 @dataclass(frozen=True)
@@ -358,6 +359,7 @@ class Views:
         )
         speaker = self.maybe(p.speaker_of(item)) or (", ".join(x.name for x in panel) or None)
         speakers = (item.speaker,) if item.speaker in p.participants else ()
+        panel_ids = tuple(i for i in item.panel if i in p.participants)
         return AgendaItemView(
             item.time,
             self.text(item.title),
@@ -365,7 +367,8 @@ class Views:
             self.maybe(item.description),
             self.maybe(item.room),
             panel,
-            (*speakers, *(i for i in item.panel if i in p.participants)),
+            (*speakers, *panel_ids),
+            panel_ids,
         )
 
     def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
@@ -399,7 +402,10 @@ def _place(venue: VenueView | None, join_url: bool, texts: Texts) -> str:
         return _("online") if join_url else _("venue to be announced")
     if venue.online:
         online = _("online")
-        return f"{venue.name} ({online})"
+        # a name that says it already ('Online via Teams') is not told twice
+        return (
+            venue.name if online.casefold() in venue.name.casefold() else f"{venue.name} ({online})"
+        )
     return ", ".join(x for x in (venue.name, venue.city) if x)
 
 
