@@ -60,7 +60,7 @@ def certificates(folder, out, *args, env=None):
 
 def text_of(path) -> str:
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    return re.sub(r"\s+", " ", re.sub(r"\xad(?!\s)", "-", re.sub(r"\xad\s+", "", text)))
+    return re.sub(r"\s+", " ", re.sub(r"\xad(?!\n)", "-", re.sub(r"\xad\n", "", text)))
 
 
 def code_on(path) -> str:

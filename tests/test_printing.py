@@ -24,7 +24,7 @@ def pages(path) -> list[str]:
 def text_of(path) -> str:
     """The words of a PDF on one line; a word hyphenated over two lines is whole again."""
     return re.sub(
-        r"\s+", " ", re.sub(r"\xad(?!\s)", "-", re.sub(r"\xad\s+", "", " ".join(pages(path))))
+        r"\s+", " ", re.sub(r"\xad(?!\n)", "-", re.sub(r"\xad\n", "", " ".join(pages(path))))
     )
 
 
