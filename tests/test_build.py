@@ -98,7 +98,26 @@ def test_webcal_and_a_linked_report_when_asked(write, tmp_path):
     build(write(text), site, "--link-report", today="2030-01-01")
     page = (site / "index.html").read_text()
     assert 'href="webcal://leerhuis.example.org/netwerk/calendar/programme.ics"' in page
+    assert "wijzigingen volgen vanzelf" in page  # said next to the subscription
     assert 'href="report/report.html"' in page
+
+
+def test_a_download_promises_no_updates_and_a_cancelled_meeting_offers_nothing(write, tmp_path):
+    text = edit(
+        _small(),
+        '    date: 2030-03-05\n    start: "19:00"',
+        '    date: 2030-03-05\n    status: cancelled\n    start: "19:00"',
+    )
+    site = tmp_path / "site"
+    build(write(text), site, today="2030-01-01")
+    page = (site / "index.html").read_text()
+    assert "Zet alle bijeenkomsten in je agenda:" in page  # a file does not follow changes
+    assert "wijzigingen volgen vanzelf" not in page
+    cancelled = page[page.index('id="tweede"') :]
+    cancelled = cancelled[: cancelled.index("</li>")]
+    assert "geannuleerd" in cancelled.lower()
+    assert ".ics" not in cancelled and "agendas/" not in cancelled
+    assert 'href="calendar/meetings/eerste.ics"' in page
 
 
 def _small() -> str:
