@@ -50,10 +50,47 @@ def test_help_imports_nothing_heavy():
     code = (
         "import sys; from cohort.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cohort.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    heavy, own = out.stdout.strip().splitlines()[-2:]
+    assert heavy == "[]"
+    # no command's module either: each is imported when its command runs
+    assert own == "['cohort.cli', 'cohort.cli.app']"
+
+
+def test_help_lists_each_command_by_its_own_help():
+    """`cohort --help` lists the commands without building them: each line must still be what
+    the command says of itself, and no command may be missing from the list."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from cohort import cli as package
+    from cohort.cli.app import COMMANDS, app
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"cohort.cli.{module.name}")
+    registered = {c.name or c.callback.__name__ for c in app.registered_commands}
+    registered |= {g.name for g in app.registered_groups}
+    assert registered == set(COMMANDS)
+    for name, (module, line) in COMMANDS.items():
+        command = cohort(name, "--help")
+        assert command.exit_code == 0, name
+        first = " ".join(command.stdout.split("\n\n")[1].split())
+        assert first == " ".join(inspect.cleandoc(line).split()), name
+        where = [
+            c.callback.__module__
+            for c in app.registered_commands
+            if (c.name or c.callback.__name__) == name
+        ] + [
+            c.callback.__module__
+            for g in app.registered_groups
+            if g.name == name
+            for c in g.typer_instance.registered_commands
+        ]
+        assert where and all(w == f"cohort.cli.{module}" for w in where), name
 
 
 def test_no_arguments_shows_help():

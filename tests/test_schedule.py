@@ -154,7 +154,7 @@ def test_the_same_input_gives_the_same_output(write):
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, write):
     import sys
 
-    from cohort.cli import colour_wanted
+    from cohort.cli.common import colour_wanted
     from cohort.documents.schedule import render
     from cohort.records.workspace import load_checked
 
