@@ -226,9 +226,10 @@ def test_an_outbox_whose_journal_cannot_be_written_sends_nothing(write, tmp_path
 # -- two runs at once ---------------------------------------------------------------------------
 
 
-def cohort_process(*args: str | Path) -> subprocess.Popen[str]:
-    """`cohort ARGS` as a process of its own, as in a second terminal."""
-    env = {**os.environ, **NOW, "PYTHONPATH": str(ROOT)}
+def cohort_process(*args: str | Path, **variables: str) -> subprocess.Popen[str]:
+    """`cohort ARGS` as a process of its own, as in a second terminal (with `variables` in
+    its environment)."""
+    env = {**os.environ, **NOW, "PYTHONPATH": str(ROOT), **variables}
     return subprocess.Popen(
         [sys.executable, "-m", "cohort", *map(str, args)],
         env=env,
@@ -308,7 +309,36 @@ def test_a_send_killed_while_the_server_had_the_message_leaves_a_stale_lock_and_
     assert len(script.received) == 36 == len(set(message_ids(script.received)))
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_server_silent_after_the_data_is_said_and_sigterm_stops_the_run_with_its_summary(
+    write, tmp_path
+):
+    """The facilitator is told the run waits (not 10 silent minutes); a `kill` (SIGTERM) ends
+    it as Ctrl-C would: the message the server holds counted as uncertain, the rest waiting."""
+    outbox = outbox_of(write, tmp_path)
+    script = Scripted({"p0@example.org": ["hold after data"]})
+    with scripted_server(script) as url:
+        held = cohort_process(
+            "send", outbox, "--server", url, "--confirm", COHORT_SMTP_NOTICE="0.5"
+        )
+        assert script.held.wait(30)
+        waited = ""
+        assert held.stderr is not None
+        while "waiting:" not in waited:
+            waited += held.stderr.readline()
+        held.send_signal(signal.SIGTERM)
+        out, err = held.communicate(timeout=30)
+        script.release.set()
+    assert "waiting: m1.p0.invitation.0.eml: the server has not yet said" in waited
+    assert "Ctrl-C stops safely" in waited
+    assert held.returncode == 128 + signal.SIGTERM, err
+    assert "uncertain: m1.p0.invitation.0.eml: the run was interrupted while the server had it" in (
+        err
+    )
+    assert "stopped: stopped (SIGTERM)" in err and "Traceback" not in err
+    assert "sent 0, deferred 0, uncertain 1," in out
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 def test_a_send_stopped_before_the_data_went_out_leaves_nothing_uncertain(write, tmp_path, how):
     outbox = outbox_of(write, tmp_path)
     script = Scripted({"p0@example.org": ["hold at RCPT"]})
@@ -318,8 +348,10 @@ def test_a_send_stopped_before_the_data_went_out_leaves_nothing_uncertain(write,
         stopped.send_signal(how)
         _, err = stopped.communicate(timeout=30)
         if how == signal.SIGINT:
-            assert stopped.returncode == 130 and "interrupted" in err
-            assert "Traceback" not in err
+            assert stopped.returncode == 130 and "interrupted (Ctrl-C)" in err
+        if how == signal.SIGTERM:
+            assert stopped.returncode == 143 and "stopped: stopped (SIGTERM)" in err
+        assert "Traceback" not in err
         script.release.set()
         result = send(outbox, url, "--confirm")
     assert result.exit_code == 0, result

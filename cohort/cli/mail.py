@@ -167,12 +167,13 @@ def send(
             resend_uncertain=resend_uncertain,
             today=when,
             progress=lambda _item: advance("sending", 1),
+            notice=warn,
         )
     warn(outcome.problems())
     say(outcome.summary())
     if (reason := outcome.stop_reason()) is not None:
         warn(reason)
     if outcome.interrupted:
-        raise typer.Exit(130)
+        raise typer.Exit(128 + outcome.interrupted)
     if not outcome.ok:
         raise typer.Exit(1)

@@ -41,7 +41,8 @@ class Outcome:
     stopped: str = ""
     #: the stop needs the facilitator (a certificate, a login): running again will not help
     final: bool = False
-    interrupted: bool = False
+    #: stopped by Ctrl-C (SIGINT) or SIGTERM: the exit code is 128 + the signal's number
+    interrupted: int = 0
     stale_lock: Holder | None = None
     notes: list[str] = field(default_factory=list)
 

@@ -34,11 +34,13 @@ import datetime as dt
 import heapq
 import itertools
 import os
+import signal
 import smtplib
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from email.errors import MessageError
 from pathlib import Path
 
@@ -57,12 +59,35 @@ CLOSINGS = 5
 DROPS = 3
 
 
-def _backoff() -> float:
-    text = os.environ.get("COHORT_SMTP_BACKOFF", "2")
+def _seconds(variable: str, default: str) -> float:
+    text = os.environ.get(variable, default)
     try:
         return max(0.0, float(text))
     except ValueError:
-        raise UsageError(f"COHORT_SMTP_BACKOFF '{text}' is not a number of seconds") from None
+        raise UsageError(f"{variable} '{text}' is not a number of seconds") from None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `kill`, a shutdown, a CI job cancelled) during a run: it stops the way Ctrl-C
+    does, with what was sent recorded and the summary said."""
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises `Terminated` (only the main thread can catch
+    signals; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signal: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 Progress = Callable[[Waiting], None]
@@ -77,6 +102,7 @@ def send(
     resend_uncertain: bool = False,
     today: dt.date | None = None,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
     backoff: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
@@ -85,13 +111,15 @@ def send(
     when interrupted: `Outcome.interrupted`).
 
     `rate` is messages per minute; `backoff` the first wait in seconds before a retry
-    (doubling each time; default COHORT_SMTP_BACKOFF, else 2); `sleep` and `clock` (seconds)
+    (doubling each time; default COHORT_SMTP_BACKOFF, else 2); `notice(line)` says, from
+    another thread, that the server has held a message's data without an answer for
+    COHORT_SMTP_NOTICE seconds (default 20); `sleep` and `clock` (seconds)
     are the waiting, for tests to replace; `today` as --today (which meetings are over).
     Raises OutboxBusy when another cohort command holds the outbox (or sends messages of the
     same programme), CohortError when a delivered message cannot be recorded (`sent/` and the
     journal both unwritable)."""
     outbox = existing(outbox_path)
-    base = _backoff() if backoff is None else backoff
+    base = _seconds("COHORT_SMTP_BACKOFF", "2") if backoff is None else backoff
     with outbox.lock("send") as stale:
         programme = ProgrammeRecord.of(outbox)
         with programme.locked():
@@ -108,6 +136,8 @@ def send(
             interval = 60.0 / rate if rate else 0.0
             run = _Run(outbox, server, outcome, programme, (base, interval), (sleep, clock))
             run.progress = progress
+            if notice is not None:
+                run.notice = (_seconds("COHORT_SMTP_NOTICE", "20"), notice)
             run.resend_uncertain = resend_uncertain
             run.written = queue.written
             run.go(queue.paths, limit, moment(today))
@@ -145,6 +175,7 @@ class _Run:
         self.drops = 0  # connections lost after the data, in a row
         self.answers: dict[str, str] = {}  # the last answer to each message deferred
         self.cut_short = 0  # the message interrupted before its data went out
+        self.notice: tuple[float, Callable[[str], None]] | None = None  # (seconds, say)
 
     def go(self, paths: list[Path], limit: int | None, now: dt.datetime) -> None:
         """Try every message once in order, reading each when its turn comes; deferred ones
@@ -156,38 +187,40 @@ class _Run:
         deferrals: dict[str, int] = {}
         tried = 0
         try:
-            while fresh or later:
-                if fresh and limit is not None and tried >= limit:
-                    self.outcome.held_back = len(fresh)
-                    fresh.clear()
-                    continue
-                if not fresh:
-                    when, _, item = heapq.heappop(later)
-                    self._wait_until(when)
-                else:
-                    item = read(fresh.popleft(), self.written)
-                    if self._screen(item, now):
-                        self._advance(item)
+            with _terminate_as_interrupt():
+                while fresh or later:
+                    if fresh and limit is not None and tried >= limit:
+                        self.outcome.held_back = len(fresh)
+                        fresh.clear()
                         continue
-                    tried += 1
-                attempt = self._try(item)
-                if attempt is None:  # the run stopped
-                    self._stopped(len(fresh), [i for *_, i in later])
-                    return
-                if attempt.verdict is Verdict.deferred:
-                    self.answers[item.name] = attempt.detail
-                    count = deferrals[item.name] = deferrals.get(item.name, 0) + 1
-                    if count <= RETRIES:
-                        when = self.clock() + self.base * 2 ** (count - 1)
-                        heapq.heappush(later, (when, next(order), item))
-                        continue
-                    self.outcome.deferred.append(
-                        (item.name, f"{attempt.detail} (tried {count} times)")
-                    )
-                self._advance(item)
-        except KeyboardInterrupt:
-            self.outcome.interrupted = True
-            self.outcome.stopped = "interrupted (Ctrl-C)"
+                    if not fresh:
+                        when, _, item = heapq.heappop(later)
+                        self._wait_until(when)
+                    else:
+                        item = read(fresh.popleft(), self.written)
+                        if self._screen(item, now):
+                            self._advance(item)
+                            continue
+                        tried += 1
+                    attempt = self._try(item)
+                    if attempt is None:  # the run stopped
+                        self._stopped(len(fresh), [i for *_, i in later])
+                        return
+                    if attempt.verdict is Verdict.deferred:
+                        self.answers[item.name] = attempt.detail
+                        count = deferrals[item.name] = deferrals.get(item.name, 0) + 1
+                        if count <= RETRIES:
+                            when = self.clock() + self.base * 2 ** (count - 1)
+                            heapq.heappush(later, (when, next(order), item))
+                            continue
+                        self.outcome.deferred.append(
+                            (item.name, f"{attempt.detail} (tried {count} times)")
+                        )
+                    self._advance(item)
+        except KeyboardInterrupt as err:
+            terminated = isinstance(err, Terminated)
+            self.outcome.interrupted = signal.SIGTERM if terminated else signal.SIGINT
+            self.outcome.stopped = "stopped (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
             self._stopped(len(fresh) + self.cut_short, [i for *_, i in later])
         finally:
             self._close()
@@ -308,6 +341,7 @@ class _Run:
                 data,
                 lambda: self.outbox.log(**sending),
                 self.server.host,
+                self._waiting(item),
             )
         except OSError as err:  # the journal cannot be written: nothing went out
             self._close()
@@ -325,6 +359,18 @@ class _Run:
             self._close(quit=False)
             raise
         return self._settle(item, attempt)
+
+    def _waiting(self, item: Waiting) -> tuple[float, Callable[[], None]] | None:
+        """What to say when the server holds `item`'s data without an answer."""
+        if self.notice is None:
+            return None
+        seconds, say = self.notice
+        line = (
+            f"waiting: {item.name}: the server has not yet said whether it takes the message "
+            f"({seconds:g} s); it may take up to 10 minutes. Ctrl-C stops safely: the message "
+            "is then counted as uncertain, never sent twice"
+        )
+        return seconds, lambda: say(line)
 
     def _settle(self, item: Waiting, attempt: Attempt) -> Attempt | None:
         verdict = attempt.verdict

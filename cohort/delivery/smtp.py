@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -190,12 +192,16 @@ def transmit(
     data: bytes,
     before_data: Callable[[], None],
     host: str,
+    waiting: tuple[float, Callable[[], None]] | None = None,
 ) -> Attempt:
     """One transaction for one message: MAIL, RCPT for each recipient, then `before_data()`
     (the journal's `sending`) and DATA. All recipients or none: when the server turns one
     down, the message waits as a whole, so nobody gets it twice. An address with letters
     outside ASCII goes with SMTPUTF8 (RFC 6531), or, when `host` does not offer it, the message
     is refused here.
+
+    `waiting` is (seconds, say): `say()` is called, from another thread, when the server has
+    not answered the data after that many seconds (it may take 10 minutes, RFC 5321 4.5.3.2.6).
 
     Raises only what `before_data` raises."""
     client.data_begun = False
@@ -210,7 +216,8 @@ def transmit(
     try:
         if sock is not None:
             sock.settimeout(DATA_TIMEOUT)
-        code, answer = client.data(data)
+        with _saying_after(waiting):
+            code, answer = client.data(data)
     except smtplib.SMTPDataError as err:  # DATA itself was answered with an error
         return _answer(err.smtp_code, err.smtp_error, "")
     except (smtplib.SMTPException, OSError) as err:
@@ -227,6 +234,22 @@ def transmit(
     if code != 250:
         return _answer(code, answer, "")
     return Attempt(Verdict.delivered, f"{code} {text(answer)}")
+
+
+@contextmanager
+def _saying_after(waiting: tuple[float, Callable[[], None]] | None) -> Iterator[None]:
+    """Call `waiting[1]()` from another thread if the block still runs after `waiting[0]`
+    seconds."""
+    if waiting is None:
+        yield
+        return
+    timer = threading.Timer(*waiting)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _envelope(
