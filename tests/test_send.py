@@ -135,6 +135,42 @@ def test_a_refused_recipient_is_reported_and_the_rest_go_on(write, tmp_path):
     assert waiting(outbox) == [f"m{n}.p3.invitation.0.eml" for n in (1, 2, 3)]
 
 
+def test_a_refused_message_is_not_tried_again_until_its_address_is_corrected(write, tmp_path):
+    """A 5xx is for good (as a mail server treats it): the next run does not knock again, says
+    why and how to go on; a corrected address (invite writes the message anew) is tried, and
+    --retry-refused tries the old ones once more."""
+    text = network()
+    outbox = outbox_of(write, tmp_path, text)
+    mailbox = Mailbox(refuse=frozenset({"p3@example.org", "p4@example.org"}))
+    with smtp_server(mailbox) as url:
+        first = send(outbox, url, "--confirm")
+        assert "sent 30, deferred 0, uncertain 0, refused 6," in first.stdout
+        again = send(outbox, url, "--confirm")
+        dry = send(outbox, url)
+    assert again.exit_code == 1
+    assert "sent 0, deferred 0, uncertain 0, refused 6," in again.stdout
+    assert (
+        "refused: m1.p3.invitation.0.eml: refused in an earlier run (550 5.1.1 no such user (for "
+        "p3@example.org)); "
+        "not tried again" in again.stderr
+    )
+    assert "'cohort send --retry-refused'" in again.stderr
+    assert (
+        "dry run: 0 message(s) would go from" in dry.stdout and "6 would be refused" in dry.stdout
+    )
+    assert len(mailbox.received) == 30
+
+    folder = write(edit(text, "email: p3@example.org", "email: p3@elders.example.org"))
+    invite(folder, outbox)
+    with smtp_server(Mailbox()) as url:
+        fixed = send(outbox, url, "--confirm")
+        assert "sent 3, deferred 0, uncertain 0, refused 3," in fixed.stdout
+        retried = send(outbox, url, "--confirm", "--retry-refused")
+    assert retried.exit_code == 0, retried
+    assert "sent 3, deferred 0, uncertain 0, refused 0," in retried.stdout
+    assert waiting(outbox) == []
+
+
 def test_hostile_names_arrive_as_one_correct_recipient(write, tmp_path):
     text = network()
     hostile = {

@@ -108,6 +108,13 @@ def send(
             help="Also send messages that may have arrived already (their sending was cut off).",
         ),
     ] = False,
+    retry_refused: Annotated[
+        bool,
+        typer.Option(
+            "--retry-refused",
+            help="Try again the messages a server refused for good in an earlier run.",
+        ),
+    ] = False,
     settle: Annotated[
         list[str] | None,
         typer.Option(
@@ -156,15 +163,17 @@ def send(
     if not confirm or target is None:
         if confirm:
             raise UsageError("--confirm needs --server URL: the server to send through")
-        say(preview.dry_run(outbox, target, limit, resend_uncertain, when))
+        say(preview.dry_run(outbox, target, limit, resend_uncertain, when, retry_refused))
         return
-    with progress("sending", preview.count_waiting(outbox, limit, resend_uncertain)) as advance:
+    waiting = preview.count_waiting(outbox, limit, resend_uncertain, retry_refused)
+    with progress("sending", waiting) as advance:
         outcome = deliver(
             outbox,
             target,
             limit=limit,
             rate=rate,
             resend_uncertain=resend_uncertain,
+            retry_refused=retry_refused,
             today=when,
             progress=lambda _item: advance("sending", 1),
             notice=warn,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..records.outbox import Outbox
 from .history import ProgrammeRecord, elsewhere_reason, over_reason
-from .queue import Waiting, existing, moment, plan, read
+from .queue import REFUSED_BEFORE, Waiting, existing, moment, plan, read
 from .smtp import Server
 
 
@@ -21,13 +21,14 @@ def dry_run(
     limit: int | None = None,
     resend_uncertain: bool = False,
     today: dt.date | None = None,
+    retry_refused: bool = False,
 ) -> list[str]:
     """What `send` without --confirm says: each message that would go, what stays, a last
     line. Sends nothing and changes nothing."""
     outbox = existing(outbox_path)
     busy, holder = outbox.busy()
     states = outbox.states()
-    queue = plan(outbox, resend_uncertain)
+    queue = plan(outbox, resend_uncertain, retry_refused)
     programme = ProgrammeRecord.of(outbox)
     programme.read()
     when = moment(today)
@@ -47,7 +48,11 @@ def dry_run(
         counts[kind] += 1
         lines.append(line)
     lines += [f"would refuse {path.name}: {why}" for path, why in queue.strays]
-    counts["refuse"] += len(queue.strays)
+    lines += [
+        f"refused: {name}: " + REFUSED_BEFORE.format(answer=answer)
+        for name, answer in queue.refused
+    ]
+    counts["refuse"] += len(queue.strays) + len(queue.refused)
     for name in queue.uncertain:
         if busy and states.get(name) == "sending":
             lines.append(f"sending now: {name}: the send that has the outbox is sending it")
@@ -102,10 +107,13 @@ def _dry_summary(path: Path, server: Server | None, counts: dict[str, int], unsu
 
 
 def count_waiting(
-    outbox_path: Path, limit: int | None = None, resend_uncertain: bool = False
+    outbox_path: Path,
+    limit: int | None = None,
+    resend_uncertain: bool = False,
+    retry_refused: bool = False,
 ) -> int:
     """How many messages a run will try (for a progress bar), without reading them."""
     if not outbox_path.is_dir():
         return 0
-    count = len(plan(Outbox(outbox_path), resend_uncertain).paths)
+    count = len(plan(Outbox(outbox_path), resend_uncertain, retry_refused).paths)
     return min(count, limit) if limit else count

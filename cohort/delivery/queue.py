@@ -184,6 +184,9 @@ class Queue:
     written: what cohort wrote there (`output.listed`), for `read`;
     uncertain: waiting messages that may have arrived (kept back unless --resend-uncertain);
     unrecorded: delivered in an earlier run but not yet moved into sent/ (never sent again);
+    refused: (name, the server's answer) of messages a server refused for good (5xx) in an
+    earlier run: not tried again unless --retry-refused (a message `invite` wrote anew since,
+    e.g. to a corrected address, is tried);
     strays: what is named like a message but is none (a link, a folder, a pipe), and why."""
 
     paths: list[Path]
@@ -191,13 +194,23 @@ class Queue:
     written: dict[str, set[str]] | None = None
     uncertain: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
     strays: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def plan(outbox: Outbox, resend_uncertain: bool = False) -> Queue:
+#: what is said of a message refused in an earlier run, after the server's answer
+REFUSED_BEFORE = (
+    "refused in an earlier run ({answer}); not tried again: correct what the answer names "
+    "(an address in the programme, then 'cohort invite' writes the message anew), or "
+    "'cohort send --retry-refused' to try it once more"
+)
+
+
+def plan(outbox: Outbox, resend_uncertain: bool = False, retry_refused: bool = False) -> Queue:
     """Decide what a run tries, from the journal alone (the messages are read as their turn
     comes); the same decision for a dry run and a real one."""
     states = outbox.states()
+    last = outbox.last_entries() if "refused" in states.values() else {}
     queue = Queue([], listed(outbox.path), strays=outbox.strays())
     for path in outbox.pending():
         event = states.get(path.name)
@@ -205,6 +218,8 @@ def plan(outbox: Outbox, resend_uncertain: bool = False) -> Queue:
             queue.unrecorded.append(path.name)
         elif event in ("sending", "uncertain") and not resend_uncertain:
             queue.uncertain.append(path.name)
+        elif event == "refused" and not retry_refused:
+            queue.refused.append((path.name, str(last[path.name].get("reason", ""))))
         else:
             queue.paths.append(path)
     return queue

@@ -48,7 +48,7 @@ from ..errors import CohortError, UsageError
 from ..records.outbox import Outbox
 from .history import ProgrammeRecord, elsewhere_reason, over_reason
 from .outcome import Outcome
-from .queue import Waiting, existing, moment, plan, read
+from .queue import REFUSED_BEFORE, Waiting, existing, moment, plan, read
 from .smtp import Attempt, Client, Server, Unusable, Verdict, describe, transmit
 
 #: further tries of a message after a failure or a deferral, within one run
@@ -100,6 +100,7 @@ def send(
     limit: int | None = None,
     rate: float | None = None,
     resend_uncertain: bool = False,
+    retry_refused: bool = False,
     today: dt.date | None = None,
     progress: Progress | None = None,
     notice: Callable[[str], None] | None = None,
@@ -109,6 +110,10 @@ def send(
 ) -> Outcome:
     """Send what waits in the outbox, each message exactly once; returns what happened (also
     when interrupted: `Outcome.interrupted`).
+
+    A message a server refused for good in an earlier run is not tried again unless
+    `retry_refused`, as a mail server does not retry a 5xx (RFC 5321 4.2.1, 6.1); it still
+    counts as refused.
 
     `rate` is messages per minute; `backoff` the first wait in seconds before a retry
     (doubling each time; default COHORT_SMTP_BACKOFF, else 2); `notice(line)` says, from
@@ -128,7 +133,10 @@ def send(
             for name in outbox.record_unrecorded():
                 outcome.recorded.append(name)
                 programme.record_file(outbox, name, "delivered")
-            queue = plan(outbox, resend_uncertain)
+            queue = plan(outbox, resend_uncertain, retry_refused)
+            outcome.refused += [
+                (name, REFUSED_BEFORE.format(answer=answer)) for name, answer in queue.refused
+            ]
             for name in queue.uncertain:
                 outcome.uncertain.append((name, "its sending in an earlier run was cut off"))
                 programme.record_file(outbox, name, "uncertain")
