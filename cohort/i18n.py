@@ -186,6 +186,13 @@ def fill(
     return "".join(out)
 
 
+def language_name(language: str) -> str:
+    """A language by its own name, as a language switch offers it: 'Nederlands', 'Français',
+    'English' (CLDR's, through Babel; in sentence case, as a label standing alone)."""
+    name = _locale(language, None).get_display_name(language) or language
+    return Texts(language).sentence(name)
+
+
 class Texts:
     """Words and formats in one language (and the country's conventions, e.g. nl_BE)."""
 
@@ -310,6 +317,15 @@ class Texts:
             "excursion": _("excursion"),
             "other": _("other"),
         }[str(kind)]
+
+    def sentence(self, text: str) -> str:
+        """A word or phrase standing alone as a label or a badge ('Geannuleerd', 'Annulée',
+        'Took place'): sentence case, as Dutch, French and English write a label, its first
+        letter a capital and the rest as it is; a Dutch 'ij' at the start is a capital 'IJ',
+        one letter ('IJsland', as the Taalunie writes it)."""
+        if self.language == "nl" and text[:2] == "ij":
+            return "IJ" + text[2:]
+        return text[:1].upper() + text[1:]
 
     def status(self, status: str) -> str:
         """The name of a meeting's status ('cancelled' -> 'geannuleerd')."""

@@ -21,13 +21,21 @@ def server(tmp_path):
         yield url
 
 
-def upload(url, out):
-    """PUT each meeting file, byte for byte, at a stable address in a CalDAV calendar."""
+def meeting_files(out, language=None):
+    """The meeting files in the programme's language (`<meeting>.ics`), or in another
+    (`<meeting>.fr.ics`: the same events, so never in one calendar with the others)."""
+    suffixes = [f".{language}", ".ics"] if language else [".ics"]
+    return sorted(p for p in (out / "meetings").glob("*.ics") if p.suffixes == suffixes)
+
+
+def upload(url, out, language=None, name="programme"):
+    """PUT each meeting file (of one language), byte for byte, at a stable address in a
+    CalDAV calendar."""
     client = caldav.DAVClient(url=url, username="facilitator", password="-")
     principal = client.principal()
     calendars = {c.get_display_name(): c for c in principal.calendars()}
-    calendar = calendars.get("programme") or principal.make_calendar(name="programme")
-    for path in sorted((out / "meetings").glob("*.ics")):
+    calendar = calendars.get(name) or principal.make_calendar(name=name)
+    for path in meeting_files(out, language):
         target = str(calendar.url).rstrip("/") + f"/{path.name}"
         request = urllib.request.Request(
             target,
@@ -82,6 +90,11 @@ def test_radicale_accepts_all_day_and_online_meetings(seed, tmp_path, server):
         out = tmp_path / "out" / name
         publish(seed(name), out, "2020-01-10T09:00:00Z")
         calendar = upload(server, out)
-        assert len(calendar.events()) == len(list((out / "meetings").glob("*.ics")))
+        assert len(calendar.events()) == len(meeting_files(out))
         # start again with an empty calendar for the next programme
         calendar.delete()
+    # the Brussels meetings in French, the same events: a calendar of their own
+    french = upload(server, tmp_path / "out" / "brussels-broedplekken-2023", "fr", "programme-fr")
+    assert len(french.events()) == len(
+        meeting_files(tmp_path / "out" / "brussels-broedplekken-2023")
+    )

@@ -276,7 +276,7 @@ def test_by_email_one_message_each_sent_once(seed, tmp_path):
     assert str(sanne["Subject"]).startswith("Certificaat van aanwezigheid:")
     assert sanne["Content-Language"] == "nl"
     body = sanne.get_body(("plain",)).get_content()
-    assert "Beste Sanne Visser," in body and "4,5 uur in totaal" in body
+    assert "Beste Sanne," in body and "4,5 uur in totaal" in body
     assert code_on(out / "sanne-visser.pdf") in body
     (attachment,) = list(sanne.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
@@ -284,7 +284,7 @@ def test_by_email_one_message_each_sent_once(seed, tmp_path):
     assert attachment.get_content() == (out / "sanne-visser.pdf").read_bytes()
     fatima = by_person["fatima-elamrani"]
     assert str(fatima["Subject"]).startswith("Attestation de présence")
-    assert "Bonjour Fatima El Amrani," in fatima.get_body(("plain",)).get_content()
+    assert "Bonjour Fatima," in fatima.get_body(("plain",)).get_content()
     # before sending, a re-run writes nothing new
     again = certificates(folder, out, "--email", "--outbox", outbox)
     assert "(0 new)" in again.stdout

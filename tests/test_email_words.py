@@ -2,7 +2,7 @@
 Dutch, a French and an English reader; each gets an invitation (telling a speaker what they
 present), an update that says what changed, and a cancellation, in their own language with the
 programme's texts in that language too. The words are held in golden files, read and approved
-once; write them again with COHORT_WRITE_GOLDEN=1 after an intended change, and read the diff."""
+once; write them again with COHORT_UPDATE_GOLDEN=1 after an intended change, and read the diff."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def test_each_reader_reads_their_own_language(outbox, language, kind):
     text, html = shown(found)
     for suffix, actual in ((".txt", text), (".html", html)):
         golden = GOLDEN / language / f"{kind}{suffix}"
-        if os.environ.get("COHORT_WRITE_GOLDEN"):
+        if os.environ.get("COHORT_UPDATE_GOLDEN"):
             golden.parent.mkdir(parents=True, exist_ok=True)
             golden.write_text(actual, encoding="utf-8")
         assert actual == golden.read_text(encoding="utf-8"), golden
@@ -224,6 +224,9 @@ def test_a_french_participant_of_the_brussels_programme_reads_it_in_french(seed,
     )
     assert "Intervision" in str(message["Subject"])
     assert "Intervisie" not in body
+    # her table, by its French name (the groups file says 'Tafel 2', as the facilitator reads)
+    assert "Votre groupe\u202f: Table 2, avec " in body and "Tafel" not in body
+    assert body.startswith("Bonjour Femke,\r\n")
     feeds = tmp_path / "calendars"
     assert cohort("calendar", folder, "-o", feeds, env=env).exit_code == 0
     (mine,) = (feeds / "people").glob("femke-janssens-*.ics")
@@ -233,3 +236,51 @@ def test_a_french_participant_of_the_brussels_programme_reads_it_in_french(seed,
     programme_feed = (feeds / "programme.ics").read_text()
     assert "Intervisiesessies Broedplekken 2023" in programme_feed
     assert "Intervisions des Broedplekken" not in programme_feed
+
+
+GREETED = """\
+id: greetings
+title: Lerend netwerk
+language: nl
+organiser: {name: Leerhuis, email: leerhuis@example.org}
+venues:
+  zaal: {name: De Zaal, address: Kerkstraat 1, city: Gent}
+participants:
+  mieke: {name: Maria Janssens, first_name: Mieke, email: mieke@example.org}
+  bart: {name: Bart De Smet, email: bart@example.org}
+  jan-pieter: {name: Jan Pieter Janssens, email: jp@example.org}
+  dokter: {name: Dr. Anna Peeters, email: anna@example.org}
+  peeters: {name: PEETERS Jan, email: jan@example.org}
+  chloe: {name: Chloé Dubois, email: chloe@example.org, language: fr}
+  chris: {name: Chris Taylor, email: chris@example.org, language: en}
+meetings:
+  eerste:
+    title: Eerste bijeenkomst
+    venue: zaal
+    date: 2030-04-02
+    start: "19:00"
+    end: "21:00"
+"""
+
+
+def test_a_letter_greets_by_the_first_name_where_it_can_tell_it(write, tmp_path):
+    """'Beste Jan,', 'Dear Jan,', 'Bonjour Jan,': by `first_name` when given, else by the first
+    word of the name where that is the first name beyond doubt; else by the whole name."""
+    folder = write(GREETED)
+    outbox = tmp_path / "outbox"
+    result = cohort("invite", folder, "-o", outbox, env=NOW)
+    assert result.exit_code == 0, result
+    expected = {
+        "mieke": "Beste Mieke,",
+        "bart": "Beste Bart,",
+        "jan-pieter": "Beste Jan Pieter Janssens,",
+        "dokter": "Beste Dr. Anna Peeters,",
+        "peeters": "Beste PEETERS Jan,",
+        "chloe": "Bonjour Chloé,",
+        "chris": "Dear Chris,",
+    }
+    for person, greeting in expected.items():
+        path = outbox / f"eerste.{person}.invitation.0.eml"
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert message.get_body(("plain",)).get_content().splitlines()[0] == greeting
+        assert f"<p>{greeting}</p>" in message.get_body(("html",)).get_content()

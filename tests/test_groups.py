@@ -7,6 +7,7 @@ import email
 import email.policy
 import itertools
 import json
+import re
 
 import pytest
 import yaml
@@ -419,3 +420,111 @@ def test_a_round_of_one_person_has_no_groups_and_writes_nothing(write):
     assert result.exit_code == 0, result
     assert "ronde-1 (2030-01-11): 1 person, 0 groups, too few people for groups" in result.stdout
     assert not (folder / "groups").exists()
+
+
+NAMED = """\
+id: intervisie
+title: Intervisietraject
+language: nl
+languages: fr
+organiser: {name: Leerhuis, email: leerhuis@example.org}
+venues:
+  zaal: {name: De Zaal, address: Kerkstraat 1, city: Gent}
+organisations:
+  a: {name: Organisatie A}
+  b: {name: Organisatie B}
+  c: {name: Organisatie C}
+  d: {name: Organisatie D}
+participants:
+  an: {name: An Peeters, email: an@example.org, organisation: a}
+  amel: {name: Amel Haddad, email: amel@example.org, organisation: a}
+  bart: {name: Bart Claes, email: bart@example.org, organisation: b}
+  benoit: {name: Benoît Dubois, email: benoit@example.org, organisation: b, language: fr}
+  chris: {name: Chris Maes, email: chris@example.org, organisation: c}
+  chloe: {name: Chloé Renard, email: chloe@example.org, organisation: c, language: fr}
+  dirk: {name: Dirk Wuyts, email: dirk@example.org, organisation: d}
+  dora: {name: Dora Lemaire, email: dora@example.org, organisation: d}
+meetings:
+  ronde-1:
+    title: Intervisie 1
+    kind: intervision
+    venue: zaal
+    date: 2030-02-05
+    start: "19:00"
+    end: "21:00"
+    groups: {size: 4, name: {nl: Tafel, fr: Table}}
+  ronde-2:
+    title: Intervisie 2
+    kind: intervision
+    venue: zaal
+    date: 2030-03-05
+    start: "19:00"
+    end: "21:00"
+    groups: {count: 2}
+  ronde-3:
+    title: Intervisie 3
+    kind: intervision
+    venue: zaal
+    date: 2030-04-02
+    start: "19:00"
+    end: "21:00"
+    groups: {names: [{nl: Zaal A, fr: Salle A}, {nl: Zaal B, fr: Salle B}]}
+"""
+
+
+def test_each_reader_reads_the_groups_names_in_their_own_language(write, tmp_path):
+    """A group's name is text for people: given per language by the facilitator (`name:`,
+    `names:`, or in the groups file), or cohort's own ('Groep 2') in the reader's language.
+    The facilitator's outputs (the schedule, the sheet, `cohort groups`, the file) stay in the
+    programme's language."""
+    folder = write(NAMED)
+    shown = cohort("groups", folder, "--write", *TODAY)
+    assert shown.exit_code == 0, shown
+    assert "  Tafel 1: " in shown.stdout and "  Groep 2: " in shown.stdout
+    assert "  Zaal A: " in shown.stdout and "Table" not in shown.stdout
+    assert [g["name"] for g in formed(folder, "ronde-1")] == ["Tafel 1", "Tafel 2"]
+    # the facilitator renames the second group of round 2 in its file, in both languages
+    path = folder / "groups" / "ronde-2.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(edit(text, "- name: Groep 2\n", "- name: {nl: Keuken, fr: Cuisine}\n"))
+    assert cohort("validate", folder, *TODAY).exit_code == 0
+
+    outbox = tmp_path / "outbox"
+    env = {"COHORT_NOW": "2029-12-01T09:00:00Z"}
+    assert cohort("invite", folder, "-o", outbox, env=env).exit_code == 0
+
+    def said(person: str, meeting: str) -> tuple[int, str]:
+        """Which group `person` is in (from 1), and the name their e-mail gives it."""
+        n = next(i for i, g in enumerate(formed(folder, meeting), 1) if person in g["members"])
+        message = outbox / f"{meeting}.{person}.invitation.0.eml"
+        mail = email.message_from_bytes(message.read_bytes(), policy=email.policy.default)
+        text = mail.get_body(("plain",)).get_content()
+        return n, re.search(r"(?:Je groep|Votre groupe\u202f): (.+?), (?:met|avec) ", text)[1]
+
+    n, name = said("benoit", "ronde-1")
+    assert name == f"Table {n}"
+    n, name = said("an", "ronde-1")
+    assert name == f"Tafel {n}"
+    n, name = said("benoit", "ronde-2")
+    assert name == ["Groupe 1", "Cuisine"][n - 1]
+    n, name = said("an", "ronde-2")
+    assert name == ["Groep 1", "Keuken"][n - 1]
+    n, name = said("benoit", "ronde-3")
+    assert name == ["Salle A", "Salle B"][n - 1]
+    n, name = said("an", "ronde-3")
+    assert name == ["Zaal A", "Zaal B"][n - 1]
+
+    agendas = tmp_path / "agendas"
+    assert cohort("agenda", folder, "-o", agendas, "--meeting", "ronde-1", *TODAY).exit_code == 0
+    french = (agendas / "ronde-1.fr.html").read_text()
+    assert "<strong>Table 1</strong>" in french and "Tafel" not in french
+    assert "<strong>Tafel 1</strong>" in (agendas / "ronde-1.html").read_text()
+    pdf = " ".join(page.extract_text() for page in PdfReader(agendas / "ronde-1.fr.pdf").pages)
+    assert "Table 2" in pdf
+
+    csv = cohort("schedule", folder, "--format", "csv", *TODAY).stdout
+    assert "Tafel 1: " in csv and "Keuken: " in csv and "Table" not in csv
+    sheets = tmp_path / "sheets"
+    cohort("attendance", "sheet", folder, "--meeting", "ronde-2", "-o", sheets, *TODAY)
+    rows = (sheets / "ronde-2-sheet.csv").read_text(encoding="utf-8-sig")
+    assert ",Keuken," in rows and ",Groep 1," in rows

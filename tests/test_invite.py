@@ -535,7 +535,7 @@ GOLDEN = Path(__file__).parent / "golden" / "email"
 def test_the_mime_structure_of_each_kind_of_message_is_held(write, tmp_path, name):
     """An invitation, an update and a cancellation, byte for byte: an unintended change to the
     MIME structure, a header or the calendar part fails here. After an intended change, write
-    them again with COHORT_WRITE_GOLDEN=1 and read the diff."""
+    them again with COHORT_UPDATE_GOLDEN=1 and read the diff."""
     folder, outbox = invited_and_sent(write, tmp_path)
     text = (folder / "programme.yaml").read_text()
     text = edit(
@@ -547,7 +547,7 @@ def test_the_mime_structure_of_each_kind_of_message_is_held(write, tmp_path, nam
     found = outbox / name if (outbox / name).exists() else outbox / "sent" / name
     golden = GOLDEN / name
     assert read(found)["Content-Language"] == "nl"
-    if os.environ.get("COHORT_WRITE_GOLDEN"):
+    if os.environ.get("COHORT_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_bytes(found.read_bytes())
     assert found.read_bytes() == golden.read_bytes()

@@ -21,7 +21,8 @@ from cohort.programme.load import load
 GOLDEN = Path(__file__).parent / "golden" / "pages"
 
 #: One programme, worded in each language: an evening with items in parallel and a panel of
-#: experts, staff among the invitees, a private coaching session, meetings over two years.
+#: experts, staff among the invitees, a private coaching session, meetings over two years (one
+#: of them past, one cancelled).
 PROGRAMME = {
     "nl": dict(
         title="Lerend netwerk buurtwerk",
@@ -37,6 +38,7 @@ PROGRAMME = {
         expertise=("vzw-recht en verzekeringen", "subsidies en crowdfunding"),
         coaching="Coaching op maat",
         first="Startbijeenkomst",
+        extra="Extra bijeenkomst",
     ),
     "fr": dict(
         title="Réseau apprenant travail de quartier",
@@ -53,6 +55,7 @@ PROGRAMME = {
         expertise=("droit des ASBL et assurances", "subsides et financement participatif"),
         coaching="Coaching sur mesure",
         first="Rencontre de lancement",
+        extra="Rencontre supplémentaire",
     ),
     "en": dict(
         title="Neighbourhood work learning network",
@@ -69,6 +72,7 @@ PROGRAMME = {
         expertise=("non-profit law and insurance", "grants and crowdfunding"),
         coaching="Coaching to measure",
         first="Kick-off",
+        extra="Extra meeting",
     ),
 }
 
@@ -158,6 +162,14 @@ def programme_text(language: str) -> str:
               - time: "20:30"
                 title: {w["panel"]}
                 panel: [isabelle, dirk]
+          derde:
+            title: {w["extra"]}
+            kind: work-session
+            venue: knoop
+            date: 2030-03-05
+            start: "19:00"
+            end: "21:00"
+            status: cancelled
         """
     )
 
@@ -210,3 +222,43 @@ def test_the_public_page_reads_as_approved(tmp_path, language):
     )
     golden(language, "index.html", page)
     assert "coaching" not in page.casefold() and "meet.example.org" not in page
+
+
+#: The badges of the site and the agenda, in each language: sentence case, all of them.
+BADGES = {
+    "nl": {"past": "Afgelopen", "next": "Volgende bijeenkomst", "cancelled": "Geannuleerd"},
+    "fr": {"past": "A eu lieu", "next": "Prochaine rencontre", "cancelled": "Annulée"},
+    "en": {"past": "Took place", "next": "Next meeting", "cancelled": "Cancelled"},
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_every_badge_reads_in_sentence_case(tmp_path, language):
+    """A past, the next and a cancelled meeting are marked alike on the site, and the
+    cancelled one on its agenda too: a capital first, the rest as the language writes it
+    (no style turns them into capitals)."""
+    folder, programme = loaded(tmp_path, language)
+    page = index_page(folder, programme, True, False, dt.date(2029, 12, 1))
+    badges = dict(re.findall(r'<span class="badge (\w+)">([^<]*)</span>', page))
+    assert badges == BADGES[language]
+    assert "text-transform" not in page
+    cancelled = BADGES[language]["cancelled"]
+    printer = Printer(folder, programme)
+    assert f'<p class="cancelled">{cancelled}</p>' in printer.agenda_html(
+        programme.meetings["derde"]
+    )
+    assert f'weight: "bold")[{cancelled}]' in printer.agenda_source(programme.meetings["derde"])
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_the_bilingual_brussels_page_reads_as_approved(seed, language):
+    """The Brussels example is written in Dutch and French: its page in each, the French one
+    at fr/index.html, each linking to the other (hreflang), with its own agendas and feed."""
+    from cohort.records.workspace import load_checked
+
+    checked = load_checked(seed("brussels-broedplekken-2023"))
+    assert checked.programme.published_in == ("nl", "fr")
+    page = index_page(
+        checked.folder, checked.programme, True, False, dt.date(2023, 3, 15), language
+    )
+    golden(language, "brussels.html", page)

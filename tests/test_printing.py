@@ -293,8 +293,8 @@ def test_items_in_parallel_print_side_by_side_and_a_panel_as_its_experts(seed, t
     page = (out / "brein-festijn.html").read_text()
     assert page.count('<div class="room">Kamer') == 3 and page.count('class="slot"') == 1
     laid_out = PdfReader(out / "brein-festijn.pdf").pages[0].extract_text(extraction_mode="layout")
-    rooms = next(line for line in laid_out.splitlines() if "KAMER 1" in line)
-    assert "KAMER 2" in rooms and "KAMER 3" in rooms  # one line: side by side
+    rooms = next(line for line in laid_out.splitlines() if "Kamer 1" in line)
+    assert "Kamer 2" in rooms and "Kamer 3" in rooms  # one line: side by side
     out = tmp_path / "panel"
     assert cohort("agenda", seed("ons-buurtpunt-2019"), "-o", out, "--meeting", "bijeenkomst-4")
     text = text_of(out / "bijeenkomst-4.pdf")
@@ -341,3 +341,68 @@ def test_a_long_word_is_hyphenated_by_the_language_not_cut_anywhere(seed, tmp_pa
     found = re.findall(r"gemeen\S*\s*\S*infrastructuur", text)
     assert found and all(re.fullmatch(r"gemeen(schaps)?\xad?\n?\S*", f) for f in found), found
     assert "gemeensc\n" not in text
+
+
+JOIN = (
+    "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjU3ZGI0YzItYjA1Ni00ZDc2LWE4ZjYt"
+    "YTdmNDE1ZTg3OTk2%40thread.v2/0?context=%7b%22Tid%22%3a%22c0ffee%22%7d"
+)
+SITE = (
+    "https://www.buurtwerk-gent.example.org/lerende-netwerken/samenwerkingsverbanden-in-de-buurt/"
+)
+ONLINE = f"""\
+id: online
+title: Lerend netwerk gemeenschapsinfrastructuur
+language: LANG
+organiser:
+  name: Buurtwerk Gent
+  email: secretariaat-lerende-netwerken@buurtwerk-gent.example.org
+links: {{website: "{SITE}"}}
+venues:
+  teams: {{name: Teams, join_url: "{JOIN}"}}
+participants:
+  anna: {{name: Anna Peeters, email: anna@example.org}}
+meetings:
+  webinar:
+    title: Webinar gemeenschapsinfrastructuurontwikkeling
+    kind: webinar
+    venue: teams
+    date: 2030-11-06
+    start: "19:00"
+    end: "20:30"
+    description: >-
+      Samenwerkingsverbanden rond gemeenschapsinfrastructuurontwikkeling en
+      buurtgerichte vrijwilligersorganisaties: wat de stedenbouwkundige
+      verkeersveiligheidsmaatregelen betekenen voor de buurtbewonersverenigingen.
+"""
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_a_long_join_link_is_copied_whole_from_the_agenda(write, tmp_path, language):
+    """An address on the agenda is never hyphenated, nor given a character of cohort's: taken
+    from the PDF it is the address, whole (line breaks aside, after a '/'), and clicking it
+    opens it; while the words around it are hyphenated as the language does."""
+    folder = write(ONLINE.replace("LANG", language))
+    out = tmp_path / "agendas"
+    result = cohort("agenda", folder, "-o", out, "--format", "pdf", "--today", "2030-01-01")
+    assert result.exit_code == 0, result
+    reader = PdfReader(out / "webinar.pdf")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "\xad" in text  # the description's long words were hyphenated
+    whole = re.sub(r"\s+", "", text)
+    assert JOIN in whole  # no soft hyphen, no invisible break, nothing lost
+    assert "secretariaat-lerende-netwerken@buurtwerk-gent.example.org" in whole
+    lines = [line for line in text.splitlines() if "teams.microsoft.com" in line]
+    assert lines and lines[0].rstrip().endswith("/")  # it breaks after a '/'
+    targets = {
+        str(link.get_object()["/A"]["/URI"])
+        for page in reader.pages
+        for link in page.get("/Annots", [])
+    }
+    assert targets == {JOIN, "mailto:secretariaat-lerende-netwerken@buurtwerk-gent.example.org"}
+    # the public agenda shows the website instead (its QR code and its address under it)
+    site = tmp_path / "site"
+    assert cohort("build", folder, "-o", site, "--today", "2030-01-01").exit_code == 0
+    public = PdfReader(site / "agendas" / "webinar.pdf")
+    assert SITE in re.sub(r"\s+", "", "".join(page.extract_text() for page in public.pages))
+    assert JOIN not in re.sub(r"\s+", "", "".join(p.extract_text() for p in public.pages))

@@ -5,6 +5,9 @@
     OUT/calendar/meetings/<id>.ics    one file per meeting
     OUT/calendar/people/<id>-<code>.ics  personal feeds (unguessable names, not listed)
     OUT/agendas/<id>.pdf|.html        printable agendas
+    OUT/<language>/index.html         the page in each other language the programme is
+                                      published in (`Programme.published_in`), with its
+                                      feeds and agendas named <name>.<language>.<extension>
     OUT/report/report.*               the report, only with --report or --link-report: it
                                       names people, and the folder is meant for a web server
                                       (linked from the public page only with --link-report)
@@ -28,16 +31,19 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..i18n import Texts
+from ..languages import LANGUAGES
 from ..output import OutputFolder, Written
 from ..programme.model import Meeting, Programme
 from ..records.published import load_state, now
 from .calendar import calendar_files
-from .printing import Printer
+from .languages import language_file, page_name, switch
+from .printing import agenda_files
 from .report import FORMATS, render, summarise
 from .templating import Renderer
 from .view import Views, texts_for
 
-OWNED = ("index.html", "calendar/", "agendas/", "report/")
+#: what cohort keeps in the folder: the pages in other languages go into a folder each
+OWNED = ("index.html", "calendar/", "agendas/", "report/", *(f"{x}/" for x in LANGUAGES))
 _NO_LISTING = (
     '<!DOCTYPE html><meta charset="utf-8"><title>-</title><meta name="robots" content="noindex">\n'
 )
@@ -90,13 +96,26 @@ def registration_link(programme: Programme, title: str, texts: Texts) -> str | N
 
 
 def index_page(
-    folder: Path, programme: Programme, agendas: bool, link_report: bool, today: dt.date
+    folder: Path,
+    programme: Programme,
+    agendas: bool,
+    link_report: bool,
+    today: dt.date,
+    language: str | None = None,
 ) -> str:
     """The programme's public page (site/index.html): the next meeting at the top, then each
     public meeting with its view (past ones marked, under a heading per year when the
-    programme spans several), links to agendas and calendar files; never a join link."""
-    texts = texts_for(programme)
+    programme spans several), links to agendas and calendar files; never a join link. In
+    `language` (one of `Programme.published_in`; default the programme's), with its agendas
+    and feeds in that language and a link to the page in each other (see `page_name`)."""
+    language = language or programme.language.value
+    texts = texts_for(programme, language)
     views = Views(programme, texts)
+    root = "" if language == programme.language.value else "../"
+
+    def file(name: str) -> str:
+        return root + language_file(programme, name, language)
+
     items: list[dict[str, Any]] = []
     for meeting in public_meetings(programme):
         view = views.meeting(meeting)
@@ -115,9 +134,9 @@ def index_page(
                 "register": registration_link(programme, view.title, texts)
                 if view.registration_deadline is not None and view.registration_deadline >= today
                 else None,
-                "agenda_pdf": f"agendas/{meeting.id}.pdf" if agendas else None,
-                "agenda_html": f"agendas/{meeting.id}.html" if agendas else None,
-                "ics": f"calendar/meetings/{meeting.id}.ics",
+                "agenda_pdf": file(f"agendas/{meeting.id}.pdf") if agendas else None,
+                "agenda_html": file(f"agendas/{meeting.id}.html") if agendas else None,
+                "ics": file(f"calendar/meetings/{meeting.id}.ics"),
             }
         )
     coming = [i for i in items if not i["past"] and not i["meeting"].cancelled]
@@ -130,9 +149,14 @@ def index_page(
         next=coming[0] if coming else None,
         years=years if len(years) > 1 else [],
         language=texts.language,
-        feed="calendar/programme.ics",
-        webcal=webcal(programme, "calendar/programme.ics"),
-        report="report/report.html" if link_report else None,
+        languages=switch(
+            programme,
+            language,
+            lambda x: "index.html" if x == language else root + page_name(programme, x),
+        ),
+        feed=file("calendar/programme.ics"),
+        webcal=webcal(programme, language_file(programme, "calendar/programme.ics", language)),
+        report=f"{root}report/report.html" if link_report else None,
         organiser=views.programme_view.organiser,
     )
 
@@ -164,22 +188,25 @@ def build(
     files.update({f"calendar/{name}": data for name, data in calendars.items()})
     files["calendar/people/index.html"] = _NO_LISTING
     step("calendars")
-    printer = Printer(folder, programme, public=True)
-    for meeting in programme.chronological():
-        if not meeting.private:
-            files[f"agendas/{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
-            files[f"agendas/{meeting.id}.html"] = printer.agenda_html(meeting)
-        step("agendas")
+    warnings: list[str] = []
+    shown = public_meetings(programme)
+    made = agenda_files(
+        folder, programme, shown, public=True, warnings=warnings, done=lambda: step("agendas")
+    )
+    files.update({f"agendas/{name}": data for name, data in made.items()})
+    if len(shown) < len(programme.meetings):  # private meetings: no agenda on the site
+        step("agendas", len(programme.meetings) - len(shown))
     if report or link_report:
         summary = summarise(folder, programme, today, regrets=False)  # replies are never published
         for format in FORMATS:
-            files[f"report/report.{format}"] = render(summary, folder, format, printer.warnings)
+            files[f"report/report.{format}"] = render(summary, folder, format, warnings)
     step("report")
-    files["index.html"] = index_page(
-        folder, programme, agendas=True, link_report=link_report, today=today
-    )
+    for language in programme.published_in:
+        files[page_name(programme, language)] = index_page(
+            folder, programme, True, link_report, today, language
+        )
     step("index")
-    built = Built(out, files=len(files), warnings=printer.warnings)
+    built = Built(out, files=len(files), warnings=warnings)
     built.changed = target.write_all(files, owned=OWNED)
     built.removed = target.removed
     if state.changed:

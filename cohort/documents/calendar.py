@@ -19,10 +19,12 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUri
 
 from .. import __version__
+from ..languages import LANGUAGES
 from ..output import OutputFolder, Written
 from ..planning.publication import Entry, location, public_location, publication
 from ..programme.model import Participant, Programme, Status
 from ..records.published import State, load_state, now
+from .languages import language_file
 from .messages import transport_address
 from .view import MeetingView, Views, language_of, texts_for
 from .vtimezone import vtimezone
@@ -252,15 +254,17 @@ class Calendars:
     def _file(self, head: bytes, events: list[bytes]) -> bytes:
         return head + b"".join(events) + _END
 
-    def programme_feed(self) -> bytes:
-        language = self.programme.language.value
+    def programme_feed(self, language: str | None = None) -> bytes:
+        """The feed of every public meeting, in the programme's language (or `language`)."""
+        language = language or self.programme.language.value
         shown = self.views(language).programme_view
         head = self._head(shown.title, shown.description)
         return self._file(head, [self.event(e, language, True) for e in self.public_entries()])
 
-    def meeting_file(self, entry: Entry) -> bytes:
-        """A public meeting's own file, as the site links it (no join link)."""
-        language = self.programme.language.value
+    def meeting_file(self, entry: Entry, language: str | None = None) -> bytes:
+        """A public meeting's own file, as the site links it (no join link), in the
+        programme's language (or `language`)."""
+        language = language or self.programme.language.value
         views = self.views(language)
         title = views.meeting(entry.meeting).title if entry.meeting else entry.record.title
         head = self._head(title, None)
@@ -323,12 +327,19 @@ def personal_feed_name(state: State, person: Participant) -> str:
 def calendar_files(
     programme: Programme, state: State, moment: dt.datetime
 ) -> tuple[dict[str, bytes], list[Entry]]:
-    """Every calendar file by its path relative to the output folder."""
+    """Every calendar file by its path relative to the output folder: the programme feed and
+    each public meeting's file in every language the programme is published in (see
+    `languages.language_file`), and each participant's personal feed in their language."""
     entries = publication(programme, state, moment)
     calendars = Calendars(programme, entries)
-    files = {"programme.ics": calendars.programme_feed()}
-    for entry in calendars.public_entries():
-        files[f"meetings/{entry.id}.ics"] = calendars.meeting_file(entry)
+    files = {}
+    for language in programme.published_in:
+        files[language_file(programme, "programme.ics", language)] = calendars.programme_feed(
+            language
+        )
+        for entry in calendars.public_entries():
+            name = language_file(programme, f"meetings/{entry.id}.ics", language)
+            files[name] = calendars.meeting_file(entry, language)
     for person in programme.participants.values():
         files[personal_feed_name(state, person)] = calendars.personal_feed(person)
     return files, entries
@@ -343,7 +354,8 @@ def write_calendars(
     files, entries = calendar_files(programme, state, now())
     target = OutputFolder(out, programme_folder=folder, force=force)
     written = CalendarsWritten(out, files=len(files))
-    written.changed = target.write_all(files, owned=("programme.ics", "meetings/", "people/"))
+    feeds = tuple(language_file(programme, "programme.ics", x) for x in LANGUAGES)
+    written.changed = target.write_all(files, owned=(*feeds, "meetings/", "people/"))
     written.removed = target.removed
     written.raised = [
         (e.id, e.record.sequence)

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from ..programme.model import Meeting, Participant, Programme
 from ..records import sheets
 from ..tables import csv_bytes
 from . import typeset
+from .languages import language_file, switch
 from .templating import Renderer
 from .view import Views, texts_for
 
@@ -74,13 +75,15 @@ class Printer:
     programme: Programme
     #: for the public site: an agenda without the join link (its QR code goes to the website)
     public: bool = False
+    #: the language of the agendas (one the programme is published in); None: the programme's
+    language: str | None = None
 
     #: who declined, per meeting id: marked on the sign-in sheet, or left off it
     declined: Mapping[str, frozenset[str]] = field(default_factory=dict)
     leave_off_declined: bool = False
 
     def __post_init__(self) -> None:
-        self.texts = texts_for(self.programme)
+        self.texts = texts_for(self.programme, self.language)
         self.views = Views(self.programme, self.texts)
         self.typst = typeset.renderer(self.folder, self.texts)
         self.html = Renderer(self.folder, self.texts, autoescape=True)
@@ -101,8 +104,15 @@ class Printer:
         )
 
     def agenda_html(self, meeting: Meeting) -> str:
+        """The agenda of `meeting` as a printable web page, with a link to its page in each
+        other language the programme is published in (files side by side: `agenda_name`)."""
         context = _context(self.views, meeting, self.public)
         context["qr_svg"] = Markup(typeset.qr_svg(context["link"])) if context["link"] else None
+        context["languages"] = switch(
+            self.programme,
+            self.texts.language,
+            lambda language: agenda_name(self.programme, meeting.id, language) + ".html",
+        )
         return self.html.render("agenda/agenda.html", **context)
 
     def sheet_rows(self, meeting: Meeting) -> list[Participant]:
@@ -227,6 +237,47 @@ class Printer:
         return _stable_zip(buffer.getvalue(), moment)
 
 
+def agenda_name(programme: Programme, meeting_id: str, language: str) -> str:
+    """The name of a meeting's agenda files without the extension: the meeting's id in the
+    programme's language, else with the language after it ('intervisie-1.fr')."""
+    return language_file(programme, meeting_id, language)
+
+
+def agenda_files(
+    folder: Path,
+    programme: Programme,
+    meetings: list[Meeting],
+    formats: tuple[str, ...] = ("pdf", "html"),
+    *,
+    public: bool = False,
+    warnings: list[str] | None = None,
+    done: Callable[[], None] | None = None,
+) -> dict[str, bytes | str]:
+    """The agendas of `meetings` by file name, in every language the programme is published
+    in: `<meeting>.pdf` and `<meeting>.html` in its language, `<meeting>.<language>.pdf` in
+    another (see `agenda_name`). `public`: for the site (see `Printer`). What the facilitator
+    should know about them (characters no font has) goes to `warnings`; `done` is called
+    after each meeting (a progress bar)."""
+    printers = [
+        Printer(folder, programme, public=public, language=language)
+        for language in programme.published_in
+    ]
+    files: dict[str, bytes | str] = {}
+    for meeting in meetings:
+        for printer in printers:
+            name = agenda_name(programme, meeting.id, printer.texts.language)
+            if "pdf" in formats:
+                files[f"{name}.pdf"] = printer.agenda_pdf(meeting)
+            if "html" in formats:
+                files[f"{name}.html"] = printer.agenda_html(meeting)
+        if done is not None:
+            done()
+    if warnings is not None:
+        for printer in printers:
+            warnings += [w for w in printer.warnings if w not in warnings]
+    return files
+
+
 def write_agendas(
     folder: Path,
     programme: Programme,
@@ -236,17 +287,13 @@ def write_agendas(
     *,
     force: bool = False,
 ) -> Written:
-    """Write the agendas of `meetings` into the output folder `output`: `<meeting>.pdf` and/or
-    `<meeting>.html`. Raises UsageError when `output` holds files cohort did not write."""
+    """Write the agendas of `meetings` into the output folder `output`, in every language the
+    programme is published in (see `agenda_files`). Raises UsageError when `output` holds files
+    cohort did not write."""
     target = OutputFolder(output, programme_folder=folder, force=force)
-    printer = Printer(folder, programme)
-    files: dict[str, bytes | str] = {}
-    for meeting in meetings:
-        if "pdf" in formats:
-            files[f"{meeting.id}.pdf"] = printer.agenda_pdf(meeting)
-        if "html" in formats:
-            files[f"{meeting.id}.html"] = printer.agenda_html(meeting)
-    written = Written(output, files=len(files), names=list(files), warnings=printer.warnings)
+    warnings: list[str] = []
+    files = agenda_files(folder, programme, meetings, formats, warnings=warnings)
+    written = Written(output, files=len(files), names=list(files), warnings=warnings)
     written.changed = target.write_all(files, owned=())
     return written
 

@@ -42,6 +42,7 @@ from ..records import registrations as record
 from ..records.outbox import Outbox
 from ..records.registrations import Entry
 from . import messages
+from .names import first_name
 from .templating import Renderer
 from .view import MeetingView, Views, texts_for
 
@@ -71,11 +72,13 @@ class RegistrationView:
 
 @dataclass(frozen=True)
 class Recipient:
-    """Whom a registration e-mail is to: their name (and organisation) as they registered."""
+    """Whom a registration e-mail is to: their name (and organisation) as they registered, and
+    the first name a letter greets them by (see `names.first_name`; None: by their name)."""
 
     name: str
     organisation: str | None
     language: str
+    first_name: str | None = None
 
 
 @dataclass
@@ -220,7 +223,7 @@ class _Composer:
             "programme": views.programme_view,
             "meeting": meeting,
             "title": meeting.title if meeting else views.programme_view.title,
-            "person": Recipient(entry.name, entry.organisation, language),
+            "person": Recipient(entry.name, entry.organisation, language, first_name(entry.name)),
             "registration": registration,
             "organiser": views.programme_view.organiser,
         }

@@ -364,6 +364,7 @@ class Renderer:
             datetime=self._datetime,
             kind=texts.kind,
             status=texts.status,
+            sentence=texts.sentence,
             role=texts.role,
             number=texts.number,
             names=texts.names,

@@ -67,13 +67,75 @@ def _breakable(match: re.Match[str]) -> str:
     return _MAY_BREAK.join(run)
 
 
+#: A web address inside a text: Typst breaks what follows '://' (or starts with 'www.') as a
+#: link, never hyphenated, and cohort adds nothing to it (a character added would be copied
+#: with the address).
+_WEB_IN_TEXT = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S+")
+
+
+def _long_words(text: str) -> str:
+    """`text` with a break opportunity inside each long run that is neither a word nor part of a
+    web address (see `_breakable`)."""
+    out, last = [], 0
+    for found in _WEB_IN_TEXT.finditer(text):
+        out += [_LONG_WORD.sub(_breakable, text[last : found.start()]), found.group()]
+        last = found.end()
+    out.append(_LONG_WORD.sub(_breakable, text[last:]))
+    return "".join(out)
+
+
 def escape(value: Any) -> str:
     """Any value as literal Typst markup."""
     if isinstance(value, Code):
         return value
     text = "" if value is None else str(value)
-    text = _LONG_WORD.sub(_breakable, text)
-    return text.translate(_ESCAPES).replace("\r\n", "\n").replace("\r", "\n")
+    return _long_words(text).translate(_ESCAPES).replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: A piece of an address longer than this (a meeting code, a hash) breaks between chunks of
+#: CHUNK characters; a shorter piece is kept whole.
+LONG_PIECE = 40
+CHUNK = 8
+#: Addresses are set in the monospaced font that comes with Typst: a hyphen of theirs is then
+#: never the glyph of a word hyphenated elsewhere on the page, which a PDF maps to a soft
+#: hyphen (U+00AD), so a copied address keeps its '-'.
+ADDRESS_FONT = "DejaVu Sans Mono"
+_WEB = re.compile(r"(?:https?|ftp)://\S+|mailto:\S+", re.IGNORECASE)
+_MAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def link(value: Any, longest: int = LONG_PIECE) -> Code:
+    """A web or e-mail address as a Typst link: clicking it opens the whole address; its text
+    is never hyphenated and holds no character of cohort's, so it is copied from the PDF as it
+    is. It breaks only after a '/' (or the '@' of an e-mail address): each piece between is
+    kept whole in a box, and only a piece longer than `longest` (a meeting code in a join
+    link; less in a narrow column) breaks inside, between chunks. Any other text is escaped
+    as `escape` does, so a template may pass a value that is sometimes an address (the
+    agenda's QR label)."""
+    text = "" if value is None else str(value).strip()
+    if _WEB.fullmatch(text):
+        target, shown = text, text.removeprefix("mailto:")
+    elif _MAIL.fullmatch(text):
+        target, shown = f"mailto:{text}", text
+    else:
+        return Code(escape(value))
+    pieces = re.split(r"(?<=@)" if "://" not in shown else r"(?<=/)(?!/)", shown)
+    if len(pieces) > 1 and pieces[0].endswith("://"):  # 'https://' stays with its host
+        pieces[:2] = [pieces[0] + pieces[1]]
+    chunks = [
+        chunk
+        for piece in pieces
+        for chunk in (
+            [piece]
+            if len(piece) <= longest
+            else [piece[i : i + CHUNK] for i in range(0, len(piece), CHUNK)]
+        )
+        if chunk
+    ]
+    body = "".join(f"#box[{chunk.translate(_ESCAPES)}]" for chunk in chunks)
+    style = f"font: {string(ADDRESS_FONT)}, size: 0.88em, hyphenate: false"
+    # code ended by ';', so that what follows in the template cannot run into the call
+    return Code(f"#link({string(target)}, text({style})[{body}]);")
 
 
 def string(value: Any) -> Code:
@@ -101,6 +163,7 @@ def renderer(folder: Path | None, texts: Texts) -> Renderer:
     """A template renderer whose every output is escaped for Typst markup."""
     render = Renderer(folder, texts, finalize=escape)
     render.env.filters["string"] = string
+    render.env.filters["link"] = link
     return render
 
 

@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 from ..i18n import Texts
 from ..programme.model import AgendaItem, Meeting, Participant, Programme, Venue
 from ..programme.values import in_language
+from .names import first_name
 
 
 def texts_for(programme: Programme, language: str | None = None) -> Texts:
@@ -71,7 +72,9 @@ class ProgrammeView:
 @dataclass(frozen=True)
 class PersonView:
     """A participant as a document names them (no e-mail address: a document that needs one
-    takes it from the model, where it must)."""
+    takes it from the model, where it must). `first_name` is what a letter greets them by:
+    their own `first_name`, else the first name read from their name where that is safe (see
+    `first_name`), else None (greet by `name`)."""
 
     id: str
     name: str
@@ -79,6 +82,7 @@ class PersonView:
     role: str
     role_label: str
     language: str
+    first_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,14 +219,16 @@ class MeetingView:
         return next((g for g in self.groups if person_id in g.ids), None)
 
 
-def map_url(venue: Venue) -> str | None:
-    """OpenStreetMap at a venue: by its coordinates, or a search for its address."""
+def map_url(venue: Venue, full_address: str | None = None) -> str | None:
+    """OpenStreetMap at a venue: by its coordinates, or a search for its address (as the
+    reader reads it, `full_address`, else as written)."""
     if venue.online:
         return None
     if venue.coordinates is not None:
         lat, lon = venue.coordinates
         return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
-    address = ", ".join(p for p in (venue.full_address, venue.country) if p)
+    shown = venue.full_address if full_address is None else full_address
+    address = ", ".join(p for p in (shown, venue.country) if p)
     return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
 
 
@@ -268,6 +274,7 @@ class Views:
             role=person.role.value,
             role_label=self.texts.role(person.role),
             language=language_of(self.programme, person),
+            first_name=person.first_name or first_name(person.name),
         )
 
     def venue(self, venue: Venue) -> VenueView:
@@ -275,6 +282,8 @@ class Views:
             host = self.programme.organisations.get(venue.host or "")
             address, city = self.maybe(venue.address), self.maybe(venue.city)
             place = " ".join(p for p in (venue.postcode, city) if p)
+            # as Venue.full_address, in this language
+            full_address = "" if venue.online else ", ".join(p for p in (address, place) if p)
             self._venues[venue.id] = VenueView(
                 id=venue.id,
                 name=self.text(venue.name),
@@ -282,8 +291,7 @@ class Views:
                 postcode=venue.postcode,
                 city=city,
                 country=venue.country,
-                # as Venue.full_address, in this language
-                full_address="" if venue.online else ", ".join(p for p in (address, place) if p),
+                full_address=full_address,
                 accessibility=self.maybe(venue.accessibility),
                 directions=self.maybe(venue.directions),
                 parking=self.maybe(venue.parking),
@@ -293,7 +301,7 @@ class Views:
                 coordinates=(venue.coordinates.lat, venue.coordinates.lon)
                 if venue.coordinates
                 else None,
-                map_url=map_url(venue),
+                map_url=map_url(venue, full_address),
             )
         return self._venues[venue.id]
 
@@ -372,16 +380,26 @@ class Views:
         )
 
     def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
-        formed = meeting.groups.formed if meeting.groups else ()
+        """The groups as formed, each named in this language: a group that bears the name
+        cohort gives it (`MeetingGroups.name_of`, in the programme's language, as the groups
+        file keeps it) is named so in this language ('Tafel 2' -> 'Table 2', 'Groep 2' ->
+        'Groupe 2'); a name the facilitator gave it in the file stands (per language, when
+        given so)."""
+        spec = meeting.groups
+        if spec is None:
+            return ()
         people = self.programme.participants
+        own, language = self.programme.language.value, self.texts.language
         return tuple(
             GroupView(
-                g.name,
+                spec.name_of(n, language)
+                if str(g.name) == spec.name_of(n, own)
+                else in_language(g.name, language),
                 n,
                 tuple(people[i].name if i in people else i for i in g.members),
                 g.members,
             )
-            for n, g in enumerate(formed, start=1)
+            for n, g in enumerate(spec.formed, start=1)
         )
 
 

@@ -352,11 +352,8 @@ def _name(programme: Programme, pid: str) -> str:
 
 
 def _names(programme: Programme, meeting_id: str, count: int) -> list[str]:
-    """The groups' names: the meeting's `names:`, else its `name:` (or 'Group' in the
-    programme's language) with a number."""
-    from ..i18n import Texts
-
+    """The groups' names in the programme's language (as the groups file keeps them; each
+    reader's documents name them in their own: `MeetingGroups.name_of`)."""
     spec = programme.meetings[meeting_id].groups
     assert spec is not None
-    word = spec.name or Texts(programme.language.value).gettext("Group")
-    return [spec.names[i] if i < len(spec.names) else f"{word} {i + 1}" for i in range(count)]
+    return [spec.name_of(i + 1, programme.language.value) for i in range(count)]

@@ -31,7 +31,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import Location, Report, did_you_mean
-from .values import Count, Id, NonEmptyText, Text, one_or_many
+from .values import (
+    Count,
+    Id,
+    LocalText,
+    LocalTextField,
+    NonEmptyLocalText,
+    NonEmptyText,
+    in_language,
+    one_or_many,
+)
 
 if TYPE_CHECKING:
     from .model import Programme
@@ -55,21 +64,25 @@ def _shorthand(value: Any) -> Any:
 
 
 class FormedGroup(_Frozen):
-    """A group as formed (by `cohort groups`, or by hand in its file): its name and people."""
+    """A group as formed (by `cohort groups`, or by hand in its file): its name (per language,
+    if the facilitator gives it so: `{nl: Tafel A, fr: Table A}`) and people."""
 
-    name: NonEmptyText
+    name: NonEmptyLocalText
     members: Annotated[tuple[Id, ...], BeforeValidator(one_or_many)] = ()
 
 
 class MeetingGroups(_Frozen):
-    """A meeting's `groups:`: the size or number of its groups and what they are called."""
+    """A meeting's `groups:`: the size or number of its groups and what they are called (a
+    name or names may be given per language, as any text for people)."""
 
     size: Count | None = None
     count: Count | None = None
-    name: Text | None = None
+    name: LocalTextField | None = None
     names: Annotated[
-        tuple[NonEmptyText, ...],
-        BeforeValidator(one_or_many, json_schema_input_type=NonEmptyText | list[NonEmptyText]),
+        tuple[NonEmptyLocalText, ...],
+        BeforeValidator(
+            one_or_many, json_schema_input_type=NonEmptyLocalText | list[NonEmptyLocalText]
+        ),
     ] = ()
     #: the groups as formed, from groups/<meeting>.yaml (an overlay: never written in YAML)
     formed: SkipJsonSchema[tuple[FormedGroup, ...]] = ()
@@ -85,12 +98,31 @@ class MeetingGroups(_Frozen):
         if self.count is not None and self.names and self.count > len(self.names):
             raise ValueError(f"count {self.count} needs as many names; {len(self.names)} given")
         named = [*self.names, *([self.name] if self.name else [])]
-        if any("\n" in n or "\r" in n for n in named):
+        if any("\n" in t or "\r" in t for n in named for t in _versions(n)):
             raise ValueError("a group's name is one line; remove the line break")
         twice = sorted({n for n in self.names if self.names.count(n) > 1})
         if twice:
             raise ValueError(f"names: gives '{twice[0]}' twice; give each group its own name")
         return self
+
+    def name_of(self, number: int, language: str) -> str:
+        """What cohort calls group `number` (from 1) for a reader of `language`: its name in
+        `names:`, else `name:` (or the catalogue's 'Group': 'Groep', 'Groupe') with the number
+        ('Tafel 2', 'Table 2'); each in that language where it is given per language."""
+        if number <= len(self.names):
+            return in_language(self.names[number - 1], language)
+        if self.name:
+            word = in_language(self.name, language)
+        else:
+            from ..i18n import Texts
+
+            word = Texts(language).gettext("Group")
+        return f"{word} {number}"
+
+
+def _versions(text: str) -> tuple[str, ...]:
+    """Every version of a text: each language's, when it is given per language."""
+    return (str(text), *text.by_language.values()) if isinstance(text, LocalText) else (text,)
 
 
 MeetingGroupsField = Annotated[

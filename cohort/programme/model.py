@@ -40,6 +40,7 @@ from .values import (
     Email,
     Flag,
     Id,
+    LocalText,
     LocalTextField,
     NonEmptyLocalText,
     NonEmptyText,
@@ -66,6 +67,10 @@ Kinds = Annotated[
 ]
 Roles = Annotated[
     tuple[Role, ...], BeforeValidator(one_or_many, json_schema_input_type=Role | list[Role])
+]
+Languages = Annotated[
+    tuple[Language, ...],
+    BeforeValidator(one_or_many, json_schema_input_type=Language | list[Language]),
 ]
 Durations = Annotated[
     tuple[Duration, ...],
@@ -150,10 +155,12 @@ class Organisation(Frozen):
 
 
 class Participant(Frozen):
-    """Someone taking part: name, e-mail, organisation, role and language."""
+    """Someone taking part: name (and the first name a letter greets them by, when the first
+    word of their name is not it), e-mail, organisation, role and language."""
 
     id: SkipJsonSchema[str] = Field(default="", exclude=True)
     name: NonEmptyText
+    first_name: NonEmptyText | None = None
     email: Email | None = None
     organisation: Id | None = None
     role: Role = Role.participant
@@ -333,6 +340,7 @@ class Programme(Frozen):
     title: NonEmptyLocalText
     description: LocalTextField | None = None
     language: Language = Language.nl
+    languages: Languages = ()  # of the site and agendas, besides `language`: `published_in`
     timezone: TimeZoneName = "Europe/Brussels"
     country: Country | None = None
     organiser: Person
@@ -367,6 +375,15 @@ class Programme(Frozen):
                     for key, entry in entries.items()
                 }
         return data
+
+    @cached_property
+    def published_in(self) -> tuple[str, ...]:
+        """The languages of the site, its feeds and the agendas: `language`, then those of
+        `languages:`; without it, those participants read that the `title` is given in."""
+        titled = self.title.by_language if isinstance(self.title, LocalText) else {}
+        read = {p.language for p in self.participants.values() if p.language} & set(titled)
+        chosen = set(self.languages or read) - {self.language}
+        return (self.language.value, *(x.value for x in Language if x in chosen))
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -28,7 +28,7 @@ from ..files import existing, leads_outside, write_atomic
 from ..programme.groups import FormedGroup
 from ..programme.load import Raw
 from ..programme.model import Frozen, Programme
-from ..programme.values import Text
+from ..programme.values import LocalText, Text
 from ..programme.yamlfile import MAX_FILE_BYTES
 from . import store
 
@@ -148,7 +148,9 @@ def overlay(raw: Raw, report: Report) -> None:
         assert stored.record is not None
         entry = meetings[mid]
         spec = entry.get("groups")
-        formed = [{"name": g.name, "members": list(g.members)} for g in stored.record.groups]
+        formed = [
+            {"name": _as_written(g.name), "members": list(g.members)} for g in stored.record.groups
+        ]
         if isinstance(spec, dict):
             spec = {**spec, "formed": formed}
         elif spec is None:
@@ -172,6 +174,12 @@ def overlay(raw: Raw, report: Report) -> None:
                 if path and path[0] == "groups":
                     table[base + tuple(path[1:])] = location
         raw.positions.values.setdefault(base, stored.positions.at(("groups",)))
+
+
+def _as_written(name: str) -> str | dict[str, str]:
+    """A group's name as its file gives it: one text, or a text per language (read again with
+    the programme, so that a plain string means the programme's language)."""
+    return dict(name.by_language) if isinstance(name, LocalText) else name
 
 
 def check(programme: Programme, excused: dict[str, set[str]], at: Any, report: Report) -> None:
