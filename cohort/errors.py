@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "not-text": "text was expected",
     "bad-include": "an include: entry that names no YAML file inside the programme folder",
     "duplicate-id": "the same id is defined twice",
+    "duplicate-key": "the same key twice in one mapping (YAML would keep only the last)",
     "id-in-entry": "an entry repeats its id inside (the key is the id)",
     "missing-field": "a field that must be given is missing",
     "unknown-field": "a field cohort does not know (a typo?)",

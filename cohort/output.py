@@ -128,7 +128,13 @@ class OutputFolder:
         ]
         if conflicts and not self.force:
             raise UsageError(self._refusal(conflicts))
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise CohortError(
+                f"cannot make the folder '{self.path}': {err.strerror or err}; choose another "
+                "with -o"
+            ) from err
         sums = {name: digest(content) for name, content in data.items()}
         # listed before they are written: a run cut short leaves every file recognised
         self._append([(name, sum_) for name, sum_ in sums.items() if not self._listed(name, sum_)])
@@ -223,8 +229,11 @@ class OutputFolder:
             self._rewrite(extra=lines)
             return
         if lines:
-            with marker.open("a", encoding="utf-8") as handle:
-                handle.write("".join(f"{sum_}  {name}\n" for name, sum_ in lines))
+            try:
+                with marker.open("a", encoding="utf-8") as handle:
+                    handle.write("".join(f"{sum_}  {name}\n" for name, sum_ in lines))
+            except OSError as err:
+                raise CohortError(f"cannot write '{marker}': {err.strerror or err}") from err
             self.lines += len(lines)
 
     def _rewrite(self, extra: Iterable[tuple[str, str]] = ()) -> None:

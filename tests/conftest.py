@@ -71,10 +71,20 @@ meetings:
 
 
 def _hashes(folder: Path) -> dict[str, str]:
+    """Every entry below `folder`: a file by its digest, a folder and a link as such (so an
+    empty folder or a link made there counts as a change too)."""
+
+    def seen(path: Path) -> str:
+        if path.is_symlink():
+            return f"link to {path.readlink()}"
+        if path.is_dir():
+            return "folder"
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(folder)): seen(p)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if "__pycache__" not in p.parts
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import json
 import os
 import shutil
 import signal
@@ -138,6 +139,8 @@ def test_an_included_file_that_links_out_is_refused(write, tmp_path):
         f"include: '{folder / 'people' / 'shared.yaml'}' leads outside the programme folder"
         in result.stderr
     )
+    listed = cohort("validate", folder, *TODAY, "--format", "json")
+    assert "outside-programme" in {d["code"] for d in json.loads(listed.stdout)["diagnostics"]}
 
 
 def test_an_attendance_file_that_links_out_is_refused_and_not_reported(write, tmp_path):
@@ -297,3 +300,17 @@ def test_a_typst_package_is_refused_at_its_line(write, tmp_path):
     assert result.exit_code == 1, result
     assert f"{folder / 'templates' / 'agenda' / 'agenda.typ'}:2:1: error: " in result.stderr
     assert "uses a Typst package" in result.stderr
+
+
+def test_record_places_that_are_the_wrong_kind_of_thing_are_said_by_validate(write):
+    """An `attendance` that is a file (a export saved under that name) and a `delivered.jsonl`
+    that is a folder: validate says so, before `attendance record` or `invite` trip on them."""
+    folder = write()
+    (folder / "attendance").write_text("who came\n")
+    (folder / "delivered.jsonl").mkdir()
+    result = cohort("validate", folder, *TODAY)
+    assert result.exit_code == 1
+    assert f"{folder / 'attendance'}: error: attendance is not a folder" in result.stderr
+    assert f"{folder / 'delivered.jsonl'}: warning: delivered.jsonl is not a file" in (
+        result.stderr
+    )

@@ -232,7 +232,7 @@ def test_a_groups_file_where_the_folder_should_be_is_named(write):
     (folder / "groups").write_text("notes\n")
     result = cohort("groups", folder, "--write", *TODAY)
     assert result.exit_code == 1
-    assert "is a file, where cohort keeps its groups files in a folder" in result.stderr
+    assert "groups: error: groups is not a folder: cohort keeps the groups there" in result.stderr
     assert "File exists" not in result.stderr
 
 

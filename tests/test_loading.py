@@ -75,6 +75,7 @@ def test_a_duplicate_field_inside_an_entry_is_an_error(write):
     _, found = diagnostics(write(text))
     assert [where(d) for d in found] == [at(text, "name: Anna P.")]
     assert found[0]["message"].startswith("duplicate key 'name'")
+    assert found[0]["code"] == "duplicate-key"
 
 
 def test_billion_laughs_is_stopped_quickly(write):

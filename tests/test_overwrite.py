@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from conftest import SMALL, cohort
@@ -304,3 +305,18 @@ def test_schema_writes_into_a_programme_folder_only_its_schema(write, tmp_path, 
     assert target.read_bytes() == before
     assert cohort("schema", "-o", folder / "programme.schema.json").exit_code == 0
     assert cohort("calendar", folder, "-o", tmp_path / "cal", *TODAY).exit_code == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    "command",
+    [("calendar",), ("invite",), ("agenda",), ("build",), ("report",)],
+)
+def test_an_output_folder_that_cannot_be_made_is_said_plainly(write, command):
+    """/proc takes no new folder (as a read-only disk or a folder of someone else): an error
+    naming the folder, exit 1, never 'a bug in cohort'."""
+    folder = write()
+    result = cohort(*command, folder, "-o", "/proc/cohort-output", *TODAY)
+    assert result.exit_code == 1, result
+    assert "cannot make the folder '/proc/cohort-output'" in result.stderr
+    assert "internal error" not in result.stderr

@@ -154,7 +154,7 @@ def test_a_refused_message_is_not_tried_again_until_its_address_is_corrected(wri
         "p3@example.org)); "
         "not tried again" in again.stderr
     )
-    assert "'cohort send --retry-refused'" in again.stderr
+    assert "add --retry-refused to this command" in again.stderr
     assert (
         "dry run: 0 message(s) would go from" in dry.stdout and "6 would be refused" in dry.stdout
     )

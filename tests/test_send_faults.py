@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -334,8 +335,34 @@ def test_a_server_silent_after_the_data_is_said_and_sigterm_stops_the_run_with_i
     assert "uncertain: m1.p0.invitation.0.eml: the run was interrupted while the server had it" in (
         err
     )
-    assert "stopped: stopped (SIGTERM)" in err and "Traceback" not in err
+    assert "stopped: terminated (SIGTERM)" in err and "Traceback" not in err
     assert "sent 0, deferred 0, uncertain 1," in out
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_stopped_while_it_waits_to_retry_counts_the_message_it_waits_for(
+    write, tmp_path, how
+):
+    """Stopped during the backoff before a retry: the summary still counts every deferred
+    message, the one the run was waiting for too, and the next run sends them."""
+    outbox = outbox_of(write, tmp_path)
+    script = Scripted({"p0@example.org": ["451 4.7.1 greylisted"] * 3})
+    with scripted_server(script) as url:
+        waiting_run = cohort_process(
+            "send", outbox, "--server", url, "--confirm", COHORT_SMTP_BACKOFF="60"
+        )
+        for _ in range(600):
+            if len(script.received) >= 33:
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)  # now in the wait before the first retry
+        waiting_run.send_signal(how)
+        out, err = waiting_run.communicate(timeout=30)
+        again = send(outbox, url, "--confirm")
+    assert waiting_run.returncode == 128 + how, err
+    assert "sent 33, deferred 3, uncertain 0, refused 0, failed 0" in out
+    assert "deferred: m1.p0.invitation.0.eml: 451 4.7.1 greylisted" in err
+    assert "sent 3, deferred 0, uncertain 0, refused 0, failed 0" in again.stdout
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
@@ -350,7 +377,7 @@ def test_a_send_stopped_before_the_data_went_out_leaves_nothing_uncertain(write,
         if how == signal.SIGINT:
             assert stopped.returncode == 130 and "interrupted (Ctrl-C)" in err
         if how == signal.SIGTERM:
-            assert stopped.returncode == 143 and "stopped: stopped (SIGTERM)" in err
+            assert stopped.returncode == 143 and "stopped: terminated (SIGTERM)" in err
         assert "Traceback" not in err
         script.release.set()
         result = send(outbox, url, "--confirm")

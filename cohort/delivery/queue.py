@@ -201,8 +201,8 @@ class Queue:
 #: what is said of a message refused in an earlier run, after the server's answer
 REFUSED_BEFORE = (
     "refused in an earlier run ({answer}); not tried again: correct what the answer names "
-    "(an address in the programme, then 'cohort invite' writes the message anew), or "
-    "'cohort send --retry-refused' to try it once more"
+    "(an address in the programme, then 'cohort invite' writes the message anew), or add "
+    "--retry-refused to this command to try it once more"
 )
 
 

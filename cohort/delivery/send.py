@@ -182,7 +182,8 @@ class _Run:
         self.closings = 0  # 421s in a row
         self.drops = 0  # connections lost after the data, in a row
         self.answers: dict[str, str] = {}  # the last answer to each message deferred
-        self.cut_short = 0  # the message interrupted before its data went out
+        #: the message in hand and whether it was deferred before: not yet in the outcome
+        self.current: tuple[Waiting, bool] | None = None
         self.notice: tuple[float, Callable[[str], None]] | None = None  # (seconds, say)
 
     def go(self, paths: list[Path], limit: int | None, now: dt.datetime) -> None:
@@ -203,14 +204,18 @@ class _Run:
                         continue
                     if not fresh:
                         when, _, item = heapq.heappop(later)
+                        self.current = (item, True)
                         self._wait_until(when)
                     else:
                         item = read(fresh.popleft(), self.written)
+                        self.current = (item, False)
                         if self._screen(item, now):
+                            self.current = None
                             self._advance(item)
                             continue
                         tried += 1
                     attempt = self._try(item)
+                    self.current = None
                     if attempt is None:  # the run stopped
                         self._stopped(len(fresh), [i for *_, i in later])
                         return
@@ -228,12 +233,23 @@ class _Run:
         except KeyboardInterrupt as err:
             terminated = isinstance(err, Terminated)
             self.outcome.interrupted = signal.SIGTERM if terminated else signal.SIGINT
-            self.outcome.stopped = "stopped (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
-            self._stopped(len(fresh) + self.cut_short, [i for *_, i in later])
+            self.outcome.stopped = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
+            self._stopped(len(fresh), [i for *_, i in later], self.current)
         finally:
             self._close()
 
-    def _stopped(self, not_tried: int, waiting: list[Waiting]) -> None:
+    def _stopped(
+        self, not_tried: int, waiting: list[Waiting], held: tuple[Waiting, bool] | None = None
+    ) -> None:
+        """Count what a stopped run leaves: `not_tried` messages never tried, `waiting` ones
+        deferred, and `held`, the message in hand when it stopped (waiting for its turn or
+        interrupted before its data went out), as the one or the other."""
+        if held is not None:
+            item, deferred_before = held
+            if deferred_before:
+                waiting = [item, *waiting]
+            else:
+                not_tried += 1
         self.outcome.not_tried = not_tried
         done = {name for name, _ in self.outcome.deferred}
         self.outcome.deferred += [
@@ -361,9 +377,9 @@ class _Run:
                     (item.name, "the run was interrupted while the server had it")
                 )
                 self.programme.record(item, "uncertain")
+                self.current = None  # counted: uncertain
             else:
-                self._record(item, "failed", reason="interrupted")
-                self.cut_short = 1  # it never went out: one more not tried
+                self._record(item, "failed", reason="interrupted")  # `current`: not sent
             self._close(quit=False)
             raise
         return self._settle(item, attempt)

@@ -257,7 +257,7 @@ def _matches(folder: Path, pattern: Any, where: Location, report: Report) -> lis
                 where,
                 f"include: '{path}' leads outside the programme folder (to '{real}')",
                 "copy the file into the programme folder instead of linking to it",
-                code="bad-include",
+                code="outside-programme",
             )
         elif path.suffix not in {".yaml", ".yml"}:
             report.error(where, f"include: '{path.name}' is not a .yaml file", code="bad-include")

@@ -330,8 +330,8 @@ class _Converter:
         self.count = 0
         self.active: set[int] = set()
 
-    def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
-        self.problems.append(_diag(self.path, node.start_mark, message, hint))
+    def problem(self, node: yaml.Node, message: str, hint: str = "", code: str = "yaml") -> None:
+        self.problems.append(_diag(self.path, node.start_mark, message, hint, code))
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         try:
@@ -396,6 +396,7 @@ class _Converter:
                     key_node,
                     f"duplicate key '{key}' (first given at line {first.line + 1})",
                     "keep one of the two; YAML would silently drop the first",
+                    code="duplicate-key",
                 )
                 continue
             seen[key] = key_node

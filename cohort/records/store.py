@@ -197,6 +197,13 @@ def per_meeting(
     copy mostly). `what` names the records in that error ('the attendance', 'the groups');
     `read` reads one file (`read_record`, or a `read_flow`)."""
     found: dict[str, Stored[M]] = {}
+    if folder.exists() and not folder.is_dir():
+        report.error(
+            Location(folder),
+            f"{folder.name} is not a folder: cohort keeps {what} there, one file per meeting",
+            f"rename or move it, and make {folder.name}/ a folder",
+            code="unreadable",
+        )
     for path in records_in(folder):
         stored = read(path, model, report)
         if stored.record is None:

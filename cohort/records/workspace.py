@@ -115,7 +115,15 @@ def _deliveries(folder: Path, report: Report) -> None:
     one (a merge conflict), so say it before."""
     from .deliveries import RECORD, History
 
-    if (folder / RECORD).is_file():
+    if (folder / RECORD).exists() and not (folder / RECORD).is_file():
+        report.warning(
+            Location(folder / RECORD),
+            f"{RECORD} is not a file: cohort keeps there what each person was sent ('cohort "
+            "invite' and 'cohort send' stop until then)",
+            f"move it away; cohort makes {RECORD} anew at the next 'cohort send'",
+            code="damaged-record",
+        )
+    elif (folder / RECORD).is_file():
         try:
             History(folder).last()
         except CohortError as err:
