@@ -101,7 +101,7 @@ def test_who_came_to_all_three_gets_a_certificate_and_the_others_are_told_why(se
         "dinsdag 9 april 2024",
         "donderdag 6 juni 2024",
         "Bijeenkomst 2 — Samenwerken en financiering",
-        "Een eerlijk samenwerkingsmodel, Financiële middelen",
+        "Een eerlijk samenwerkingsmodel en Financiële middelen",
         "1,5 uur",
         "Totaal 4,5 uur",  # three evenings of 19:00–20:30
         "Opgemaakt te Hengelo op 6 juni 2024",  # the last evening, at Oyfo in Hengelo

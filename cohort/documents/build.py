@@ -36,6 +36,7 @@ from ..output import OutputFolder, Written
 from ..programme.model import Meeting, Programme
 from ..records.published import load_state, now
 from .calendar import calendar_files
+from .context import meeting_context
 from .languages import language_file, page_name, switch
 from .printing import agenda_files
 from .report import FORMATS, render, summarise
@@ -121,14 +122,9 @@ def index_page(
         view = views.meeting(meeting)
         items.append(
             {
-                "meeting": view,
-                "when": view.when,
-                "kind": view.kind_label,
-                "themes": [theme.title for theme in view.themes],
-                "venue": view.venue,
+                **meeting_context(views, view, public=True),
                 "address": view.venue.full_address if view.venue is not None else "",
                 "map_url": view.venue.map_url if view.venue is not None else None,
-                "online": view.join_url is not None,
                 "past": view.last_day < today,
                 "year": view.day.year,
                 "register": registration_link(programme, view.title, texts)

@@ -21,9 +21,10 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vText, vUr
 from .. import __version__
 from ..languages import LANGUAGES
 from ..output import OutputFolder, Written
-from ..planning.publication import Entry, location, public_location, publication
+from ..planning.publication import Entry, public_location, publication
 from ..programme.model import Participant, Programme, Status
 from ..records.published import State, load_state, now
+from .context import public_view
 from .languages import language_file
 from .messages import transport_address
 from .view import MeetingView, Views, language_of, texts_for
@@ -124,7 +125,8 @@ class Calendars:
         if entry.meeting is None or meeting is None:
             where = public_location(record.location) if public else record.location
         else:
-            where = location(p, entry.meeting, public=True) if public else meeting.location
+            website = views.programme_view.links.website
+            where = public_view(meeting, website).location if public else meeting.location
         if where:
             event.add("location", where)
         if meeting is not None:
@@ -189,11 +191,10 @@ class Calendars:
         blocks: list[str] = []
         if meeting.description:
             blocks.append(meeting.description)
-        themes = [theme.title for theme in meeting.themes]
-        if themes:
+        if meeting.themes:
             blocks.append(
-                texts.ngettext("Theme: {themes}", "Themes: {themes}", len(themes)).format(
-                    themes=", ".join(themes)
+                texts.ngettext("Theme: {themes}", "Themes: {themes}", len(meeting.themes)).format(
+                    themes=meeting.themes_text
                 )
             )
         if meeting.agenda:

@@ -19,7 +19,8 @@ from ..programme.model import Participant, Programme
 from . import messages
 from .build import registration_link
 from .calendar import PRODID, Calendars
-from .changes import bounds, changes
+from .changes import changes
+from .context import meeting_context, message_kind_moved, removed_context
 from .messages import one_line, transport_address
 from .templating import Renderer
 
@@ -238,33 +239,13 @@ class Composer:
         if self._context[0] == key:
             return self._context[1]
         views = self.calendars.views(language)
-        text = self.renderer(language, html=False)
         record = planned.entry.record
         meeting = views.meeting(planned.entry.meeting) if planned.entry.meeting else None
         shared = {
-            "programme": views.programme_view,
-            "meeting": meeting,
-            "title": meeting.title if meeting else record.title,
-            "kind": planned.name.kind,
+            **(meeting_context(views, meeting) if meeting else removed_context(views, record)),
+            "message_kind": planned.name.kind,
+            "kind": message_kind_moved(),
             "meeting_cancelled": planned.entry.cancelled,
-            "venue": meeting.venue if meeting else None,
-            # an online meeting is where its venue's name says; the link follows on its own
-            "where": (meeting.place if meeting.venue and meeting.venue.online else meeting.location)
-            if meeting
-            else record.location,
-            "join_url": meeting.join_url if meeting else None,
-            "starts_at": dt.datetime.fromisoformat(record.start) if not record.all_day else None,
-            "ends_at": dt.datetime.fromisoformat(record.end) if not record.all_day else None,
-            "day": dt.date.fromisoformat(record.start[:10]),
-            "all_day": record.all_day,
-            "when": meeting.when_at
-            if meeting
-            else text.texts.period(
-                *bounds(record.start, record.end, record.all_day), record.all_day, at=True
-            ),
-            "themes": meeting.themes if meeting else (),
-            "agenda": meeting.agenda if meeting else (),
-            "organiser": views.programme_view.organiser,
         }
         self._context = (key, shared)
         self._rendered.clear()

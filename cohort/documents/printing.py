@@ -13,7 +13,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from ..programme.model import Meeting, Participant, Programme
 from ..records import sheets
 from ..tables import csv_bytes
 from . import typeset
+from .context import meeting_context
 from .languages import language_file, switch
 from .templating import Renderer
 from .view import Views, texts_for
@@ -33,38 +34,18 @@ BLANK_ROWS = 8
 
 
 def _context(views: Views, meeting: Meeting, public: bool = False) -> dict[str, Any]:
-    """What an agenda or a sign-in sheet shows of a meeting: its view, and its parts by name
-    (the names templates have always had). `public`: for the public site, without the join
-    link (`online` still says the meeting is online) and without the groups (names of
-    people: they stay on the agenda `cohort agenda` prints, the sheet and the e-mail)."""
-    view = views.meeting(meeting)
-    if public and view.join_url:
-        view = replace(view, join_url=None, link=views.programme_view.links.website)
-    if public:
-        view = replace(view, groups=())
-    _ = views.texts.gettext
-    return {
-        "programme": views.programme_view,
-        "meeting": view,
-        "kind": view.kind_label,
-        "themes": view.themes,
-        "venue": view.venue,
-        "join_url": view.join_url,
-        "online": views.meeting(meeting).join_url is not None,
-        "starts_at": view.starts_at,
-        "ends_at": view.ends_at,
-        "day": view.day,
-        "all_day": view.all_day,
-        "when": view.when,
-        "agenda": view.agenda,
-        "groups": view.groups,
-        "organiser": views.programme_view.organiser,
-        "language": views.texts.language,
-        "link": view.link,
-        "qr_label": _("Join online")
-        if view.join_url
-        else (views.programme_view.links.website or ""),
-    }
+    """What an agenda or a sign-in sheet shows of a meeting: the names every template about a
+    meeting gets (`meeting_context`), and the QR code's caption. `public`: for the public site,
+    without the join link (`online` still says the meeting is online) and without the groups
+    (names of people: they stay on the agenda `cohort agenda` prints, the sheet and the
+    e-mail)."""
+    context = meeting_context(views, views.meeting(meeting), public)
+    context["qr_label"] = (
+        views.texts.gettext("Join online")
+        if context["join_url"]
+        else (views.programme_view.links.website or "")
+    )
+    return context
 
 
 @dataclass

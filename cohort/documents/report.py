@@ -82,7 +82,7 @@ def as_json(summary: Summary) -> str:
             for o in summary.organisations
         ],
         "rule": summary.rule or None,
-        "themes": [{"title": t, "held": h, "to_come": c} for t, h, c in summary.themes],
+        "themes": [{"title": t.title, "held": h, "to_come": c} for t, h, c in summary.themes],
         "to_come": [r.meeting.id for r in summary.to_come],
         "average_rate": None if summary.average_rate is None else round(summary.average_rate, 4),
         "pairs": None
@@ -240,7 +240,7 @@ def report_view(summary: Summary, views: Views) -> ReportView:
             )
             for o in summary.organisations
         ),
-        themes=tuple(summary.themes),
+        themes=tuple((views.theme(t).title, h, c) for t, h, c in summary.themes),
         venues=tuple(summary.venues),
         rule=dict(summary.rule),
         pairs=None

@@ -122,7 +122,7 @@ def _cells(row: Row, replies: bool = False) -> list[str]:
         m.time,
         m.kind_label,
         m.title,
-        ", ".join(t.title for t in m.themes),
+        m.themes_text,
         m.place,
         str(row.invited),
         *(answers if replies else []),

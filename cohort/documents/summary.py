@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import Report
 from ..planning import rule as attendance_rule
 from ..planning.replies import declined
-from ..programme.model import Meeting, Organisation, Participant, Programme
+from ..programme.model import Meeting, Organisation, Participant, Programme, Theme
 from ..records.attendance import Record, load_all
 from ..records.replies import all_replies
 from .view import Rotation, rotation_of, texts_for
@@ -166,7 +166,7 @@ class Summary:
     meetings: list[MeetingRow]
     people: list[PersonRow]
     organisations: list[OrganisationRow]
-    themes: list[tuple[str, int, int]]  # title, meetings held, meetings to come
+    themes: list[tuple[Theme, int, int]]  # meetings held, meetings to come
     venues: list[Rotation]
     rule: dict[str, int] = field(default_factory=dict)
     pairs: Pairs | None = None
@@ -285,7 +285,7 @@ def summarise(folder: Path, programme: Programme, today: dt.date, regrets: bool 
         coming = sum(
             theme.id in r.meeting.themes for r in rows if not r.held and not r.meeting.cancelled
         )
-        themes.append((theme.title, held, coming))
+        themes.append((theme, held, coming))
     texts = texts_for(programme)
     return Summary(
         programme,

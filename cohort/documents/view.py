@@ -20,7 +20,8 @@ from functools import cached_property
 from urllib.parse import quote_plus
 
 from ..i18n import Texts
-from ..programme.model import AgendaItem, Meeting, Participant, Programme, Venue
+from ..programme.model import Meeting, Participant, Programme, Theme, Venue
+from ..programme.resolved import ResolvedItem, resolve
 from ..programme.values import in_language
 from .names import first_name
 
@@ -108,34 +109,45 @@ class VenueView:
 
 @dataclass(frozen=True)
 class ThemeView:
-    """A theme of a meeting."""
+    """A theme of a meeting; as text, its title (so `themes|join(", ")` in a template reads as
+    it did when themes were titles)."""
 
     id: str
     title: str
     description: str | None
 
+    def __str__(self) -> str:
+        return self.title
+
 
 @dataclass(frozen=True)
 class PanelistView:
-    """Someone on a panel: their name, organisation and what they know about."""
+    """Someone on a panel: their name, organisation and what they know about; as text, their
+    name."""
 
     name: str
     organisation: str
     expertise: str | None
 
+    def __str__(self) -> str:
+        return self.name
+
 
 @dataclass(frozen=True)
 class AgendaItemView:
-    """An item of a meeting's agenda, with its speaker's name, its panel and its room."""
+    """An item of a meeting's agenda, with its speaker's name, its panel and its room. A list
+    of names comes as the list and as one text, joined as the reader's language joins a list
+    ('An, Bert en Chris': `Texts.names`), so every document writes it alike."""
 
     time: dt.time | None
     title: str
-    speaker: str | None  # a participant's name, or the text as written, or the panel's names
+    speaker: str | None  # a participant's name, or the text as written, or `panel_text`
     description: str | None
     room: str | None = None  # the room or track of an item in parallel
     panel: tuple[PanelistView, ...] = ()
     speaker_ids: tuple[str, ...] = ()  # the participants who speak (their own invitation says so)
     panel_ids: tuple[str, ...] = ()  # the participants on its panel, in the order of `panel`
+    panel_text: str = ""  # the panel's names in one text ('' without a panel)
 
 
 @dataclass(frozen=True)
@@ -178,7 +190,10 @@ class MeetingView:
 
     Times are aware datetimes in the programme's time zone; `when` is the date and time in
     words ('donderdag 22 februari 2024, 19:00–20:30'), `when_at` the same for a sentence
-    ('... om 19:00–20:30'), `dates` the day (or days) alone, `time` the times alone.
+    ('... van 19:00 tot 20:30'), `dates` the day (or days) alone, `time` the times alone.
+    Themes and speakers come as lists and as one text each, joined as the reader's language
+    joins a list ('Publieksbereik en Innovatie': `Texts.names`): every document, calendar and
+    e-mail writes `themes_text`, never a join of its own.
     """
 
     id: str
@@ -206,9 +221,11 @@ class MeetingView:
     place: str  # short: 'De Zaal, Gent', 'Meet (online)', 'online', 'venue to be announced'
     join_url: str | None
     themes: tuple[ThemeView, ...]
+    themes_text: str  # the themes' titles in one text ('' without themes)
     agenda: tuple[AgendaItemView, ...]
     slots: tuple[AgendaSlot, ...]  # the agenda by time, items in parallel together
-    speakers: tuple[str, ...]  # everyone named on the agenda, once, in order
+    speakers: tuple[str, ...]  # everyone the agenda names (speakers, panels), once, in order
+    speakers_text: str  # `speakers` in one text ('' when the agenda names no one)
     registration_deadline: dt.date | None
     capacity: int | None
     link: str | None  # for a QR code: the join link, else the programme's website
@@ -305,6 +322,10 @@ class Views:
             )
         return self._venues[venue.id]
 
+    def theme(self, theme: Theme) -> ThemeView:
+        """A theme in this language."""
+        return ThemeView(theme.id, self.text(theme.title), self.maybe(theme.description))
+
     def meeting(self, meeting: Meeting) -> MeetingView:
         if meeting.id not in self._meetings:
             self._meetings[meeting.id] = self._build(meeting)
@@ -313,10 +334,13 @@ class Views:
     def _build(self, meeting: Meeting) -> MeetingView:
         p, texts = self.programme, self.texts
         starts, ends = p.starts_at(meeting), p.ends_at(meeting)
-        venue = p.venue_of(meeting)
-        shown = self.venue(venue) if venue is not None else None
+        # what the meeting names by id: the publication fingerprint covers the same
+        resolved = resolve(p, meeting)
+        shown = self.venue(resolved.venue) if resolved.venue is not None else None
         join_url = p.join_url(meeting)
-        agenda = tuple(self._item(item) for item in meeting.agenda)
+        agenda = tuple(self._item(item) for item in resolved.items)
+        themes = tuple(self.theme(t) for t in resolved.themes)
+        speakers = tuple(dict.fromkeys(name for r in resolved.items for name in self._names(r)))
         place = _place(shown, bool(meeting.join_url), texts)
         dates = texts.date(meeting.date)
         if meeting.end_date and meeting.end_date != meeting.date:
@@ -346,38 +370,50 @@ class Views:
             location=_location(shown, join_url),
             place=place,
             join_url=join_url,
-            themes=tuple(
-                ThemeView(t.id, self.text(t.title), self.maybe(t.description))
-                for t in p.themes_of(meeting)
-            ),
+            themes=themes,
+            themes_text=texts.names(themes),
             agenda=agenda,
             slots=slots_of(agenda),
-            speakers=tuple(dict.fromkeys(i.speaker for i in agenda if i.speaker)),
+            speakers=speakers,
+            speakers_text=texts.names(speakers),
             registration_deadline=meeting.registration_deadline,
             capacity=meeting.capacity,
             link=join_url or p.links.website,
             groups=self._groups(meeting),
         )
 
-    def _item(self, item: AgendaItem) -> AgendaItemView:
-        p = self.programme
+    def _item(self, resolved: ResolvedItem) -> AgendaItemView:
+        item = resolved.item
         panel = tuple(
             PanelistView(x.name, self.organisation(x), self.maybe(x.expertise))
-            for x in (p.participants[i] for i in item.panel if i in p.participants)
+            for x in resolved.panel
         )
-        speaker = self.maybe(p.speaker_of(item)) or (", ".join(x.name for x in panel) or None)
-        speakers = (item.speaker,) if item.speaker in p.participants else ()
-        panel_ids = tuple(i for i in item.panel if i in p.participants)
+        panel_text = self.texts.names(panel)
+        named = self._speaker(resolved)
+        speakers = (resolved.speaker.id,) if resolved.speaker else ()
+        panel_ids = tuple(x.id for x in resolved.panel)
         return AgendaItemView(
-            item.time,
-            self.text(item.title),
-            speaker,
-            self.maybe(item.description),
-            self.maybe(item.room),
-            panel,
-            (*speakers, *panel_ids),
-            panel_ids,
+            time=item.time,
+            title=self.text(item.title),
+            speaker=named or panel_text or None,
+            description=self.maybe(item.description),
+            room=self.maybe(item.room),
+            panel=panel,
+            speaker_ids=(*speakers, *panel_ids),
+            panel_ids=panel_ids,
+            panel_text=panel_text,
         )
+
+    def _speaker(self, resolved: ResolvedItem) -> str | None:
+        """Who speaks at an item, by name: the participant it names, else its text as written."""
+        if resolved.speaker is not None:
+            return resolved.speaker.name
+        return self.maybe(resolved.item.speaker)
+
+    def _names(self, resolved: ResolvedItem) -> list[str]:
+        """Everyone an item names: its speaker, then its panel, one by one."""
+        speaker = self._speaker(resolved)
+        return [*([speaker] if speaker else []), *(x.name for x in resolved.panel)]
 
     def _groups(self, meeting: Meeting) -> tuple[GroupView, ...]:
         """The groups as formed, each named in this language: a group that bears the name

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..programme.model import Meeting, Programme, Status
+from ..programme.resolved import resolve
 from ..records.published import Published, State, fingerprint
 
 
@@ -40,14 +41,14 @@ def uid(programme: Programme, meeting_id: str) -> str:
     return f"{meeting_id}.{programme.id}@{domain}"
 
 
-def location(programme: Programme, meeting: Meeting, *, public: bool = False) -> str:
-    """Where, on one line: the venue's name and full address, or the join link. `public`: for
-    the public site and feed, which never carry a join link (an online venue by its name)."""
+def location(programme: Programme, meeting: Meeting) -> str:
+    """Where, on one line, as published: the venue's name and full address, or the join link
+    (the public site and feed show a meeting's view without it: `documents.context`)."""
     venue = programme.venue_of(meeting)
     if venue is None:
-        return "" if public else programme.join_url(meeting) or ""
+        return programme.join_url(meeting) or ""
     if venue.online:
-        return venue.name if public else programme.join_url(meeting) or venue.name
+        return programme.join_url(meeting) or venue.name
     return ", ".join(part for part in (venue.name, venue.full_address) if part)
 
 
@@ -63,19 +64,11 @@ def _times(programme: Programme, meeting: Meeting) -> tuple[str, str]:
 
 
 def _content(programme: Programme, meeting: Meeting) -> str:
-    """A fingerprint of everything an event shows, so DTSTAMP moves when any of it changes."""
-    venue = programme.venue_of(meeting)
-    themes = [theme.title for theme in programme.themes_of(meeting)]
-    speakers = {
-        item.speaker: programme.speaker_of(item)
-        for item in meeting.agenda
-        if item.speaker in programme.participants
-    }
+    """A fingerprint of everything an event shows, so DTSTAMP moves when any of it changes: the
+    meeting with what it names by id (its venue, themes, speakers and panel: `resolve`, which
+    the view of a meeting is built from too), and the programme's parts every event carries."""
     shown: dict[str, object] = {
-        "meeting": meeting.model_dump(mode="json"),
-        "venue": venue.model_dump(mode="json") if venue else None,
-        "themes": themes,
-        "speakers": speakers,
+        **resolve(programme, meeting).dump(),
         "programme": programme.model_dump(
             mode="json", include={"title", "language", "organiser", "links", "calendar"}
         ),
