@@ -54,9 +54,11 @@ def naive_way(programme, state) -> int:
 
 
 def calendars_texts(programme, person):
-    from cohort.i18n import texts_for
+    """The views of the programme in the person's language, built anew for each (naively)."""
+    from cohort.documents.view import Views, texts_for
 
-    return texts_for(programme, person.language.value if person.language else None)
+    language = person.language.value if person.language else None
+    return Views(programme, texts_for(programme, language))
 
 
 def timed(function, *args, runs: int) -> float:
