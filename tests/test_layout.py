@@ -17,6 +17,7 @@ STAGES = {
     "errors": 0,
     "files": 0,
     "output": 0,
+    "said": 0,
     "languages": 0,
     "i18n": 0,
     "tables": 0,

@@ -1,7 +1,5 @@
 """Commands that publish calendars: calendar (files), publish (into a CalDAV calendar)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +7,7 @@ import typer
 
 from ..errors import UsageError
 from .app import app
-from .common import Folder, Force, Today, checked, progress, say, warn
+from .common import Folder, Force, Today, bar, checked, say, warn
 
 
 @app.command()
@@ -95,12 +93,6 @@ def publish(
         raise UsageError("--calendar needs a name (the calendar's display name on the server)")
     server = Server.parse(caldav)
     programme = checked(folder, day)
-
-    @contextmanager
-    def bar(total: int) -> Iterator[Callable[[], None]]:
-        with progress("publishing", total) as advance:
-            yield lambda: advance("publishing", 1)
-
     outcome = publish_to(
         programme.folder,
         programme.programme,
@@ -110,7 +102,7 @@ def publish(
         people=people,
         confirm=confirm,
         policy=Policy.of(check, repair, force),
-        progress=bar,
+        progress=bar("publishing"),
     )
     warn(outcome.problems())
     say(outcome.lines())

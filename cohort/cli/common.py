@@ -1,5 +1,6 @@
 """What every command shares: the programme folder argument, --today, --meeting, loading a
-checked programme (warnings shown first), colour, and one progress bar."""
+checked programme (warnings shown first), printing what a command says, colour, and one
+progress bar."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +18,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..records.workspace import Checked
+    from ..said import Said
 
 Folder = Annotated[
     Path,
@@ -91,6 +93,15 @@ def warn(lines: str | Iterable[str]) -> None:
         typer.echo(line, err=True)
 
 
+def tell(said: Said) -> None:
+    """Print what a command says, each piece on its stream in order, and end with its exit
+    code."""
+    for stream, text in said.pieces:
+        typer.echo(text, nl=False, err=stream == "err")
+    if said.exit_code:
+        raise typer.Exit(said.exit_code)
+
+
 def colour_wanted() -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -111,3 +122,15 @@ def progress(what: str, total: int, minimum: int = 10) -> Iterator[Advance]:
     with Progress(transient=True) as bar:
         task = bar.add_task(what, total=total)
         yield lambda description, n: bar.update(task, advance=n, description=description)
+
+
+def bar(what: str) -> Callable[[int], AbstractContextManager[Callable[[], None]]]:
+    """`progress` for a function that counts its own steps: given the total, a context that
+    yields `advance()`, one step each call."""
+
+    @contextmanager
+    def steps(total: int) -> Iterator[Callable[[], None]]:
+        with progress(what, total) as advance:
+            yield lambda: advance(what, 1)
+
+    return steps
