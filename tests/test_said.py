@@ -4,7 +4,14 @@ the same streams, with the same exit code (the CLI only prints it)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
+import pytest
+from conftest import cohort
 from test_groups import TODAY
+from test_planning import PLANNED
 
 from cohort.said import Said
 
@@ -17,3 +24,50 @@ def test_what_is_said_keeps_its_order_and_its_bytes():
     assert said.stdout == "\ufeffid\r\n\ntwo\n"
     assert said.stderr == "warning: one\nthree\n"
     assert said.exit_code == 0
+
+
+# -- schedule --solve ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planned(write, monkeypatch):
+    monkeypatch.setenv("COHORT_TODAY", "2025-12-01")
+    return write(PLANNED)
+
+
+def _propose(folder, format, **options):
+    import datetime as dt
+
+    from cohort.documents.proposal import propose
+
+    return propose(folder, dt.date(2025, 12, 1), 10.0, [], format, **options)
+
+
+def test_the_proposal_for_people_says_the_solution_under_the_schedule(planned):
+    said = _propose(planned, "markdown")
+    assert said.stdout.index("sessie-6") < said.stdout.index("\nObjective: ")
+    assert "Proven optimal." in said.stdout or "Stopped at the time limit" in said.stdout
+    assert "Objective" not in said.stderr
+    assert said.stdout == cohort("schedule", planned, "--solve", "-f", "markdown").stdout
+    assert not (planned / "planning" / "solution.yaml").exists()
+
+
+def test_the_proposal_for_machines_holds_the_document_alone(planned):
+    as_json = _propose(planned, "json")
+    document = json.loads(as_json.stdout)
+    assert document["solution"]["status"] in ("optimal", "feasible")
+    assert set(document["solution"]["meetings"]) == {f"sessie-{n}" for n in range(1, 7)}
+    assert "Objective: " in as_json.stderr
+    as_csv = _propose(planned, "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout.removeprefix("\ufeff"))))
+    assert [row["id"] for row in rows] == [f"sessie-{n}" for n in range(1, 7)]
+    assert {row["solver_status"] for row in rows} == {document["solution"]["status"]}
+    assert "Objective: " in as_csv.stderr
+
+
+def test_the_proposal_is_stored_when_asked(planned):
+    stored = planned / "planning" / "solution.yaml"
+    first = _propose(planned, "table", write=True)
+    assert first.stderr.endswith(f"wrote {stored}\n")
+    again = _propose(planned, "table", write=True)
+    assert again.stderr.endswith(f"unchanged {stored}\n")

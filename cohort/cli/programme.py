@@ -9,7 +9,7 @@ import typer
 from ..errors import UsageError
 from ..languages import Language
 from .app import app
-from .common import Folder, Force, Today, checked, colour_wanted, say, today, warn
+from .common import Folder, Force, Today, checked, colour_wanted, say, tell, today, warn
 
 
 class DiagnosticFormat(StrEnum):
@@ -96,9 +96,18 @@ def schedule(
     from ..documents.schedule import render
 
     if solve:
-        from .planning import solve as run
+        from ..documents.proposal import propose
 
-        return run(folder, format.value, day, write, time_limit, move or [])
+        proposal = propose(
+            folder,
+            today(day),
+            time_limit,
+            move or [],
+            format.value,
+            color=colour_wanted(),
+            write=write,
+        )
+        return tell(proposal)
     if write or move:
         raise UsageError(f"{'--write' if write else '--move'} is for --solve; add --solve")
     from ..planning.replies import tallies
