@@ -9,10 +9,11 @@ import io
 import json
 
 import pytest
-from conftest import cohort
+from conftest import SMALL, cohort
 from test_groups import TODAY
 from test_planning import PLANNED
 
+from cohort.errors import UsageError
 from cohort.said import Said
 
 DAY = TODAY[1]
@@ -71,3 +72,31 @@ def test_the_proposal_is_stored_when_asked(planned):
     assert first.stderr.endswith(f"wrote {stored}\n")
     again = _propose(planned, "table", write=True)
     assert again.stderr.endswith(f"unchanged {stored}\n")
+
+
+# -- attendance ----------------------------------------------------------------------------------
+
+
+def test_recording_attendance_excuses_who_declined_in_time(write, tmp_path):
+    import datetime as dt
+
+    from cohort.documents.printing import write_sheet
+    from cohort.planning.attendance import record
+    from cohort.records.workspace import load_checked
+
+    folder = write(SMALL + "replies:\n  declined: excused\n")
+    assert cohort("replies", "set", folder, "declined", "--meeting", "eerste",
+                  "--participant", "bert", env={"COHORT_NOW": "2030-01-10T08:00:00Z"}
+                  ).exit_code == 0  # fmt: skip
+    checked = load_checked(folder, dt.date(2030, 2, 6))
+    meeting = checked.programme.meetings["eerste"]
+    written = write_sheet(folder, checked.programme, meeting, tmp_path / "sheets")
+    sheet = (tmp_path / "sheets" / "eerste-sheet.csv").read_text(encoding="utf-8-sig")
+    assert written.invitees == 2
+    assert "bert,Bert Claes,Leerhuis,deelnemer,,,Afgemeld" in sheet
+    recorded = record(folder, checked.programme, meeting, present=["anna"], excused=[],
+                      absent=[], visitors=[], sheet=None, today=dt.date(2030, 2, 6))  # fmt: skip
+    assert (recorded.record.attended, recorded.record.excused) == (("anna",), ("bert",))
+    with pytest.raises(UsageError, match="say who came"):
+        record(folder, checked.programme, meeting, present=[], excused=[], absent=[],
+               visitors=[], sheet=None)  # fmt: skip

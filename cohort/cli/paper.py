@@ -72,18 +72,15 @@ def attendance_sheet(
     """A sign-in sheet for the door (PDF), and the same list as CSV and XLSX; who declined is
     marked so (see 'cohort replies')."""
     from ..documents.printing import write_sheet
-    from ..planning.replies import standing
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    answers = standing(programme.folder, programme.programme, item)
     written = write_sheet(
         programme.folder,
         programme.programme,
         item,
         output,
         force=force,
-        declined=frozenset(pid for pid, r in answers.items() if r.answer == "declined"),
         leave_off_declined=without_declined,
     )
     warn(written.warnings)
@@ -119,11 +116,12 @@ def attendance_record(
     day: Today = None,
 ) -> None:
     """Record who came to a meeting: attended, excused, absent (everyone else), visitors."""
-    from ..records import attendance
+    from ..planning.attendance import record
 
     programme = checked(folder, day)
     (item,) = programme.meetings(meeting)
-    marks = attendance.marks_given(
+    recorded = record(
+        programme.folder,
         programme.programme,
         item,
         present=_ids(present),
@@ -131,19 +129,8 @@ def attendance_record(
         absent=_ids(absent),
         visitors=visitor or [],
         sheet=from_file,
-    )
-    from ..planning import replies
-    from ..records.replies import all_replies
-
-    answers = all_replies(programme.folder).get(item.id, {})
-    recorded = attendance.record(
-        programme.folder,
-        programme.programme,
-        item,
-        marks,
         force=force,
         today=today(day),
-        excused_by_reply=replies.excused(programme.programme, item, answers),
     )
     warn(str(w) for w in recorded.warnings)
     say(recorded.summary())

@@ -301,15 +301,17 @@ def write_sheet(
     output: Path,
     *,
     force: bool = False,
-    declined: frozenset[str] = frozenset(),
     leave_off_declined: bool = False,
 ) -> SheetWritten:
-    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX. The invitees in
-    `declined` (who declined the meeting) are marked so, or left off with
-    `leave_off_declined`."""
+    """Write the sign-in sheet of `meeting` into `output` as PDF, CSV and XLSX. The invitees
+    who declined the meeting (their answer that stands, see `cohort replies`) are marked so,
+    or left off with `leave_off_declined`."""
+    from ..planning.replies import declined, standing
+
     target = OutputFolder(output, programme_folder=folder, force=force)
+    gone = declined(standing(folder, programme, meeting))
     printer = Printer(
-        folder, programme, declined={meeting.id: declined}, leave_off_declined=leave_off_declined
+        folder, programme, declined={meeting.id: gone}, leave_off_declined=leave_off_declined
     )
     files: dict[str, bytes | str] = {
         f"{meeting.id}-sheet.pdf": printer.sheet_pdf(meeting),
