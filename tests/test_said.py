@@ -10,10 +10,10 @@ import json
 
 import pytest
 from conftest import SMALL, cohort
-from test_groups import TODAY
+from test_groups import TODAY, trajectory
 from test_planning import PLANNED
 
-from cohort.errors import UsageError
+from cohort.errors import CohortError, UsageError
 from cohort.said import Said
 
 DAY = TODAY[1]
@@ -100,3 +100,46 @@ def test_recording_attendance_excuses_who_declined_in_time(write, tmp_path):
     with pytest.raises(UsageError, match="say who came"):
         record(folder, checked.programme, meeting, present=[], excused=[], absent=[],
                visitors=[], sheet=None)  # fmt: skip
+
+
+# -- groups --------------------------------------------------------------------------------------
+
+
+def _grouped(folder, **options):
+    import datetime as dt
+
+    from cohort.planning import fit, group_checks
+    from cohort.planning.rounds import said
+    from cohort.records.workspace import load_checked
+
+    today = dt.date.fromisoformat(DAY)
+    checked = load_checked(folder, today, checks=(fit.check, group_checks.check))
+    return said(checked, today=today, **options)
+
+
+def test_groups_say_the_warnings_but_of_the_file_just_formed_anew(write):
+    folder = write(trajectory(rounds=2))
+    assert _grouped(folder, write=True).stderr == ""
+    cohort("attendance", "record", folder, "--meeting", "ronde-2", "--excused", "p3-1", *TODAY)
+    kept = _grouped(folder)  # the groups file stands: its warning is said
+    assert "p3-1" in kept.stderr and "ronde-2 (2030-02-12): 23 people" not in kept.stdout
+    anew = _grouped(folder, meeting="ronde-2", force=True, write=True)
+    assert anew.exit_code == 0
+    assert "p3-1" not in anew.stderr
+    assert "ronde-2 (2030-02-12): 23 people, 6 groups, formed now" in anew.stdout
+    assert f"wrote {folder / 'groups' / 'ronde-2.yaml'}" in anew.stdout
+
+
+def test_groups_that_cannot_be_formed_are_said_after_the_warnings(write):
+    rules = "groups:\n  roles: [participant]"
+    nobody = "  zonder: {name: Zonder Adres, organisation: org0}"
+    folder = write(trajectory(rounds=1, rules=rules, extra_people=nobody))
+    with pytest.raises(CohortError) as raised:
+        _grouped(folder)
+    lines = raised.value.lines()
+    assert "warning: participant 'zonder' has no e-mail address" in lines[0]
+    assert any("error: in 'ronde-1', role participant has" in line for line in lines)
+    assert not any("warning: in 'ronde-1'" in line for line in lines)  # said once, as the error
+    result = cohort("groups", folder, *TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[: len(lines)] == lines

@@ -19,7 +19,13 @@ from ..programme.load import Loaded
 from ..programme.model import Programme
 from ..records import attendance
 from ..records import groups as records
+from ..records.workspace import Checked
+from ..said import Said
 from . import group_checks, groups
+
+#: the checks' warnings `cohort groups` says itself, as errors: rules that cannot hold, fewer
+#: names than groups
+SAID_AS_ERRORS = ("groups-impossible", "groups-names")
 
 
 @dataclass
@@ -226,6 +232,39 @@ def group(
                 shown.days = max(0, (programme.meetings[r.meeting].date - day).days)
         result.rounds.append(shown)
     return result
+
+
+def said(
+    checked: Checked,
+    *,
+    meeting: str | None = None,
+    seed: int = 0,
+    write: bool = False,
+    force: bool = False,
+    today: dt.date | None = None,
+) -> Said:
+    """`cohort groups` as it is said: the programme's warnings on standard error (but those it
+    says itself as errors, and those about a groups file it has just formed anew), then the
+    groups (`Grouped.lines`) on standard output.
+
+    Raises CohortError as `group` does, with those warnings said first."""
+    warnings = [w for w in checked.warnings if w.code not in SAID_AS_ERRORS]
+    try:
+        result = group(
+            checked.loaded,
+            checked.programme,
+            meeting=meeting,
+            seed=seed,
+            write=write,
+            force=force,
+            today=today,
+        )
+    except CohortError as err:  # the warnings came before it: they are said first
+        err.diagnostics[:0] = warnings
+        raise
+    replaced = {r.written for r in result.rounds if r.written}
+    said = Said().err(str(w) for w in warnings if w.location.file not in replaced)
+    return said.out(result.lines(write))
 
 
 def _moved(old: Sequence[Sequence[str]], new: Sequence[Sequence[str]]) -> list[str]:
