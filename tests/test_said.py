@@ -10,8 +10,11 @@ import json
 
 import pytest
 from conftest import SMALL, cohort
+from servers import Mailbox, smtp_server
 from test_groups import TODAY, trajectory
+from test_invite import NOW
 from test_planning import PLANNED
+from test_send import outbox_of
 
 from cohort.errors import CohortError, UsageError
 from cohort.said import Said
@@ -143,3 +146,77 @@ def test_groups_that_cannot_be_formed_are_said_after_the_warnings(write):
     result = cohort("groups", folder, *TODAY)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[: len(lines)] == lines
+
+
+# -- send ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outbox(write, tmp_path, monkeypatch):
+    for name, value in NOW.items():
+        monkeypatch.setenv(name, value)
+    return outbox_of(write, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"repair": True, "settled": ["m1.eml"]},
+        {"repair": True, "delivered": True},
+        {"settled": ["m1.eml"]},
+        {"delivered": False},
+        {"confirm": True},
+    ],
+)
+def test_send_refuses_options_that_do_not_go_together(outbox, options):
+    from cohort.delivery.sending import run
+
+    with pytest.raises(UsageError):
+        run(outbox, None, **options)
+
+
+def test_send_without_confirm_is_a_dry_run(outbox):
+    from cohort.delivery.sending import run
+
+    said = run(outbox, "smtp://127.0.0.1:2525")
+    assert said.exit_code == 0
+    assert said.stdout.splitlines()[-1].startswith("dry run: 36 message(s) would go from")
+    assert "add --confirm to send them through" in said.stdout
+
+
+def test_send_counts_its_steps_for_the_bar_and_says_the_outcome(outbox):
+    from contextlib import contextmanager
+
+    from cohort.delivery.sending import run
+
+    steps: list[int] = []
+
+    @contextmanager
+    def bar(total):
+        steps.append(total)
+        yield lambda: steps.append(1)
+
+    with smtp_server(Mailbox()) as url:
+        said = run(outbox, url, confirm=True, limit=5, progress=bar)
+    assert steps == [5, 1, 1, 1, 1, 1]
+    assert said.exit_code == 0
+    assert said.stdout == "sent 5, deferred 0, uncertain 0, refused 0, failed 0, held back 31\n"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "code"),
+    [
+        ({}, 0),
+        ({"deferred": [("m.eml", "451 try later")]}, 1),
+        ({"stopped": "the server is away"}, 1),
+        ({"interrupted": 2}, 130),
+        ({"interrupted": 15, "deferred": [("m.eml", "451 try later")]}, 143),
+    ],
+)
+def test_the_outcome_of_a_run_gives_its_exit_code(outcome, code):
+    from cohort.delivery.outcome import Outcome
+
+    said = Outcome(**outcome).said()
+    assert said.exit_code == code
+    assert said.stdout.startswith("sent 0, ")
+    assert ("stopped: the server is away" in said.stderr) == ("stopped" in outcome)

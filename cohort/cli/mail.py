@@ -1,12 +1,20 @@
 """Commands for e-mail: invite (write the outbox) and send (deliver it over SMTP)."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .app import app
-from .common import Folder, Force, Meeting, Today, checked, moment_day, progress, say, today, warn
+from .common import Folder, Force, Meeting, Today, bar, checked, moment_day, say, tell, today, warn
+
+
+class Fate(StrEnum):
+    """What became of an uncertain message (`send --settle FILE --as ...`)."""
+
+    delivered = "delivered"
+    not_delivered = "not-delivered"
 
 
 @app.command()
@@ -124,10 +132,9 @@ def send(
         ),
     ] = None,
     settled_as: Annotated[
-        str | None,
+        Fate | None,
         typer.Option(
             "--as",
-            metavar="delivered|not-delivered",
             help="With --settle: it arrived (never send it again), or it did not (send it).",
         ),
     ] = None,
@@ -142,47 +149,21 @@ def send(
     day: Today = None,
 ) -> None:
     """Send the outbox over SMTP, each message exactly once; a dry run unless --confirm."""
-    from ..delivery import preview
-    from ..delivery import settle as settling
-    from ..delivery.send import send as deliver
-    from ..delivery.smtp import Server
-    from ..errors import UsageError
+    from ..delivery.sending import run
 
-    if repair or settle or settled_as:
-        if settle and settled_as in ("delivered", "not-delivered") and not repair:
-            say(settling.settle(outbox, settle, settled_as == "delivered"))
-            return
-        if repair and not (settle or settled_as):
-            say(settling.repair(outbox))
-            return
-        raise UsageError(
-            "--repair goes alone, and --settle FILE needs --as delivered or --as not-delivered"
-        )
-    target = Server.parse(server) if server is not None else None
-    when = moment_day(day)
-    if not confirm or target is None:
-        if confirm:
-            raise UsageError("--confirm needs --server URL: the server to send through")
-        say(preview.dry_run(outbox, target, limit, resend_uncertain, when, retry_refused))
-        return
-    waiting = preview.count_waiting(outbox, limit, resend_uncertain, retry_refused)
-    with progress("sending", waiting) as advance:
-        outcome = deliver(
-            outbox,
-            target,
-            limit=limit,
-            rate=rate,
-            resend_uncertain=resend_uncertain,
-            retry_refused=retry_refused,
-            today=when,
-            progress=lambda _item: advance("sending", 1),
-            notice=warn,
-        )
-    warn(outcome.problems())
-    say(outcome.summary())
-    if (reason := outcome.stop_reason()) is not None:
-        warn(reason)
-    if outcome.interrupted:
-        raise typer.Exit(128 + outcome.interrupted)
-    if not outcome.ok:
-        raise typer.Exit(1)
+    said = run(
+        outbox,
+        server,
+        confirm=confirm,
+        limit=limit,
+        rate=rate,
+        resend_uncertain=resend_uncertain,
+        retry_refused=retry_refused,
+        settled=settle or [],
+        delivered=None if settled_as is None else settled_as is Fate.delivered,
+        repair=repair,
+        today=moment_day(day),
+        progress=bar("sending"),
+        notice=warn,
+    )
+    tell(said)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..records.locking import Holder
+from ..said import Said
 
 
 @dataclass
@@ -57,6 +58,22 @@ class Outcome:
             or self.unrecorded
             or self.stopped
         )
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number when one stopped the run (as a shell says it: 130 for
+        Ctrl-C, 143 for SIGTERM), else 0 when `ok`, else 1."""
+        if self.interrupted:
+            return 128 + self.interrupted
+        return 0 if self.ok else 1
+
+    def said(self) -> Said:
+        """The run as it is said: the problems (standard error), the summary (standard output),
+        why it stopped (standard error), and the exit code."""
+        said = Said(exit_code=self.exit_code).err(self.problems()).out(self.summary())
+        if (reason := self.stop_reason()) is not None:
+            said.err(reason)
+        return said
 
     def problems(self) -> list[str]:
         """Each message that did not simply go, and why, for standard error."""
