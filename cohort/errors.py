@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
         "64 levels that cohort refuses"
     ),
     "merge-conflict": "a merge conflict left in a file (git's '<<<<<<<' ... '>>>>>>>' lines)",
+    "not-a-folder": "the programme's folder given does not exist, or is a file",
     "no-programme": "the folder has no programme.yaml",
     "cannot-continue": "a problem that stops the command before anything else can be said",
     "outside-programme": "a file of the programme that is a link to somewhere outside its folder",

@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from conftest import SMALL, cohort
+from conftest import SMALL, cohort, edit
 from servers import Mailbox, smtp_server
 from test_groups import TODAY, trajectory
 from test_invite import NOW
@@ -220,3 +220,67 @@ def test_the_outcome_of_a_run_gives_its_exit_code(outcome, code):
     assert said.exit_code == code
     assert said.stdout.startswith("sent 0, ")
     assert ("stopped: the server is away" in said.stderr) == ("stopped" in outcome)
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def _validation(folder, day=DAY):
+    import datetime as dt
+
+    from cohort.planning import fit, group_checks
+    from cohort.records.workspace import validate
+
+    return validate(folder, dt.date.fromisoformat(day), checks=(fit.check, group_checks.check))
+
+
+def test_validate_says_a_fine_programme_on_stdout_and_problems_on_stderr(write):
+    fine = _validation(write()).said()
+    assert fine.exit_code == 0
+    assert fine.stdout.endswith('ok: "Kleine leergroep", 2 meetings, 2 participants (0 errors, '
+                                "0 warnings)\n")  # fmt: skip
+    assert fine.stderr == ""
+    wrong = _validation(write(edit(SMALL, "venue: zaal\n    date: 2030-02-05", "venue: zal\n"
+                                   "    date: 2030-02-05"))).said()  # fmt: skip
+    assert wrong.exit_code == 1
+    assert wrong.stdout == ""
+    assert "error: unknown venue 'zal'" in wrong.stderr
+    assert wrong.stderr.endswith("1 error, 0 warnings\n")
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_validate_says_a_folder_that_is_none_in_json_too(tmp_path, kind):
+    folder = tmp_path / "programme"
+    if kind == "file":
+        folder.write_text("not a folder\n")
+    validation = _validation(folder)
+    for said in (validation.said(json=True), cohort("validate", folder, "--format", "json")):
+        assert said.exit_code == 2
+        assert said.stderr == ""
+        document = json.loads(said.stdout)
+        assert (document["ok"], document["errors"], document["warnings"]) == (False, 1, 0)
+        (problem,) = document["diagnostics"]
+        assert problem["file"] == str(folder)
+        assert (problem["severity"], problem["code"]) == ("error", "not-a-folder")
+        assert str(folder) in problem["message"]
+    # for people, as before: one line on standard error, the same exit code
+    text = cohort("validate", folder)
+    assert (text.exit_code, text.stdout) == (2, "")
+    assert text.stderr in (
+        f"error: there is no folder '{folder}'\n",
+        f"error: '{folder}' is a file; give the programme's folder\n",
+    )
+    assert validation.said().stderr == text.stderr
+
+
+def test_validate_json_has_the_same_shape_for_every_outcome(write, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    outcomes = [
+        cohort("validate", write(), "--format", "json", *TODAY),
+        cohort("validate", empty, "--format", "json"),
+        cohort("validate", tmp_path / "nowhere", "--format", "json"),
+    ]
+    assert [r.exit_code for r in outcomes] == [0, 1, 2]
+    for result in outcomes:
+        assert set(json.loads(result.stdout)) == {"ok", "errors", "warnings", "diagnostics"}

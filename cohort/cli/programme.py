@@ -42,19 +42,7 @@ def validate(
     from ..records.workspace import validate as run
 
     validation = run(folder, today(day), strict=strict, checks=(fit.check, group_checks.check))
-    if format is DiagnosticFormat.json:
-        say(validation.as_json())
-    else:
-        warn(str(d) for d in validation.diagnostics)
-        verdict = validation.verdict()
-        if verdict is None:
-            pass
-        elif validation.failed or validation.programme is None:
-            warn(verdict)
-        else:
-            say(verdict)
-    if validation.failed:
-        raise typer.Exit(1)
+    tell(validation.said(json=format is DiagnosticFormat.json))
 
 
 @app.command()

@@ -57,11 +57,11 @@ class Loaded:
 def find_entry(folder: Path) -> Path:
     """The programme.yaml of a folder, or a clear error saying what to do."""
     if not folder.exists():
-        raise UsageError(f"there is no folder '{folder}'")
+        raise UsageError(f"there is no folder '{folder}'", code="not-a-folder")
     if folder.is_file():
         if folder.name == ENTRY_FILE:
             return folder
-        raise UsageError(f"'{folder}' is a file; give the programme's folder")
+        raise UsageError(f"'{folder}' is a file; give the programme's folder", code="not-a-folder")
     entry = folder / ENTRY_FILE
     if not entry.exists() and not entry.is_symlink():  # a pipe is there: reading refuses it
         other = folder / "programme.yml"

@@ -33,6 +33,7 @@ from ..programme import certificates
 from ..programme.check import check
 from ..programme.load import Loaded, Overlay, load
 from ..programme.model import Meeting, Programme
+from ..said import Said
 from . import attendance
 from .published import SECRET_FILE, STATE_FILE, load_state
 
@@ -205,6 +206,8 @@ class Validation:
     strict: bool = False
     #: the reading stopped at one problem (no programme.yaml, ...): nothing to count
     stopped: bool = False
+    #: the folder given is none (missing, or a file): a wrong command line, exit 2
+    usage: UsageError | None = None
 
     @property
     def errors(self) -> int:
@@ -235,6 +238,31 @@ class Validation:
             )
         return self.counts()
 
+    @property
+    def exit_code(self) -> int:
+        """2 when the folder given is none, 1 when the validation `failed`, else 0."""
+        if self.usage is not None:
+            return self.usage.exit_code
+        return 1 if self.failed else 0
+
+    def said(self, json: bool = False) -> Said:
+        """What `cohort validate` says, with its exit code. For machines (`json`): the JSON of
+        `as_json` on standard output, whatever the outcome. For people: the diagnostics on
+        standard error, then the verdict: on standard output when the programme is fine, else
+        on standard error with the problems."""
+        said = Said(exit_code=self.exit_code)
+        if json:
+            return said.out(self.as_json())
+        if self.usage is not None:
+            return said.err(self.usage.lines())
+        said.err(str(d) for d in self.diagnostics)
+        verdict = self.verdict()
+        if verdict is None:
+            return said
+        if self.failed or self.programme is None:
+            return said.err(verdict)
+        return said.out(verdict)
+
     def as_json(self) -> str:
         """For machines: {ok, errors, warnings, diagnostics: [{file, line, column, severity,
         code, message, hint}]}."""
@@ -254,8 +282,9 @@ def validate(
     folder: Path, today: dt.date | None, strict: bool = False, checks: Sequence[Check] = ()
 ) -> Validation:
     """Check a programme folder and everything cohort keeps in it. A problem that stops the
-    reading early (no programme.yaml, a file that is not YAML) is one more diagnostic; a
-    usage error (no such folder) is raised. A meeting still to be planned is a warning."""
+    reading early (no programme.yaml, a file that is not YAML) is one more diagnostic; so is
+    a folder that is none (missing, or a file), kept as `usage` too (a wrong command line).
+    A meeting still to be planned is a warning."""
     try:
         loaded = load(folder, overlays())
         check(loaded, today)
@@ -263,8 +292,10 @@ def validate(
         for run in checks:
             run(loaded)
         loaded.report.extend(_unplanned(loaded))
-    except UsageError:
-        raise
+    except UsageError as err:
+        where = Location(folder)
+        stop = Diagnostic(where, "error", err.message, code=err.code)
+        return Validation(folder, None, [stop], strict, stopped=True, usage=err)
     except CohortError as err:
         return Validation(
             folder,
