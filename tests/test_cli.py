@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import cohort
 
 HEAVY = (
@@ -116,3 +117,34 @@ def test_version():
 
     result = cohort("--version")
     assert (result.exit_code, result.stdout) == (0, f"cohort {__version__}\n")
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "choices"),
+    [
+        (("registrations", "status"), "--format", "text|json"),
+        (("poll", "import"), "--tool", "framadate|rallly|nextcloud|newdle|doodle"),
+        (("registrations", "import"), "--tool", "pretix|eventbrite|google|microsoft|columns"),
+        (("send",), "--as", "delivered|not-delivered"),
+        (("validate",), "--format", "text|json"),
+    ],
+)
+def test_a_choice_lists_its_values_and_refuses_any_other(tmp_path, command, option, choices):
+    shown = cohort(*command, "--help")
+    assert re.search(rf"{option} <{re.escape(choices)}>", shown.stdout), shown.stdout
+    (tmp_path / "export.csv").write_text("a,b\n")
+    arguments = {"send": [tmp_path], "validate": [tmp_path], "registrations status": [tmp_path]}
+    given = arguments.get(" ".join(command), [tmp_path / "export.csv"])
+    refused = cohort(*command, *given, option, "other")
+    assert refused.exit_code == 2
+    assert f"Invalid value for '{option}'" in refused.stderr
+    assert "'other' is not one of" in refused.stderr
+
+
+def test_the_tools_offered_are_the_tools_read():
+    from cohort.cli.planning import PollTool
+    from cohort.cli.registrations import ExportTool
+    from cohort.planning import polls, registration_exports
+
+    assert tuple(PollTool) == polls.TOOLS
+    assert tuple(ExportTool) == registration_exports.TOOLS

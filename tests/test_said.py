@@ -284,3 +284,17 @@ def test_validate_json_has_the_same_shape_for_every_outcome(write, tmp_path):
     assert [r.exit_code for r in outcomes] == [0, 1, 2]
     for result in outcomes:
         assert set(json.loads(result.stdout)) == {"ok", "errors", "warnings", "diagnostics"}
+
+
+# -- registrations status --------------------------------------------------------------------------
+
+
+def test_registration_lists_render_for_people_or_for_a_script():
+    import datetime as dt
+
+    from cohort.documents.registration_status import render
+    from cohort.planning.registering import Lists
+
+    empty = Lists(lists=[], zone=dt.UTC)
+    assert render(empty).startswith("no registrations yet")
+    assert json.loads(render(empty, as_json=True)) == {"at": None, "lists": []}

@@ -1,5 +1,6 @@
 """Commands that plan: `poll import` (`schedule --solve` is `schedule`'s, in programme.py)."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -7,6 +8,17 @@ import typer
 
 from .app import app, group
 from .common import say, today, warn
+
+
+class PollTool(StrEnum):
+    """The poll tools whose exports cohort reads (as `planning.polls.TOOLS`)."""
+
+    framadate = "framadate"
+    rallly = "rallly"
+    nextcloud = "nextcloud"
+    newdle = "newdle"
+    doodle = "doodle"
+
 
 poll = group("Availability polls: import their answers for 'cohort schedule --solve'.")
 app.add_typer(poll, name="poll")
@@ -25,8 +37,8 @@ def import_(
         ),
     ] = None,
     tool: Annotated[
-        str | None,
-        typer.Option(help="framadate, rallly, nextcloud, newdle or doodle (default: detected)."),
+        PollTool | None,
+        typer.Option(help="The tool that exported the poll (default: detected)."),
     ] = None,
     replace: Annotated[
         bool,
@@ -37,6 +49,6 @@ def import_(
     """Read a poll's export into planning/answers.yaml, matching respondents to participants."""
     from ..planning.poll_import import import_poll
 
-    result = import_poll(file, programme, tool, today(day), replace)
+    result = import_poll(file, programme, tool.value if tool else None, today(day), replace)
     warn(str(w) for w in result.warnings)
     say(result.summary)

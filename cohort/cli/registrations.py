@@ -1,12 +1,35 @@
 """`cohort registrations`: import a form's export, see the lists, cancel, accept, decline."""
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .app import app, group
 from .common import Folder, Today, moment_day, say, warn
+
+if TYPE_CHECKING:
+    from ..planning.registrations import Action
+
+
+class ExportTool(StrEnum):
+    """The tools whose registration exports cohort reads (as
+    `planning.registration_exports.TOOLS`); columns: the programme's `registration: columns:`."""
+
+    pretix = "pretix"
+    eventbrite = "eventbrite"
+    google = "google"
+    microsoft = "microsoft"
+    columns = "columns"
+
+
+class StatusFormat(StrEnum):
+    """How `registrations status` shows the lists: for people (text) or for a script (json)."""
+
+    text = "text"
+    json = "json"
+
 
 registrations = group("Registrations and waiting lists: from a form's export to the invitees.")
 app.add_typer(registrations, name="registrations")
@@ -44,8 +67,11 @@ def import_(
         ),
     ] = None,
     tool: Annotated[
-        str | None,
-        typer.Option(help="pretix, eventbrite, google, microsoft or columns (default: detected)."),
+        ExportTool | None,
+        typer.Option(
+            help="The tool that made the export; columns: as the programme's registration: "
+            "columns: name them (default: detected)."
+        ),
     ] = None,
     event: Annotated[
         str | None,
@@ -70,7 +96,9 @@ def import_(
         )
     if meeting is None and not programme:
         raise UsageError("say what the registrations are for: --meeting ID or --programme")
-    done = import_export(file, folder, meeting, moment_day(day), tool, event)
+    done = import_export(
+        file, folder, meeting, moment_day(day), tool.value if tool else None, event
+    )
     warn(str(w) for w in done.warnings)
     say(done.lines)
 
@@ -80,8 +108,9 @@ def status(
     folder: Folder = Path(),
     meeting: ForMeeting = None,
     format: Annotated[
-        str, typer.Option("--format", help="text or json (json names everyone).")
-    ] = "text",
+        StatusFormat,
+        typer.Option("--format", help="For people, or for a script (json names everyone)."),
+    ] = StatusFormat.text,
     day: Today = None,
 ) -> None:
     """Who is registered, waiting (with their position), offered a place, declined or
@@ -93,15 +122,15 @@ def status(
     lists = standing(folder, meeting, moment_day(day))
     warn(str(w) for w in lists.warnings)
     warn(lists.lines)
-    typer.echo(render(lists, format), nl=False)
+    typer.echo(render(lists, as_json=format is StatusFormat.json), nl=False)
 
 
 def _act(
-    action: str, people: list[str], folder: Path, meeting: str | None, day: str | None
+    action: "Action", people: list[str], folder: Path, meeting: str | None, day: str | None
 ) -> None:
     from ..planning.registering import act
 
-    done = act(folder, action, people, meeting, moment_day(day))  # type: ignore[arg-type]
+    done = act(folder, action, people, meeting, moment_day(day))
     warn(str(w) for w in done.warnings)
     say(done.lines)
 

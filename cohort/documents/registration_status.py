@@ -15,14 +15,10 @@ from ..planning.registering import Lists, Standing
 from ..records.registrations import STATUSES, Entry
 
 
-def render(lists: Lists, format: str) -> str:
-    """The lists as text or JSON. Raises UsageError for another format."""
-    if format == "json":
+def render(lists: Lists, as_json: bool = False) -> str:
+    """The lists as text, or `as_json`."""
+    if as_json:
         return json.dumps(_json(lists), ensure_ascii=False, indent=2) + "\n"
-    if format != "text":
-        from ..errors import UsageError
-
-        raise UsageError(f"--format '{format}': write text or json")
     if not lists.lists:
         return "no registrations yet (cohort registrations import FILE --meeting ID)\n"
     return "\n".join(line for standing in lists.lists for line in _text(standing, lists.zone))
