@@ -148,3 +148,18 @@ def test_the_tools_offered_are_the_tools_read():
 
     assert tuple(PollTool) == polls.TOOLS
     assert tuple(ExportTool) == registration_exports.TOOLS
+
+
+@pytest.mark.parametrize(("typo", "meant"), [("verfy", "verify"), ("isue", "issue")])
+def test_a_typo_of_a_certificates_command_is_named(tmp_path, monkeypatch, typo, meant):
+    monkeypatch.chdir(tmp_path)
+    result = cohort("certificates", typo, "CODE")
+    assert result.exit_code == 2
+    assert f"No such command '{typo}'. Did you mean '{meant}'?" in result.stderr
+    # a folder of that name is the programme's: it is issued from
+    (tmp_path / typo).mkdir()
+    folder = cohort("certificates", typo)
+    assert folder.exit_code == 1
+    assert f"there is no programme.yaml in '{typo}'" in folder.stderr
+    # and a word close to no command is taken for a folder, as before
+    assert "there is no folder 'elsewhere'" in cohort("certificates", "elsewhere").stderr

@@ -16,10 +16,17 @@ EXIT_NOT_GENUINE = 3
 
 class CertificatesGroup(CohortGroup):
     """`cohort certificates [DIR] [OPTIONS]` issues (the `issue` command, named or not);
-    `cohort certificates verify CODE` checks a code."""
+    `cohort certificates verify CODE` checks a code. A first word that is no folder but close
+    to a command's name is a typo of it, said as other groups say it."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            if args and not args[0].startswith("-") and not Path(args[0]).is_dir():
+                from difflib import get_close_matches
+
+                if close := get_close_matches(args[0], list(self.commands)):
+                    named = ", ".join(repr(name) for name in close)
+                    ctx.fail(f"No such command {args[0]!r}. Did you mean {named}?")
             args = ["issue", *args]
         return list(super().parse_args(ctx, args))
 
