@@ -188,8 +188,10 @@ def fill(
 
 def language_name(language: str) -> str:
     """A language by its own name, as a language switch offers it: 'Nederlands', 'Français',
-    'English' (CLDR's, through Babel; in sentence case, as a label standing alone)."""
-    name = _locale(language, None).get_display_name(language) or language
+    'English' (CLDR's, through Babel; in sentence case, as a label standing alone): the
+    language alone, never the region of the locale its formats come from ('English', not
+    'English (United Kingdom)')."""
+    name = Locale.parse(language).get_language_name(language) or language
     return Texts(language).sentence(name)
 
 

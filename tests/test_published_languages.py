@@ -154,3 +154,15 @@ def test_a_language_cohort_does_not_write_in_is_an_error_at_its_line(write):
     result = cohort("validate", folder)
     assert result.exit_code == 1
     assert "programme.yaml:4:" in result.output and "'de'" in result.output
+
+
+def test_the_language_switch_names_each_language_plainly(write, tmp_path):
+    """Site pages and web agendas offer each language by its own plain name: 'English', never
+    the region whose formats cohort uses ('English (United Kingdom)')."""
+    folder = write(edit(SMALL, "language: nl\n", "language: nl\nlanguages: [en, fr]\n"))
+    site = tmp_path / "site"
+    assert cohort("build", folder, "-o", site, "--today", "2030-01-01").exit_code == 0
+    for page in (site / "index.html", site / "en" / "index.html", site / "agendas" / "eerste.html"):
+        nav = re.search(r'<nav class="languages"[^>]*>(.*?)</nav>', page.read_text("utf-8"))
+        assert nav is not None, page
+        assert re.sub(r"<[^>]+>", "", nav.group(1)) == "Nederlands · English · Français"
