@@ -58,6 +58,29 @@ def test_a_narrow_table_breaks_lines_between_words_never_inside_one(columns):
     )
 
 
+@pytest.mark.parametrize("columns", [80, 100])
+def test_a_word_too_long_for_its_column_breaks_with_a_hyphen_never_silently(columns):
+    """Brussels' compounds: 'Sociaal-ruimtelijke' and 'Sint-Jans-Molenbeek' break after a
+    hyphen of their own, 'Broedplekkentraject' between syllables with a hyphen added; no line
+    ends in a piece of a word without a sign (rich alone cut 'Sociaal-ruimteli' / 'jke')."""
+    folder = PROGRAMMES / "brussels-broedplekken-2023"
+    table = cohort("schedule", folder, env={"COLUMNS": str(columns)}).stdout
+    # every word whole (markdown is not wrapped), and the short dates of a narrow table
+    words = set(cohort("schedule", folder, "--format", "markdown").stdout.split())
+    words |= set(cohort("schedule", folder, env={"COLUMNS": "159"}).stdout.split())
+    assert max(len(line) for line in table.splitlines()) <= columns
+    assert "…" not in table
+    for token in table.split():
+        if token not in words and not token.endswith("-"):
+            # the rest of a word broken on the line above, never its beginning
+            assert any(w.endswith(token) for w in words), token
+    tokens = table.split()
+    assert not {"Sociaal-ruimteli", "Sint-Jans-Molen", "Broedplekkentraj"} & set(tokens)
+    if columns >= 100:  # the themes (below 100 columns left out)
+        assert "Sociaal-" in tokens and "Broedplekkentra-" in tokens
+    assert "Sint-" in tokens and "Jans-Molenbeek" in tokens
+
+
 def test_the_csv_has_iso_dates_and_times_a_spreadsheet_sorts(write):
     text = edit(
         SMALL, "    venue: zaal\n    date: 2030-03-05", "    venue: zaal\n    date: 2030-03-05"

@@ -10,13 +10,14 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import Texts
 from ..planning.replies import Tally
 from ..programme.model import Programme
 from ..tables import csv_bytes
 from . import markdown
+from .cells import Cell
 from .view import MeetingView, Rotation, Views, rotation_of, texts_for
 
 if TYPE_CHECKING:
@@ -165,11 +166,13 @@ def _meetings_table(
             overflow="fold",
         )
     for row in table:
-        cells = _cells(row, wide)
+        cells: list[Any] = _cells(row, wide)
         if width < 160:
             cells[0] = _short_dates(row.meeting, texts)
         if folded:
             cells.insert(7, _answer_lines(row, texts))
+        for i in (3, 4, 5):  # title, themes, venue: wrapped at words, never cut
+            cells[i] = Cell(cells[i], texts.language)
         style = "dim strike" if row.meeting.cancelled and color else None
         main.add_row(*(cells[i] for i in shown), style=style)
     return main
@@ -238,7 +241,7 @@ def _table(
         for header in _group_headers(texts):
             groups.add_column(header)
         for cells in _group_cells(grouped):
-            groups.add_row(*cells)
+            groups.add_row(*(Cell(cell, texts.language) for cell in cells))
         console.print(groups)
     if venues:
         rot = Table(
@@ -247,7 +250,9 @@ def _table(
         for i, header in enumerate(_rotation_headers(texts)):
             rot.add_column(header, ratio=3 if i == 3 else 1 if i == 0 else None)
         for item in venues:
-            rot.add_row(*_rotation_cells(item))
+            cells = _rotation_cells(item)
+            cells[3] = ", ".join(day.replace(" ", "\u00a0") for day in item.dates)  # a date whole
+            rot.add_row(*(Cell(cell, texts.language) for cell in cells))
         console.print(rot)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
