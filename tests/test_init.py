@@ -103,3 +103,39 @@ def test_init_into_a_fresh_git_folder_keeps_its_gitignore(tmp_path):
     assert (folder / ".gitignore").read_text() == "*.pdf\n"
     assert (folder / "programme.yaml").is_file()
     assert cohort("validate", folder).exit_code == 0
+
+
+#: the collections whose entries are named by ids (words of the sample's language)
+COLLECTIONS = {"organisations", "venues", "themes", "meetings", "participants"}
+
+
+def shape(value, by_order: bool = False):
+    """The fields of a YAML document, whatever its words: the entries of a collection by
+    their order, any other mapping by its keys, a value by its type."""
+    if isinstance(value, dict):
+        return {
+            (n if by_order else key): shape(item, key in COLLECTIONS)
+            for n, (key, item) in enumerate(value.items())
+        }
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return type(value).__name__
+
+
+def test_the_three_samples_show_the_same_fields(tmp_path):
+    """A facilitator starting in English sees what the Dutch and French samples show: the
+    venue's directions and parking, the meeting's description and preparation."""
+    import yaml
+
+    shapes = {}
+    for language in ("nl", "fr", "en"):
+        folder = tmp_path / language
+        assert cohort("init", folder, "--language", language).exit_code == 0
+        shapes[language] = [
+            shape(yaml.safe_load((folder / name).read_text(encoding="utf-8")))
+            for name in ("programme.yaml", "participants.yaml")
+        ]
+    assert shapes["en"] == shapes["nl"] == shapes["fr"]
+    venue = shapes["en"][0]["venues"][0]
+    assert "directions" in venue and "parking" in venue
+    assert {"description", "preparation"} <= set(shapes["en"][0]["meetings"][0])
