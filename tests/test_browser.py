@@ -202,6 +202,25 @@ def test_private_meetings_and_join_links_stay_off_the_public_page(browser, optil
     assert past == ["bijeenkomst-2025-1"] and "Afgelopen" in text
 
 
+def test_the_next_meeting_badge_is_a_label_not_a_button(browser, optil):
+    """The frame of the next meeting's section is its own: the badge inside it (a span of
+    class 'badge next') is a small label like the other badges, without that frame."""
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto((optil / "index.html").as_uri(), wait_until="load")
+    style = (
+        "e => { const s = getComputedStyle(e); return {border: s.borderTopWidth, "
+        "padding: s.paddingTop, radius: s.borderTopLeftRadius, height: e.offsetHeight}; }"
+    )
+    badge = page.eval_on_selector("span.badge.next", style)
+    past = page.eval_on_selector("span.badge.past", style)
+    section = page.eval_on_selector("section.next", style)
+    page.close()
+    assert badge["border"] == past["border"] == "0px"
+    assert badge["padding"] == past["padding"] and badge["radius"] == past["radius"]
+    assert badge["height"] == past["height"]
+    assert section["border"] == "2px"
+
+
 def test_no_public_file_names_a_private_meeting_or_carries_a_join_link(optil):
     from calendars import events
 

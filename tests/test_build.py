@@ -98,7 +98,10 @@ def test_webcal_and_a_linked_report_when_asked(write, tmp_path):
     build(write(text), site, "--link-report", today="2030-01-01")
     page = (site / "index.html").read_text()
     assert 'href="webcal://leerhuis.example.org/netwerk/calendar/programme.ics"' in page
-    assert "wijzigingen volgen vanzelf" in page  # said next to the subscription
+    # said next to the subscription, not of the download (a file does not follow changes)
+    assert re.search(
+        r">Abonneren</a>\s*\(wijzigingen volgen dan vanzelf\) · <a [^>]*download", page
+    )
     assert 'href="report/report.html"' in page
 
 
@@ -206,7 +209,23 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
         '<a href="https://tetem.nl/aanmelden">het inschrijvingsformulier</a>.'
     ) in page
     build(folder, site, today="2024-02-16")  # the deadline passed: no invitation to register
-    assert "Schrijf je in" not in (site / "index.html").read_text()
+    page = (site / "index.html").read_text()
+    assert "Schrijf je in" not in page
+    # nor a button: the first meeting's deadline closes the series, whose other meetings
+    # have none of their own
+    assert 'class="register"' not in page and "Inschrijven" not in page
+
+
+@pytest.mark.parametrize(
+    ("today", "offered"), [("2030-01-01", True), ("2030-03-05", True), ("2030-03-06", False)]
+)
+def test_the_register_button_goes_once_the_programme_is_over(write, tmp_path, today, offered):
+    """A form without deadlines takes registrations while a meeting is still to come."""
+    form = "links:\n  registration: https://leerhuis.example.org/aanmelden\nattendance:"
+    site = tmp_path / "site"
+    build(write(edit(_small(), "attendance:", form)), site, today=today)
+    page = (site / "index.html").read_text()
+    assert ('<a class="register" href="https://leerhuis.example.org/aanmelden">' in page) is offered
 
 
 def test_without_a_form_register_by_an_email_with_its_subject_written(seed, tmp_path):

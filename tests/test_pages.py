@@ -262,3 +262,40 @@ def test_the_bilingual_brussels_page_reads_as_approved(seed, language):
         checked.folder, checked.programme, True, False, dt.date(2023, 3, 15), language
     )
     golden(language, "brussels.html", page)
+
+
+#: The subscription and the download, each said as it is, in each language.
+SUBSCRIBE = {
+    "nl": ("Abonneren", "(wijzigingen volgen dan vanzelf)", "Kalender downloaden (.ics)"),
+    "fr": (
+        "S'abonner",
+        "(les changements suivent alors d'eux-mêmes)",
+        "Télécharger le calendrier (.ics)",
+    ),
+    "en": ("Subscribe", "(changes then follow by themselves)", "Download the calendar (.ics)"),
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_only_the_subscription_promises_that_changes_follow(tmp_path, language):
+    """A downloaded calendar is a copy: the words that changes follow by themselves stand
+    next to the subscription, never before both links."""
+    folder, programme = loaded(tmp_path, language)
+    text = (folder / "programme.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "attendance:", "calendar:\n  base_url: https://buurtwerk.example.org/\nattendance:"
+    )
+    (folder / "programme.yaml").write_text(text, encoding="utf-8")
+    programme = load(folder).programme
+    assert programme is not None
+    page = index_page(folder, programme, True, False, dt.date(2029, 12, 1))
+    subscribe, follow, download = (
+        re.escape(w).replace("'", "(?:'|&#39;)") for w in SUBSCRIBE[language]
+    )
+    sentence = re.search(r'<section class="subscribe">\s*<p>(.*?)</p>', page, re.S)
+    assert sentence is not None
+    assert re.fullmatch(
+        rf"[^<]*:\s*<a href=\"webcal://[^\"]+\">{subscribe}</a>\s*{follow} · "
+        rf"<a href=\"[^\"]+\" download>{download}</a>",
+        sentence.group(1).strip(),
+    ), sentence.group(1)

@@ -169,9 +169,9 @@ def test_a_long_sheet_continues_over_pages_with_its_header(write, tmp_path):
     texts = pages(out / "dag-sheet.pdf")
     assert len(texts) >= 4
     for number, text in enumerate(texts, start=1):
-        assert re.search(r"Naam\s+Organisatie\s+Aanwezig\s+Verontschuldigd\s+Handtekening", text), (
-            number
-        )
+        assert re.search(
+            r"Naam\s+Organisatie\s+Aanwezig\s+Verontschuldigd\s+Opmerking\s+Handtekening", text
+        ), number
         assert f"{number} / {len(texts)}" in text
     everything = " ".join(texts)
     assert all(f"Deelnemer {i:03d}" in everything for i in range(150))
@@ -280,8 +280,8 @@ def test_the_sheet_has_the_excused_column_and_lists_staff_apart(seed, tmp_path):
     result = cohort("attendance", "sheet", folder, "--meeting", "bijeenkomst-1", "-o", out)
     assert result.exit_code == 0, result
     text = text_of(out / "bijeenkomst-1-sheet.pdf")
-    assert re.search(r"Aanwezig\s+Verontschuldigd\s+Handtekening", text)
-    heading = text.index("Begeleiders, organisatoren en experten")
+    assert re.search(r"Aanwezig\s+Verontschuldigd\s+Opmerking\s+Handtekening", text)
+    heading = text.index("Begeleiders, organisatoren en experts")  # 'experten' is Belgian
     assert text.index("Niels Scholten") < heading < text.index("Adedapo Okafor (begeleider)")
     rows = list(csv.reader(io.StringIO((out / "bijeenkomst-1-sheet.csv").read_text("utf-8-sig"))))
     assert rows[-9][0] == "adedapo-facilitator"  # staff last, before the empty rows

@@ -96,6 +96,19 @@ def registration_link(programme: Programme, title: str, texts: Texts) -> str | N
     return None
 
 
+def registration_open(meetings: list[Meeting], today: dt.date) -> bool:
+    """Whether the programme still takes registrations on `today` (its registration form is
+    offered at the top of its page): a meeting of `meetings` (those the page shows) is still
+    to come and not cancelled, and `today` is not after the last registration deadline any of
+    them has (the deadline of a first meeting closes the series: a community of practice
+    registers once, for all its meetings)."""
+    taking_place = [m for m in meetings if not m.cancelled]
+    if not any(m.last_date >= today for m in taking_place):
+        return False
+    deadlines = [m.registration_deadline for m in taking_place if m.registration_deadline]
+    return not deadlines or today <= max(deadlines)
+
+
 def index_page(
     folder: Path,
     programme: Programme,
@@ -153,6 +166,9 @@ def index_page(
         feed=file("calendar/programme.ics"),
         webcal=webcal(programme, language_file(programme, "calendar/programme.ics", language)),
         report=f"{root}report/report.html" if link_report else None,
+        register=programme.links.registration
+        if registration_open(public_meetings(programme), today)
+        else None,
         organiser=views.programme_view.organiser,
     )
 

@@ -29,8 +29,10 @@ from .languages import language_file, switch
 from .templating import Renderer
 from .view import Views, texts_for
 
-#: empty rows on a sign-in sheet for people who were not invited
+#: empty rows on a sign-in sheet for people who were not invited (in the PDF: as many as fill
+#: the page the list ends on, and never fewer than LEAST_BLANK_ROWS on a page)
 BLANK_ROWS = 8
+LEAST_BLANK_ROWS = 3
 
 
 def _context(views: Views, meeting: Meeting, public: bool = False) -> dict[str, Any]:
@@ -46,6 +48,23 @@ def _context(views: Views, meeting: Meeting, public: bool = False) -> dict[str, 
         else (views.programme_view.links.website or "")
     )
     return context
+
+
+#: how many of the next meetings an agenda names
+LATER = 3
+
+
+def later_meetings(order: list[Meeting], position: int) -> list[Meeting]:
+    """The next meetings after the one at `position` in `order` (the programme's meetings in
+    the order they happen), up to LATER, for its agenda: those anyone may see (not private)
+    and not cancelled."""
+    later: list[Meeting] = []
+    for other in order[position + 1 :]:
+        if len(later) == LATER:
+            break
+        if not other.private and not other.cancelled:
+            later.append(other)
+    return later
 
 
 @dataclass
@@ -70,12 +89,24 @@ class Printer:
         self.html = Renderer(self.folder, self.texts, autoescape=True)
         #: what the facilitator should know about the documents (characters no font has)
         self.warnings: list[str] = []
+        self._order: list[Meeting] | None = None  # the meetings in order, once needed
+        self._position: dict[str, int] = {}  # a meeting's place in that order, by id
 
     def agenda_source(self, meeting: Meeting) -> str:
         """The agenda of `meeting` as Typst source (what `agenda_pdf` typesets)."""
-        context = _context(self.views, meeting, self.public)
+        context = self._agenda_context(meeting)
         context["qr"] = typeset.qr_code(context["link"]) if context["link"] else None
         return self.typst.render("agenda/agenda.typ", **context)
+
+    def _agenda_context(self, meeting: Meeting) -> dict[str, Any]:
+        """What an agenda shows (`_context`), with the next meetings of the programme."""
+        context = _context(self.views, meeting, self.public)
+        if self._order is None:
+            self._order = self.programme.chronological()
+            self._position = {m.id: n for n, m in enumerate(self._order)}
+        later = later_meetings(self._order, self._position[meeting.id])
+        context["later"] = tuple(self.views.meeting(m) for m in later)
+        return context
 
     def agenda_pdf(self, meeting: Meeting) -> bytes:
         source = self.agenda_source(meeting)
@@ -87,7 +118,7 @@ class Printer:
     def agenda_html(self, meeting: Meeting) -> str:
         """The agenda of `meeting` as a printable web page, with a link to its page in each
         other language the programme is published in (files side by side: `agenda_name`)."""
-        context = _context(self.views, meeting, self.public)
+        context = self._agenda_context(meeting)
         context["qr_svg"] = Markup(typeset.qr_svg(context["link"])) if context["link"] else None
         context["languages"] = switch(
             self.programme,
@@ -151,6 +182,7 @@ class Printer:
             **context,
             rows=rows,
             blank=BLANK_ROWS,
+            least=LEAST_BLANK_ROWS,
             grouped=bool(context["groups"]),
         )
 

@@ -309,7 +309,8 @@ def render(summary: Summary, folder: Path, format: str, warnings: list[str] | No
         renderer.env.filters["cell"] = markdown.text
         renderer.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
         return renderer.render("report/report.md", **context).encode()
-    svg = chart(view, texts)
+    # a chart of no bar would be its legend alone: none until attendance is recorded
+    svg = chart(view, texts) if any(r.recorded for r in view.held) else ""
     if format == "html":
         from markupsafe import Markup
 
@@ -320,7 +321,9 @@ def render(summary: Summary, folder: Path, format: str, warnings: list[str] | No
     typst.env.filters["percent"] = lambda v: "—" if v is None else texts.percent(v)
     source = typst.render(
         "report/report.typ",
-        chart=typeset.Code(f'image(bytes({typeset.string(svg)}), format: "svg", width: 100%)'),
+        chart=typeset.Code(f'image(bytes({typeset.string(svg)}), format: "svg", width: 100%)')
+        if svg
+        else None,
         **context,
     )
     return typeset.pdf(source, "report", summary.as_of, warnings)

@@ -54,15 +54,20 @@ LONGEST_WORD = 60
 _MAY_BREAK = "\u200b"
 
 
+#: What may stand before or after a word and leaves it a word ('vrijwilligersorganisaties:').
+_PUNCTUATION = ".,:;!?'\"()[]«»“”‘’…"
+
+
 def _breakable(match: re.Match[str]) -> str:
     """A long run that is no word (an address, a code) with a break opportunity after every
     character (Typst breaks such a line only between words, and would let it run over the next
     column). A link breaks after its slashes already, so a run stops at one. A word of letters
-    (and hyphens, up to LONGEST_WORD) is left whole: Typst hyphenates it by the document's
-    language, where a break anywhere would cut a syllable without a hyphen ('gemeensc /
-    hapsinfrastructuur')."""
+    (and hyphens, up to LONGEST_WORD, with punctuation before or after it) is left whole:
+    Typst hyphenates it by the document's language, where a break anywhere would cut a
+    syllable without a hyphen ('gemeensc / hapsinfrastructuur')."""
     run = match.group()
-    if len(run) <= LONGEST_WORD and run.replace("-", "").isalpha():
+    word = run.strip(_PUNCTUATION).replace("-", "")
+    if len(run) <= LONGEST_WORD and word.isalpha():
         return run
     return _MAY_BREAK.join(run)
 
@@ -138,6 +143,16 @@ def link(value: Any, longest: int = LONG_PIECE) -> Code:
     return Code(f"#link({string(target)}, text({style})[{body}]);")
 
 
+def name(value: Any) -> Code:
+    """A name (of a person, an organisation, a venue) or a title as Typst markup that is never
+    hyphenated: it breaks between its words only ('Architecture Workroom Brussels', never
+    'Wor-kroom'), while the text around it may hyphenate. Escaped as `escape` does (a run too
+    long to be a word still breaks anywhere)."""
+    text = escape(value)
+    # code ended by ';', so that what follows in the template cannot run into the call
+    return Code(f"#text(hyphenate: false)[{text}];" if text else "")
+
+
 def string(value: Any) -> Code:
     """A value as a Typst string literal, for code such as `lang: {{ language|string }}`."""
     text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -164,6 +179,7 @@ def renderer(folder: Path | None, texts: Texts) -> Renderer:
     render = Renderer(folder, texts, finalize=escape)
     render.env.filters["string"] = string
     render.env.filters["link"] = link
+    render.env.filters["name"] = name
     return render
 
 
