@@ -71,6 +71,13 @@ def flat(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def sheet(name: str, meeting: str, out: Path) -> Path:
+    """The sign-in sheet of an example's meeting, as PDF."""
+    result = cohort("attendance", "sheet", PROGRAMMES / name, "--meeting", meeting, "-o", out)
+    assert result.exit_code == 0, result
+    return out / f"{meeting}-sheet.pdf"
+
+
 @pytest.fixture(scope="module")
 def agendas(tmp_path_factory):
     """The agendas of every example as PDF: {example: folder}."""
@@ -183,9 +190,7 @@ def test_names_and_titles_are_never_hyphenated(agendas, tmp_path, name):
     programme = load_checked(PROGRAMMES / name).programme
     meeting = next(m for m in programme.chronological() if not m.private)
     out = tmp_path / "out"
-    sheet = cohort("attendance", "sheet", PROGRAMMES / name, "--meeting", meeting.id, "-o", out)
-    assert sheet.exit_code == 0, sheet
-    assert "\xad" not in text(out / f"{meeting.id}-sheet.pdf")
+    assert "\xad" not in text(sheet(name, meeting.id, out))
     assert cohort("report", PROGRAMMES / name, "-o", out, "--format", "pdf").exit_code == 0
     broken = re.findall(r"(\w+)\xad\s*(\w+)", text(out / "report.pdf"))
     assert not {a + b for a, b in broken} & name_words(name), broken
@@ -196,12 +201,8 @@ def test_names_and_titles_are_never_hyphenated(agendas, tmp_path, name):
 
 def test_the_brussels_organiser_and_the_twente_title_stand_whole(tmp_path):
     out = tmp_path / "out"
-    brussels = PROGRAMMES / "brussels-broedplekken-2023"
-    assert (
-        cohort("attendance", "sheet", brussels, "--meeting", "intervisie-3", "-o", out).exit_code
-        == 0
-    )
-    assert "Architecture Workroom Brussels" in flat(text(out / "intervisie-3-sheet.pdf"))
+    brussels = sheet("brussels-broedplekken-2023", "intervisie-3", out)
+    assert "Architecture Workroom Brussels" in flat(text(brussels))
     assert (
         cohort("report", PROGRAMMES / "twente-cop-2024", "-o", out, "--format", "pdf").exit_code
         == 0
@@ -246,13 +247,7 @@ def test_empty_rows_fill_the_last_page_and_never_spill_a_few(write, tmp_path, in
 
 
 def test_the_brein_festijn_sheet_is_one_page_with_the_note_column(tmp_path):
-    out = tmp_path / "out"
-    folder = PROGRAMMES / "brein-festijn-2021"
-    assert (
-        cohort("attendance", "sheet", folder, "--meeting", "brein-festijn", "-o", out).exit_code
-        == 0
-    )
-    pdf = out / "brein-festijn-sheet.pdf"
+    pdf = sheet("brein-festijn-2021", "brein-festijn", tmp_path / "out")
     assert len(PdfReader(pdf).pages) == 1
     page = flat(text(pdf))
     assert "Aanwezig Verontschuldigd Opmerking Handtekening" in page
@@ -329,16 +324,10 @@ POPPLER_QUIRK = "Syntax Error: Suspects object is wrong type (boolean)"
 
 
 def test_poppler_reads_every_kind_of_pdf_without_a_complaint_of_ours(agendas, reports, tmp_path):
-    out = tmp_path / "sheet"
-    twente = PROGRAMMES / "twente-cop-2024"
-    assert (
-        cohort("attendance", "sheet", twente, "--meeting", "bijeenkomst-1", "-o", out).exit_code
-        == 0
-    )
     pdfs = [
         agendas / "twente-cop-2024" / "bijeenkomst-1.pdf",
         agendas / "brussels-broedplekken-2023" / "intervisie-1.fr.pdf",
-        out / "bijeenkomst-1-sheet.pdf",
+        sheet("twente-cop-2024", "bijeenkomst-1", tmp_path / "sheet"),
         reports["twente-cop-2024"] / "report.pdf",
     ]
     for pdf in pdfs:
