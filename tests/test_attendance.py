@@ -94,6 +94,24 @@ def test_an_unknown_id_names_the_closest(write):
     assert "nothing was recorded" in result.stderr or "unknown participant" in result.stderr
 
 
+def test_several_problems_are_said_one_a_line(write):
+    """Not 'nothing was recorded:\\n  ...' printed with a literal backslash-n."""
+    folder = write()
+    record(folder, "--present", "anna")
+    result = record(folder, "--excused", "anna", "--absent", "anna", "--present", "ana")
+    assert result.exit_code == 1
+    assert "\\n" not in result.stderr
+    path = folder / "attendance" / "eerste.yaml"
+    lines = result.stderr.splitlines()
+    assert f"{path}: error: unknown participant 'ana' (did you mean 'anna'?)" in lines
+    assert f"{path}: error: 'anna' is given as both excused and absent" in lines
+    assert (
+        f"{path}: error: 'anna' was recorded as attended; add --force to record them as absent"
+    ) in lines
+    assert lines[-1] == "error: nothing was recorded (4 problems)"
+    assert recorded(folder)["attended"] == ["anna"]
+
+
 def test_a_hand_written_file_is_never_rewritten(write):
     hand = "meeting: eerste\nattended: [anna]\n"
     folder = write(SMALL, **{"attendance/eerste.yaml": hand})

@@ -198,27 +198,27 @@ def record(
     excused unless they are marked as having attended. Raises CohortError, recording nothing,
     for an unknown id, a contradiction of an earlier record without `force`, or a file in the
     way that cohort did not write (no option overrides that)."""
-    problems = _check_marks(programme, marks)
     path = path_of(folder, meeting.id)
+    problems = _check_marks(programme, marks)
     before = _recorded(folder, path, meeting)
     status = {pid: s for s in STATUSES for pid in getattr(before, s)}
+    earlier = dict(status)
     for new in STATUSES:
         for pid in getattr(marks, new):
-            old = status.get(pid)
+            old = earlier.get(pid)
             if old is not None and old != new and not force:
                 problems.append(
-                    f"'{pid}' was recorded as {old}; add --force to record them as {new}"
+                    (
+                        "marked-twice",
+                        f"'{pid}' was recorded as {old}; add --force to record them as {new}",
+                    )
                 )
             status[pid] = new
     for pid in excused_by_reply:
         if status.get(pid, "absent") == "absent":
             status[pid] = "excused"
     if problems:
-        raise CohortError(
-            "; ".join(problems)
-            if len(problems) == 1
-            else "nothing was recorded:\n  " + "\n  ".join(problems)
-        )
+        raise _refused(path, problems)
     visitors = {v.key(): v for v in before.visitors}
     for visitor in marks.visitors:
         visitors.setdefault(visitor.key(), visitor)
@@ -287,16 +287,31 @@ def _recorded(folder: Path, path: Path, meeting: Meeting) -> Record:
     return stored.record
 
 
-def _check_marks(programme: Programme, marks: Marks) -> list[str]:
-    problems = []
+def _refused(path: Path, problems: list[tuple[str, str]]) -> CohortError:
+    """The error that records nothing: one problem as it is, several one a line (each a
+    diagnostic at the record they are about), then that nothing was recorded."""
+    if len(problems) == 1:
+        return CohortError(problems[0][1], code=problems[0][0])
+    return CohortError(
+        f"nothing was recorded ({len(problems)} problems)",
+        [Diagnostic(Location(path), "error", text, code=code) for code, text in problems],
+    )
+
+
+def _check_marks(programme: Programme, marks: Marks) -> list[tuple[str, str]]:
+    """What is wrong with the marks given, each as (diagnostic code, message)."""
+    problems: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     for status in STATUSES:
         for pid in getattr(marks, status):
             if pid not in programme.participants:
                 hint = did_you_mean(pid, programme.participants)
-                problems.append(f"unknown participant '{pid}'" + (f" ({hint})" if hint else ""))
+                text = f"unknown participant '{pid}'" + (f" ({hint})" if hint else "")
+                problems.append(("unknown-id", text))
             elif pid in seen and seen[pid] != status:
-                problems.append(f"'{pid}' is given as both {seen[pid]} and {status}")
+                problems.append(
+                    ("marked-twice", f"'{pid}' is given as both {seen[pid]} and {status}")
+                )
             seen.setdefault(pid, status)
     return problems
 
