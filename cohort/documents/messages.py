@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -69,13 +70,40 @@ class RecurringHeadersPolicy(EmailPolicy):
             return self._parsed[key]
         return super().header_store_parse(name, value)
 
+    def fold(self, name: str, value: Any) -> str:
+        if _encoded_whole(self, name, value):
+            return _encode_whole(self, name, value)
+        folded: str = super().fold(name, value)
+        return folded
+
     def fold_binary(self, name: str, value: Any) -> bytes:
+        if _encoded_whole(self, name, value):
+            return _encode_whole(self, name, value).encode("ascii")
         if name.lower() in _RECURRING and _ONCE not in (text := str(value)):
             key = (name, text, self.utf8)
             if key not in self._folded:
                 self._folded[key] = super().fold_binary(name, value)
             return self._folded[key]
         return super().fold_binary(name, value)
+
+
+def _encoded_whole(policy: EmailPolicy, name: str, value: Any) -> bool:
+    """Whether a header is a Subject with letters outside ASCII, in a message without UTF-8
+    headers: see `_encode_whole`."""
+    return name.lower() == "subject" and not policy.utf8 and not str(value).isascii()
+
+
+def _encode_whole(policy: EmailPolicy, name: str, value: Any) -> str:
+    """A Subject with letters outside ASCII, encoded whole as encoded-words (RFC 2047) by the
+    email package's `Header`, folded between encoded-words. The modern folder encodes only the
+    words that need it and folds before such a word while keeping the space before the fold
+    ('ruimtes \r\n =?utf-8?b?4oCU?='): unfolded, the two spaces between text and an
+    encoded-word stay (RFC 2047 §6.2 drops only the space between two encoded-words), and a
+    mail client shows 'ruimtes  — donderdag'."""
+    encoded = Header(str(value), "utf-8", header_name=name).encode(
+        linesep=policy.linesep, maxlinelen=policy.max_line_length or 78
+    )
+    return f"{name}: {encoded}{policy.linesep}"
 
 
 #: Python 3.11's HeaderRegistry also makes a new class for every header; cache those too.

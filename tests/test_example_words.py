@@ -1,0 +1,59 @@
+"""What the people of the five example programmes receive, read as they read it: every e-mail
+cohort writes for them, decoded as a mail client decodes it, holds none of the slips a native
+reader caught (a double space in a subject, a title bare after a French preposition, '1 mars')."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from conftest import PROGRAMMES, SEEDS, cohort
+
+#: a day well before each example's first meeting: every meeting is still to come
+BEFORE = {
+    "brein-festijn-2021": "2021-09-01",
+    "brussels-broedplekken-2023": "2023-01-10",
+    "ons-buurtpunt-2019": "2019-02-01",
+    "optil-cultuurplekken-2025": "2024-12-10",
+    "twente-cop-2024": "2024-01-10",
+}
+
+
+@pytest.fixture(scope="module")
+def outboxes(tmp_path_factory) -> dict[str, Path]:
+    """Each example copied and invited: its outbox of invitations, by the example's name."""
+    boxes = {}
+    for name in SEEDS:
+        folder = tmp_path_factory.mktemp(name)
+        shutil.copytree(PROGRAMMES / name, folder, dirs_exist_ok=True)
+        today = BEFORE[name]
+        env = {"COHORT_NOW": f"{today}T09:00:00Z"}
+        result = cohort("invite", folder, "-o", folder / "outbox", "--today", today, env=env)
+        assert result.exit_code == 0, result
+        boxes[name] = folder / "outbox"
+    return boxes
+
+
+def messages(outboxes: dict[str, Path]) -> list[tuple[Path, bytes]]:
+    return [(p, p.read_bytes()) for box in outboxes.values() for p in sorted(box.glob("*.eml"))]
+
+
+def test_the_examples_are_all_invited(outboxes):
+    assert set(outboxes) == set(BEFORE)
+    assert len(messages(outboxes)) > 300
+
+
+def test_no_subject_shows_a_double_space(outboxes):
+    """A subject with a '—' used to fold as 'communicatie \\r\\n =?utf-8?b?4oCU?=': the space
+    before the fold stays, and a client showed 'communicatie  — donderdag'."""
+    for path, data in messages(outboxes):
+        modern = str(email.message_from_bytes(data, policy=email.policy.default)["Subject"])
+        legacy = email.message_from_bytes(data, policy=email.policy.compat32)["Subject"]
+        decoded = str(make_header(decode_header(legacy)))
+        assert modern == decoded, path.name
+        assert "  " not in modern, (path.name, modern)
+        assert " \u2014 " in modern, (path.name, modern)
