@@ -195,6 +195,13 @@ def language_name(language: str) -> str:
     return Texts(language).sentence(name)
 
 
+#: English dates, as British English writes them in running text and tables: the weekday
+#: without a comma, the day without a leading zero (whatever CLDR's en_BE or en_NL say)
+_ENGLISH_DATES = {"full": "EEEE d MMMM y", "long": "d MMMM y", "medium": "d MMM y"}
+#: the day of the month in a date pattern (not 'dd', nor inside a quoted literal)
+_FRENCH_DAY = re.compile(r"(?<![d'])d(?![d'])")
+
+
 class Texts:
     """Words and formats in one language (and the country's conventions, e.g. nl_BE)."""
 
@@ -219,17 +226,29 @@ class Texts:
         return 1 if self.locale.plural_form(number) == "one" else 2
 
     def date(self, day: dt.date, format: str = "full") -> str:
-        """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday, 22 February 2024'."""
-        return _format_date(day, format, self.locale)
+        """'donderdag 22 februari 2024', 'jeudi 22 février 2024', 'Thursday 22 February 2024';
+        `format` is CLDR's name of a length ('full', 'long', 'medium', 'short') or a pattern.
+        English is British English wherever the programme is, with no comma after the weekday
+        ('1 Mar 2020' where CLDR's en_BE writes '01 Mar 2020'); French writes the first of a
+        month as an ordinal, '1er mars' (Imprimerie nationale, Lexique des règles
+        typographiques)."""
+        pattern = self._pattern(format)
+        if self.language == "fr" and day.day == 1 and "MMM" in pattern:
+            pattern = _FRENCH_DAY.sub("d'er'", pattern)
+        return _format_date(day, pattern, self.locale)
+
+    def _pattern(self, format: str) -> str:
+        if self.language == "en" and format in _ENGLISH_DATES:
+            return _ENGLISH_DATES[format]
+        if format in ("full", "long", "medium", "short"):
+            return str(self.locale.date_formats[format].pattern)
+        return format
 
     def day(self, day: dt.date) -> str:
         """A date without its year, for a sentence where the year goes without saying:
-        'dinsdag 9 april', 'mardi 9 avril', 'Tuesday 9 April' (CLDR's full date, its year
-        left out; in British English with no comma after the weekday, as a sentence writes
-        it)."""
-        full = str(self.locale.date_formats["full"].pattern)
-        pattern = re.sub(r"[,\s]*\by+\b", "", full).strip()
-        return _format_date(day, pattern.replace("EEEE, d", "EEEE d"), self.locale)
+        'dinsdag 9 april', 'mardi 9 avril', 'Tuesday 9 April' (the full date, its year left
+        out)."""
+        return self.date(day, re.sub(r"[,\s]*\by+\b", "", self._pattern("full")).strip())
 
     def time(self, moment: dt.time | dt.datetime) -> str:
         """'19:00'; in French as French typography writes it: '19 h', '13 h 30' (with narrow
@@ -250,7 +269,7 @@ class Texts:
     def period(self, start: dt.datetime, end: dt.datetime, all_day: bool, at: bool = False) -> str:
         """When a meeting takes place, in words: for a table 'donderdag 22 februari 2024,
         19:00–20:30'; with `at`, for a sentence, 'donderdag 22 februari 2024 van 19:00 tot
-        20:30', 'jeudi 22 février 2024 de 19 h à 20 h 30', 'Thursday, 22 February 2024 from
+        20:30', 'jeudi 22 février 2024 de 19 h à 20 h 30', 'Thursday 22 February 2024 from
         19:00 to 20:30'. A range of days for meetings over several days ('van maandag 2 juni
         2031 om 10:00 tot woensdag 4 juni 2031 om 16:00'), and the last day of an all-day
         meeting (whose end is the next midnight)."""

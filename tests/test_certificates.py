@@ -127,7 +127,7 @@ def test_each_certificate_in_its_holders_language(seed, tmp_path):
     ):
         assert expected in fatima, expected
     gerrit = text_of(out / "gerrit-ten-have.pdf")
-    assert "Certificate of attendance" in gerrit and "Thursday, 22 February 2024" in gerrit
+    assert "Certificate of attendance" in gerrit and "Thursday 22 February 2024" in gerrit
     # English numbers follow English conventions, in the Netherlands too (not CLDR's en_NL)
     assert "4.5 hours" in gerrit and "4,5" not in gerrit
     assert "Certificaat" in text_of(out / "joost-meijer.pdf")

@@ -67,13 +67,36 @@ def test_every_kind_status_and_role_has_a_word(tmp_path):
         ("nl", "NL", "donderdag 22 februari 2024"),
         ("nl", "BE", "donderdag 22 februari 2024"),
         ("fr", "BE", "jeudi 22 février 2024"),
-        ("en", None, "Thursday, 22 February 2024"),
+        ("en", None, "Thursday 22 February 2024"),
         ("fr", "NL", "jeudi 22 février 2024"),  # no fr_NL in CLDR: French as such
-        ("en", "BE", "Thursday, 22 February 2024"),
+        ("en", "BE", "Thursday 22 February 2024"),
     ],
 )
 def test_dates_in_each_language(language, country, expected):
     assert Texts(language, country).date(dt.date(2024, 2, 22)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "full", "medium", "day"),
+    [
+        ("fr", "BE", "dimanche 1er mars 2020", "1er mars 2020", "dimanche 1er mars"),
+        ("fr", None, "dimanche 1er mars 2020", "1er mars 2020", "dimanche 1er mars"),
+        ("nl", "BE", "zondag 1 maart 2020", "1 mrt 2020", "zondag 1 maart"),
+        # CLDR's en_BE writes '01 Mar 2020' and 'Sunday, 1 March': one English everywhere
+        ("en", "BE", "Sunday 1 March 2020", "1 Mar 2020", "Sunday 1 March"),
+        ("en", "NL", "Sunday 1 March 2020", "1 Mar 2020", "Sunday 1 March"),
+    ],
+)
+def test_the_first_of_a_month(language, country, full, medium, day):
+    """French writes '1er mars'; English the same way in a table and in a sentence."""
+    texts = Texts(language, country)
+    first = dt.date(2020, 3, 1)
+    assert (texts.date(first), texts.date(first, "medium"), texts.day(first)) == (
+        full,
+        medium,
+        day,
+    )
+    assert "er" not in Texts("fr").date(dt.date(2020, 3, 2))  # 'lundi 2 mars 2020'
 
 
 def test_words_in_each_language():
@@ -130,7 +153,7 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
             (2031, 6, 4, 16, 0),
             False,
             True,
-            "from Monday, 2 June 2031 at 10:00 to Wednesday, 4 June 2031 at 16:00",
+            "from Monday 2 June 2031 at 10:00 to Wednesday 4 June 2031 at 16:00",
         ),
         (
             "en",
@@ -138,7 +161,7 @@ def test_no_word_is_hidden_from_the_catalogs_in_an_f_string():
             (2024, 4, 9, 20, 30),
             False,
             True,
-            "Tuesday, 9 April 2024 from 19:00 to 20:30",
+            "Tuesday 9 April 2024 from 19:00 to 20:30",
         ),
         (
             "fr",
