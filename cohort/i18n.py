@@ -103,8 +103,9 @@ _MUTE = """habitant habitants habitat habitude harmonie hébergement herbe héri
     histoire histoires hiver homme hommes hôpital horaire horizon hôtel humain humanité humour
     hygiène hélène henri hector hugo hermès"""
 _H_MUTE = frozenset(_MUTE.split())
-#: a word of the translation that is elided before a vowel or mute h ('de' -> "d'")
-_ELIDED = {"de": "d'", "que": "qu'", "le": "l'", "la": "l'", "jusque": "jusqu'"}
+#: a word of the translation that is elided before a vowel or mute h ('de' -> 'd’': the
+#: typographic apostrophe, as the French catalogue writes every one)
+_ELIDED = {"de": "d’", "que": "qu’", "le": "l’", "la": "l’", "jusque": "jusqu’"}
 #: a preposition and an article that contract ('à' + 'Le Forum' -> 'au Forum')
 _CONTRACTED = {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"}
 _BEFORE = re.compile(r"(?:(?<=[\s(«\u00a0])|^)(de|que|le|la|jusque|à) $", re.IGNORECASE)
@@ -132,7 +133,7 @@ def _elides_before(word: str) -> bool:
 
 def french_join(before: str, value: str) -> tuple[str, str]:
     """The text of a French translation up to a value and the value, joined as French writes
-    them: 'une rencontre de ' + 'Intervisiesessies' -> "une rencontre d'" + 'Intervisiesessies';
+    them: 'une rencontre de ' + 'Intervisiesessies' -> 'une rencontre d’' + 'Intervisiesessies';
     'à ' + 'Le Forum' -> 'au ' + 'Forum'; anything else as it was. Only the last word before the
     value changes, and only when it is 'de', 'que', 'le', 'la', 'jusque' or 'à'.
     Source: Grevisse, Le bon usage, §§ 44-49 (elision) and 580 (contraction)."""
@@ -156,6 +157,32 @@ def _same_case(model: str, word: str) -> str:
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])|%%")
 
+# -- quotes inside quotes -------------------------------------------------------------------
+
+#: a translation that opens a quote right before a value: ‘%(title)s’, « %(title)s »
+_OPENED = re.compile(r"([‘“«])[\s\u00a0\u202f]*$")
+#: a quoted part of a value, in any of the marks people type: ‘…’, “…”, « … », '…', "…"
+#: (a straight ' opens only after a space or at the start, and closes only before one, so an
+#: apostrophe, "l'espace", "'t Hof", is no quote; a ’ followed by a letter is an apostrophe)
+_QUOTED = re.compile(
+    r"‘(?P<a>[^‘]+?)’(?!\w)|“(?P<b>[^“”]+)”|«[\s\u00a0\u202f]*(?P<c>[^«»]+?)[\s\u00a0\u202f]*»"
+    r"|(?<![\w'])'(?=\S)(?P<d>[^']*?\S)'(?!\w)|\"(?P<e>[^\"]+)\""
+)
+
+
+def nested_quotes(value: str, outer: str) -> str:
+    """`value` as it reads inside a quote opened by `outer` (‘, “ or «): its own quotes
+    become the other kind, as a quote inside a quote is written: ‘Lerend netwerk “ons
+    buurtpunt”’, « Réseau apprenant “ons buurtpunt” », “… ‘…’ …”. The words are as the user
+    wrote them. Sources: Taalunie, Aanhalingstekens (enkele, dan dubbele); New Hart's Rules
+    4.1 (single, then double); Imprimerie nationale, Lexique (« », then “ ”)."""
+    start, end = ("‘", "’") if outer == "“" else ("“", "”")
+
+    def inner(match: re.Match[str]) -> str:
+        return start + next(g for g in match.groups() if g is not None) + end
+
+    return _QUOTED.sub(inner, value)
+
 
 def fill(
     message: str,
@@ -165,8 +192,10 @@ def fill(
 ) -> str:
     """`message % values`, with French elision and contraction where a value follows a word
     of the translation (see `french_join`): "une rencontre de %(title)s" with the title
-    'Intervisiesessies' reads "une rencontre d'Intervisiesessies". `escape` makes each value
-    safe (HTML), after it is joined, unless it is HTML already (has `__html__`, as Markup).
+    'Intervisiesessies' reads 'une rencontre d’Intervisiesessies'; a value the translation
+    quotes has its own quotes turned into the other kind (see `nested_quotes`). `escape` makes
+    each value safe (HTML), after it is joined, unless it is HTML already (has `__html__`, as
+    Markup).
     Raises KeyError for a value the message names but lacks."""
     out: list[str] = []
     last = 0
@@ -180,6 +209,9 @@ def fill(
         text = str(int(value)) if match.group(2) == "d" else str(value)  # type: ignore[call-overload]
         if language == "fr" and out:
             out[-1], text = french_join(out[-1], text)
+        opened = _OPENED.search(out[-1]) if out else None
+        if opened and not hasattr(value, "__html__"):
+            text = nested_quotes(text, opened.group(1))
         # a value that is HTML already (a link the template made) stays as it is
         out.append(text if hasattr(value, "__html__") else escape(text))
     out.append(message[last:])
@@ -213,6 +245,10 @@ class Texts:
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """A word whose translation depends on where it stands (gettext's msgctxt)."""
+        return self.translations.pgettext(context, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)

@@ -205,12 +205,12 @@ def test_registration_link_and_deadline_are_on_the_page(seed, tmp_path):
     page = (site / "index.html").read_text()
     assert '<a class="register" href="https://tetem.nl/aanmelden">Inschrijven</a>' in page
     assert (
-        "Schrijf je in vóór donderdag 15 februari 2024 via "
+        "Schrijf je uiterlijk op donderdag 15 februari 2024 in via "
         '<a href="https://tetem.nl/aanmelden">het inschrijvingsformulier</a>.'
     ) in page
     build(folder, site, today="2024-02-16")  # the deadline passed: no invitation to register
     page = (site / "index.html").read_text()
-    assert "Schrijf je in" not in page
+    assert "Schrijf je uiterlijk" not in page
     # nor a button: the first meeting's deadline closes the series, whose other meetings
     # have none of their own
     assert 'class="register"' not in page and "Inschrijven" not in page
@@ -237,7 +237,7 @@ def test_without_a_form_register_by_an_email_with_its_subject_written(seed, tmp_
         "Publieksbereik"
     )
     assert (
-        "Schrijf je in vóór donderdag 15 februari 2024 met een e-mail aan "
+        "Schrijf je uiterlijk op donderdag 15 februari 2024 in met een e-mail aan "
         f'<a href="{mailto}">cop@example.org</a>.'
     ) in page
 

@@ -150,13 +150,28 @@ def test_the_words_of_each_language_as_its_readers_write_them(write, tmp_path):
     )
     assert result.exit_code == 0, result
     cleo, anna, bert = (raw_text(out / f"{p}.pdf") for p in ("cleo", "anna", "bert"))
-    for expected in ("at least 1 meeting.", "0.75 hours", "Issued in Gent on 5 February 2030"):
-        assert expected in cleo, expected
-    assert "meetings." not in cleo and "0,75" not in cleo
-    for expected in ("bij minstens 1 bijeenkomst.", "0,75 uur", "Verificatiecode: "):
-        assert expected in anna, expected
+    # the rule in a sentence as each language writes it; in Dutch, after 'dat', the verb last
     for expected in (
-        f"comme le programme le demande{NNBSP}: à au moins 1 rencontre.",
+        "This is to certify that Cleo Mertens attended the programme ‘Kleine leergroep’, "
+        "organised by Leerhuis, and so meets its attendance rule (at least one meeting).",
+        "0.75 hours",
+        "Issued in Gent on 5 February 2030",
+    ):
+        assert expected in cleo, expected
+    assert "meetings" not in cleo and "0,75" not in cleo
+    for expected in (
+        "Hierbij verklaren wij dat Anna Peeters Leerhuis heeft deelgenomen aan het programma "
+        "‘Kleine leergroep’, georganiseerd door Leerhuis, en zo voldoet aan de "
+        "aanwezigheidsregel van het programma (minstens één bijeenkomst).",
+        "0,75 uur",
+        "Verificatiecode: ",
+    ):
+        assert expected in anna, expected
+    assert "was aanwezig" not in anna
+    for expected in (
+        f"Nous certifions que Bert Claes Leerhuis a participé au programme «{NNBSP}Kleine "
+        f"leergroep{NNBSP}», organisé par Leerhuis, et satisfait ainsi à la règle de présence "
+        "du programme (au moins une rencontre).",
         "0,75 heure",  # singular below 2
         f"Code de vérification{NNBSP}: ",
         "Fait à Gent, le 5 février 2030",
@@ -170,9 +185,35 @@ def test_the_words_of_each_language_as_its_readers_write_them(write, tmp_path):
     assert str(messages["bert"]["Subject"]) == (f"Attestation de présence{NNBSP}: Kleine leergroep")
     assert str(messages["cleo"]["Subject"]) == "Certificate of attendance: Kleine leergroep"
     body = messages["cleo"].get_body(("plain",)).get_content()
-    assert "for Kleine leergroep: 1 meeting, 0.75 hours in all." in body
+    assert "for the programme ‘Kleine leergroep’: 1 meeting, 0.75 hours in all." in body
     body = messages["bert"].get_body(("plain",)).get_content()
-    assert f"Kleine leergroep{NNBSP}: 1 rencontre, 0,75 heure au total." in body
+    assert (
+        f"attestation de présence au programme «{NNBSP}Kleine leergroep{NNBSP}»{NNBSP}: "
+        "1 rencontre, 0,75 heure au total."
+    ) in body
+    # the code on a line of its own, and what it is for
+    assert f"Code de vérification{NNBSP}: " in body
+    assert "Il permet de confirmer l’authenticité de l’attestation" in body
+    # signed by the organisation itself: its name once, not again under the signature
+    assert body.replace("\r\n", "\n").endswith(
+        "Bien cordialement,\nLeerhuis\nleerhuis@example.org\n"
+    )
+
+
+def test_the_footnote_says_plainly_what_a_full_day_counts(write, tmp_path):
+    """Not 'Een dag van een bijeenkomst die de hele dag duurt, telt als 7 uur.'"""
+    folder = english_dutch_french(write)
+    text = (folder / "programme.yaml").read_text()
+    (folder / "programme.yaml").write_text(
+        edit(text, '    start: "19:00"\n    end: "19:45"\n', "    all_day: true\n")
+    )
+    out = tmp_path / "out"
+    result = cohort("certificates", folder, "-o", out, "--today", "2030-03-01")
+    assert result.exit_code == 0, result
+    cleo, anna, bert = (raw_text(out / f"{p}.pdf") for p in ("cleo", "anna", "bert"))
+    assert "A full day counts as 7 hours." in cleo
+    assert "Een volledige dag telt als 7 uur." in anna
+    assert "Une journée complète compte pour 7 heures." in bert
 
 
 def raw_text(pdf: Path) -> str:

@@ -219,8 +219,8 @@ def test_a_french_participant_of_the_brussels_programme_reads_it_in_french(seed,
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     body = message.get_body(("plain",)).get_content()
     assert (
-        "Nous vous invitons à une rencontre de «\u202fIntervisions des Broedplekken 2023\u202f»."
-        in body
+        "Nous vous invitons à une rencontre du programme "
+        "«\u202fIntervisions des Broedplekken 2023\u202f»." in body
     )
     assert "Intervision" in str(message["Subject"])
     assert "Intervisie" not in body
@@ -284,3 +284,27 @@ def test_a_letter_greets_by_the_first_name_where_it_can_tell_it(write, tmp_path)
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         assert message.get_body(("plain",)).get_content().splitlines()[0] == greeting
         assert f"<p>{greeting}</p>" in message.get_body(("html",)).get_content()
+
+
+def test_a_speaker_reads_their_parts_in_the_order_of_the_day_with_the_room(tmp_path):
+    """Chris sits on a panel at 13:30 and presents at 15:30 in Room 1, in parallel with Room
+    2: the panel comes first, and the room is said (it used to be left out, and the panel line
+    came after the later talk)."""
+    folder = tmp_path / "programme"
+    folder.mkdir()
+    text = edit(
+        PROGRAMME,
+        "        title: {nl: Onthaal, fr: Accueil, en: Welcome}\n",
+        "        title: {nl: Onthaal, fr: Accueil, en: Welcome}\n        panel: [chris]\n",
+    )
+    (folder / "programme.yaml").write_text(text)
+    _invite(folder, tmp_path / "outbox", NOW)
+    path = tmp_path / "outbox" / "sessie-1.chris.invitation.0.eml"
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "You sit on the expert panel at 13:30 (‘Welcome’).\n"
+        "You present ‘Connectors in the neighbourhood’ at 15:30, Room 1.\n"
+    ) in plain
+    html = message.get_body(("html",)).get_content()
+    assert html.index("expert panel at 13:30") < html.index("at 15:30, Room 1.")

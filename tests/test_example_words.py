@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import shutil
 from email.header import decode_header, make_header
 from pathlib import Path
@@ -57,3 +58,44 @@ def test_no_subject_shows_a_double_space(outboxes):
         assert modern == decoded, path.name
         assert "  " not in modern, (path.name, modern)
         assert " \u2014 " in modern, (path.name, modern)
+
+
+def bodies(outboxes: dict[str, Path], language: str) -> dict[str, str]:
+    """The plain text of every message in `language`, by file name."""
+    found = {}
+    for path, data in messages(outboxes):
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        if message["Content-Language"] == language:
+            found[path.name] = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    return found
+
+
+def test_no_french_title_follows_a_bare_preposition(outboxes):
+    """'une rencontre de « Intervisions des Broedplekken 2023 »' is no French: a title after
+    'de' or 'à' is named with its article, 'une rencontre du programme « … »'."""
+    french = bodies(outboxes, "fr")
+    assert len(french) >= 10
+    for name, text in french.items():
+        assert not re.search(r"\b(?:de|à|pour|par|d’|d')\s?«", text), name
+        if ".invitation." in name:
+            assert "Nous vous invitons à une rencontre du programme «\u202f" in text, name
+
+
+def test_the_deadline_is_the_last_day_to_register_and_says_how(outboxes):
+    """The optil start: 'Schrijf je in vóór dinsdag 21 januari' read as a day too late, and the
+    plain text printed a raw mailto: link; now the last day, the address and the subject."""
+    box = outboxes["optil-cultuurplekken-2025"]
+    dutch = bodies({"optil": box}, "nl")["bijeenkomst-2025-1.zottegem-arne.invitation.0.eml"]
+    assert (
+        "Schrijf je uiterlijk op dinsdag 21 januari 2025 in: mail naar cultuurplekken@example.org"
+        " met als onderwerp ‘Inschrijving: Startbijeenkomst — cultuurplekken van morgen’."
+    ) in dutch
+    french = bodies({"optil": box}, "fr")["bijeenkomst-2025-1.ieper-charlotte.invitation.0.eml"]
+    assert (
+        "Inscrivez-vous au plus tard le mardi 21 janvier 2025\u202f: écrivez à "
+        "cultuurplekken@example.org avec pour objet «\u202fInscription\u202f: Startbijeenkomst"
+    ) in french
+    for language in ("nl", "fr", "en"):
+        for name, text in bodies(outboxes, language).items():
+            assert "mailto:" not in text, name
+            assert "vóór" not in text and "avant le" not in text, name

@@ -221,14 +221,14 @@ def test_times_as_each_language_writes_them(moment, nl, fr, en):
 @pytest.mark.parametrize(
     ("before", "value", "joined"),
     [
-        ("une rencontre de ", "Intervisiesessies", "une rencontre d'Intervisiesessies"),
-        ("une rencontre de ", "Écoles en réseau", "une rencontre d'Écoles en réseau"),
-        ("une rencontre de ", "histoire locale", "une rencontre d'histoire locale"),
-        ("une rencontre de ", "Hôtel de ville", "une rencontre d'Hôtel de ville"),
+        ("une rencontre de ", "Intervisiesessies", "une rencontre d’Intervisiesessies"),
+        ("une rencontre de ", "Écoles en réseau", "une rencontre d’Écoles en réseau"),
+        ("une rencontre de ", "histoire locale", "une rencontre d’histoire locale"),
+        ("une rencontre de ", "Hôtel de ville", "une rencontre d’Hôtel de ville"),
         ("une rencontre de ", "hockey", "une rencontre de hockey"),  # h aspiré
         ("une rencontre de ", "Hasselt", "une rencontre de Hasselt"),
         ("une rencontre de ", "Het Netwerk", "une rencontre de Het Netwerk"),  # a Dutch h
-        ("une rencontre de ", "Yves", "une rencontre d'Yves"),
+        ("une rencontre de ", "Yves", "une rencontre d’Yves"),
         ("une rencontre de ", "yoga", "une rencontre de yoga"),  # y before a vowel
         ("une rencontre de ", "Brussels", "une rencontre de Brussels"),
         ("de ", "11 h", "de 11 h"),
@@ -237,8 +237,8 @@ def test_times_as_each_language_writes_them(moment, nl, fr, en):
         ("une rencontre de ", "Les Broedplekken", "une rencontre des Broedplekken"),
         ("une rencontre de ", "Le Réseau", "une rencontre du Réseau"),
         ("une rencontre de ", "La Ruche", "une rencontre de La Ruche"),
-        ("De ", "Anvers", "D'Anvers"),
-        ("il faut que ", "il vienne", "il faut qu'il vienne"),
+        ("De ", "Anvers", "D’Anvers"),
+        ("il faut que ", "il vienne", "il faut qu’il vienne"),
         ("inscription à ", "Atelier", "inscription à Atelier"),  # 'à' does not elide
     ],
 )
@@ -250,11 +250,33 @@ def test_a_message_is_filled_with_french_elision_only_in_french():
     message = "Nous vous invitons à une rencontre de %(programme)s (%(n)d places, 100%%)."
     values = {"programme": "Intervisiesessies", "n": 3}
     assert fill(message, values, "fr") == (
-        "Nous vous invitons à une rencontre d'Intervisiesessies (3 places, 100%)."
+        "Nous vous invitons à une rencontre d’Intervisiesessies (3 places, 100%)."
     )
     assert fill(message, values, "nl") == message % values
     escaped = fill("rencontre de %(x)s", {"x": "Ateliers <b>"}, "fr", escape=html.escape)
-    assert escaped == "rencontre d'Ateliers &lt;b&gt;"
+    assert escaped == "rencontre d’Ateliers &lt;b&gt;"
+
+
+def test_a_title_the_translation_quotes_has_its_own_quotes_turned():
+    """A quote inside a quote is the other kind: ‘Lerend netwerk “ons buurtpunt”’ (nl, en),
+    « Réseau apprenant “ons buurtpunt” » (fr); an apostrophe is no quote."""
+    title = {"programme": "Lerend netwerk 'ons buurtpunt'"}
+    assert fill("van ‘%(programme)s’.", title, "nl") == "van ‘Lerend netwerk “ons buurtpunt”’."
+    assert fill("of ‘%(programme)s’.", title, "en") == "of ‘Lerend netwerk “ons buurtpunt”’."
+    french = fill("du programme «\u202f%(programme)s\u202f».", title, "fr")
+    assert french == "du programme «\u202fLerend netwerk “ons buurtpunt”\u202f»."
+    typed = {"programme": "Réseau apprenant « ons buurtpunt »"}
+    assert fill("«\u202f%(programme)s\u202f»", typed, "fr") == (
+        "«\u202fRéseau apprenant “ons buurtpunt”\u202f»"
+    )
+    assert (
+        fill("‘%(x)s’", {"x": "Partager l'espace, ’t Hof"}, "nl") == "‘Partager l'espace, ’t Hof’"
+    )
+    assert fill("“%(x)s”", {"x": 'Een ‘x’ en "y"'}, "en") == "“Een ‘x’ en ‘y’”"
+    # not quoted by the translation: as the user wrote it
+    assert fill("Titel: %(x)s", title | {"x": title["programme"]}, "nl") == (
+        "Titel: Lerend netwerk 'ons buurtpunt'"
+    )
 
 
 def test_a_date_without_its_year():

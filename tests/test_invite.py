@@ -394,7 +394,41 @@ def test_reminders_for_meetings_coming_up(write, tmp_path):
     )
     assert "12 message(s) due (12 reminders)" in result.stdout
     assert waiting(outbox)[0] == "m1.p0.reminder.0.eml"
-    assert str(read(outbox / "m1.p0.reminder.0.eml")["Subject"]).startswith("Herinnering: ")
+    reminder = read(outbox / "m1.p0.reminder.0.eml")
+    assert str(reminder["Subject"]).startswith("Herinnering: ")
+    # the meeting is in their calendar already: no 'met één klik zet je ... in je agenda'
+    for part in ("plain", "html"):
+        body = reminder.get_body((part,)).get_content()
+        assert "Een herinnering aan de bijeenkomst" in body
+        assert "met één klik" not in body and "in de bijlage" not in body
+
+
+def test_a_cancellation_apologises_and_says_what_comes_next(write, tmp_path):
+    """Not bare: sorry, and the next meeting they are invited to, or that we keep them
+    informed when none is left."""
+    folder, outbox = invited_and_sent(write, tmp_path)
+    text = (folder / "programme.yaml").read_text()
+    text = edit(text, "date: 2030-03-05\n", "date: 2030-03-05\n    status: cancelled\n")
+    text = edit(text, "date: 2030-04-02\n", "date: 2030-04-02\n    status: cancelled\n")
+    text = edit(
+        text,
+        "  m3:\n",
+        "  m4:\n    title: Bijeenkomst 4\n    date: 2030-05-07\n"
+        "    start: '19:00'\n    end: '21:00'\n    venue: zaal\n  m3:\n",
+    )
+    (folder / "programme.yaml").write_text(text)
+    invite(folder, outbox, env=LATER)
+    second = read(outbox / "m2.p0.cancellation.1.eml").get_body(("plain",)).get_content()
+    assert (
+        "Onze excuses voor het ongemak.\r\n"
+        "Je volgende bijeenkomst: ‘Bijeenkomst 4’, dinsdag 7 mei 2030 van 19:00 tot 21:00.\r\n"
+    ) in second
+    (folder / "programme.yaml").write_text(
+        text[: text.index("  m4:")] + text[text.index("  m3:") :]
+    )
+    invite(folder, outbox, env=LATER)
+    third = read(outbox / "m3.p0.cancellation.1.eml").get_body(("plain",)).get_content()
+    assert "Onze excuses voor het ongemak.\r\nWe houden je op de hoogte.\r\n" in third
 
 
 def test_one_meeting_only(write, tmp_path):
@@ -497,9 +531,11 @@ def test_an_invitation_says_by_when_to_register(write, tmp_path):
     invite(write(text), tmp_path / "outbox", "--meeting", "m1")
     body = read(tmp_path / "outbox" / "m1.p0.invitation.0.eml").get_body(("plain",)).get_content()
     assert (
-        "Schrijf je in vóór donderdag 31 januari 2030 via het inschrijvingsformulier.\r\n"
+        # the deadline is the last day to register, not the first day too late
+        "Schrijf je uiterlijk op donderdag 31 januari 2030 in via het inschrijvingsformulier.\r\n"
         "https://netwerk.example.org/in"
     ) in body
+    assert "vóór" not in body
 
 
 def test_how_to_register_is_said_to_participants_only_and_where_it_is_a_choice(write, tmp_path):
@@ -514,9 +550,16 @@ def test_how_to_register_is_said_to_participants_only_and_where_it_is_a_choice(w
     invite(write(text), tmp_path / "outbox", "--meeting", "m1")
     mails = sorted((tmp_path / "outbox").glob("m1.*.invitation.0.eml"))
     bodies = {m.name.split(".")[1]: read(m).get_body(("plain",)).get_content() for m in mails}
-    asked = sorted(n for n, b in bodies.items() if "Schrijf je in vóór" in b)
+    asked = sorted(n for n, b in bodies.items() if "Schrijf je uiterlijk op" in b)
     assert asked == sorted(set(bodies) - {"p0"}), asked  # the facilitator is not asked
-    assert "mailto:netwerk@example.org?subject=Inschrijving%3A%20Bijeenkomst%201" in bodies["p1"]
+    # in plain text the address and the subject to write, never a raw mailto: link
+    assert (
+        "Schrijf je uiterlijk op donderdag 31 januari 2030 in: mail naar netwerk@example.org "
+        "met als onderwerp ‘Inschrijving: Bijeenkomst 1’."
+    ) in bodies["p1"]
+    assert "mailto:" not in bodies["p1"]
+    html = read(mails[1]).get_body(("html",)).get_content()
+    assert 'href="mailto:netwerk@example.org?subject=Inschrijving%3A%20Bijeenkomst%201"' in html
     everyone = edit(text, "organisations:", "attendance:\n  required: all\norganisations:")
     invite(write(everyone), tmp_path / "again", "--meeting", "m1")
     again = sorted((tmp_path / "again").glob("m1.*.invitation.0.eml"))

@@ -268,8 +268,8 @@ def test_the_bilingual_brussels_page_reads_as_approved(seed, language):
 SUBSCRIBE = {
     "nl": ("Abonneren", "(wijzigingen volgen dan vanzelf)", "Kalender downloaden (.ics)"),
     "fr": (
-        "S'abonner",
-        "(les changements suivent alors d'eux-mêmes)",
+        "S’abonner",
+        "(les changements suivent alors d’eux-mêmes)",
         "Télécharger le calendrier (.ics)",
     ),
     "en": ("Subscribe", "(changes then follow by themselves)", "Download the calendar (.ics)"),

@@ -489,19 +489,31 @@ def test_a_programmes_own_template_is_used(write, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("language", "subject"),
-    [("en", "Waiting list: Studiedag"), ("fr", "Liste d'attente\u202f: Studiedag")],
+    ("language", "subject", "said"),
+    [
+        (
+            "en",
+            "Waiting list: Studiedag",
+            "Thank you for registering for the meeting ‘Studiedag’. All places are taken",
+        ),
+        (
+            "fr",
+            "Liste d’attente\u202f: Studiedag",
+            # never 'à Studiedag': a title after a preposition is named with its article
+            "Merci pour votre inscription à la rencontre «\u202fStudiedag\u202f». "
+            "Toutes les places sont prises\u202f: vous êtes sur la liste d’attente",
+        ),
+    ],
 )
-def test_each_person_reads_their_own_language(write, tmp_path, language, subject):
+def test_each_person_reads_their_own_language(write, tmp_path, language, subject, said):
     folder = study_day(write)
     rows = [Person(**{**p.__dict__, "locale": language}) for p in people(21)]
     register(export(folder, "en.csv", pretix_csv(rows, "en")))
     outbox = tmp_path / "outbox"
     invite(folder, outbox)
-    assert (
-        str(read(mail(outbox, f"studiedag.{pid(20)}.registration-waiting.1.eml"))["Subject"])
-        == subject
-    )
+    message = read(mail(outbox, f"studiedag.{pid(20)}.registration-waiting.1.eml"))
+    assert str(message["Subject"]) == subject
+    assert said in text_of(mail(outbox, f"studiedag.{pid(20)}.registration-waiting.1.eml"))
 
 
 def test_a_damaged_list_is_named_at_its_line(write, tmp_path):

@@ -130,6 +130,27 @@ def test_every_format_in_the_programmes_language(seed, tmp_path):
     assert "staat in de HTML-, Markdown- en JSON-versie van dit verslag" in pdf
 
 
+def test_a_french_report_writes_french_typography_and_headers_that_agree(seed, tmp_path):
+    """'# Rapport\u202f: …' (a narrow no-break space before the colon, in the heading and
+    the page's title); the counts of people plural, as 'Invités' and 'Visiteurs' beside them,
+    and the counts of a person's meetings nouns: 'Présences', 'Excuses', 'Absences'."""
+    folder = twente_with_attendance(seed)
+    path = folder / "programme.yaml"
+    path.write_text(path.read_text().replace("\nlanguage: nl\n", "\nlanguage: fr\n", 1))
+    out = tmp_path / "report"
+    result = cohort("report", folder, "-o", out, "--today", AS_OF, "-f", "md", "-f", "html")
+    assert result.exit_code == 0, result
+    markdown = (out / "report.md").read_text()
+    assert markdown.startswith("# Rapport\u202f: Creatieve Broedplaatsen Twente")
+    assert (
+        "| Date | Rencontre | Invités | Présents | Excusés | Absents | Visiteurs | % |"
+    ) in markdown
+    assert "| Nom | Organisation | Présences | Excuses | Absences |" in markdown
+    html = (out / "report.html").read_text()
+    assert "<title>Rapport\u202f: Creatieve Broedplaatsen Twente — " in html
+    assert "<li>jeudi 6 juin 2024\u202f: Bijeenkomst 3 — Innovatie</li>" in html
+
+
 def test_a_programme_without_any_attendance_yet(seed, tmp_path):
     out = tmp_path / "report"
     result = cohort("report", seed("optil-cultuurplekken-2025"), "-o", out, "--today", "2026-11-21")

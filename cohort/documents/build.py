@@ -91,7 +91,7 @@ def registration_link(programme: Programme, title: str, texts: Texts) -> str | N
     if programme.links.registration:
         return programme.links.registration
     if programme.organiser.email:
-        subject = texts.gettext("Registration: {title}").format(title=title)
+        subject = registration_subject(texts, title)
         return f"mailto:{programme.organiser.email}?subject={quote(subject)}"
     return None
 
@@ -107,6 +107,11 @@ def registration_open(meetings: list[Meeting], today: dt.date) -> bool:
         return False
     deadlines = [m.registration_deadline for m in taking_place if m.registration_deadline]
     return not deadlines or today <= max(deadlines)
+
+
+def registration_subject(texts: Texts, title: str) -> str:
+    """The subject of an e-mail that registers for a meeting: 'Inschrijving: <title>'."""
+    return texts.gettext("Registration: {title}").format(title=title)
 
 
 def index_page(

@@ -17,12 +17,13 @@ from ..planning.invitations import Planned
 from ..planning.publication import Entry
 from ..programme.model import Participant, Programme
 from . import messages
-from .build import registration_link
+from .build import registration_link, registration_subject
 from .calendar import PRODID, Calendars
-from .changes import changes
+from .changes import bounds, changes
 from .context import meeting_context, message_kind_moved, removed_context
 from .messages import one_line, transport_address
 from .templating import Renderer
+from .view import MeetingView
 
 _END = b"END:VCALENDAR\r\n"
 
@@ -38,7 +39,10 @@ _PERSONAL = frozenset(
         "changes",
         "presenting",
         "on_panel",
+        "speaking",
+        "next_meeting",
         "register",
+        "register_subject",
         "*",
     }
 )
@@ -156,22 +160,16 @@ class Composer:
             )
             if planned.name.kind == "update"
             else (),
-            # the agenda items they speak at, and the panels they sit on
-            "presenting": tuple(
-                i
-                for i in meeting.agenda
-                if person.id in i.speaker_ids and person.id not in i.panel_ids
-            )
-            if meeting
-            else (),
-            "on_panel": tuple(
-                {"item": i, "expertise": i.panel[i.panel_ids.index(person.id)].expertise}
-                for i in meeting.agenda
-                if person.id in i.panel_ids
-            )
-            if meeting
-            else (),
+            **self._speaking(meeting, person.id, language),
+            "next_meeting": self._next_meeting(planned, person, language)
+            if planned.name.kind == "cancellation" and planned.entry.cancelled
+            else None,
             "register": self._register(planned, meeting.title, language) if meeting else None,
+            "register_subject": registration_subject(
+                self.renderer(language, False).texts, meeting.title
+            )
+            if meeting
+            else None,
             "group": group,
             # the others in their group, by name only: never anyone's address
             "group_with": tuple(
@@ -203,6 +201,52 @@ class Composer:
                 meeting_ends=self.ends(planned.entry),
             )
         )
+
+    def _speaking(self, meeting: MeetingView | None, pid: str, language: str) -> dict[str, Any]:
+        """The agenda items a person speaks at or sits on the panel of, in the order of the
+        agenda (`speaking`: item, panel, expertise, and `at`: its time, and its room when it
+        runs in parallel: '14:30, Zaal A'); and the same apart, as `presenting` (items) and
+        `on_panel` (panels)."""
+        texts = self.renderer(language, False).texts
+        speaking = []
+        for item in meeting.agenda if meeting else ():
+            panel = pid in item.panel_ids
+            if not panel and pid not in item.speaker_ids:
+                continue
+            at = texts.time(item.time) if item.time else None
+            speaking.append(
+                {
+                    "item": item,
+                    "panel": panel,
+                    "expertise": item.panel[item.panel_ids.index(pid)].expertise if panel else None,
+                    "at": f"{at}, {item.room}" if at and item.room else at,
+                }
+            )
+        return {
+            "speaking": tuple(speaking),
+            "presenting": tuple(s["item"] for s in speaking if not s["panel"]),
+            "on_panel": tuple(s for s in speaking if s["panel"]),
+        }
+
+    def _next_meeting(
+        self, planned: Planned, person: Participant, language: str
+    ) -> MeetingView | None:
+        """The first meeting after a cancelled one that `person` is invited to and that goes
+        ahead: what their cancellation says comes next (none: 'we will keep you informed')."""
+        record = planned.entry.record
+        start = bounds(record.start, record.end, record.all_day)[0]
+        if start.tzinfo is None:  # an all-day meeting: its day starts in the programme's zone
+            start = start.replace(tzinfo=self.programme.zone)
+        for meeting in self.programme.chronological():
+            if (
+                meeting.cancelled
+                or meeting.id == planned.entry.id
+                or self.programme.starts_at(meeting) <= start
+            ):
+                continue
+            if any(p.id == person.id for p in self.programme.invitees(meeting)):
+                return self.calendars.views(language).meeting(meeting)
+        return None
 
     def _register(self, planned: Planned, title: str, language: str) -> str | None:
         """Where this invitee registers for the meeting (the site's link: a form, or an e-mail

@@ -219,10 +219,27 @@ class _Composer:
         meeting: MeetingView | None = None
         if scope is not None and scope in p.meetings:
             meeting = views.meeting(p.meetings[scope])
+        title = meeting.title if meeting else views.programme_view.title
+        texts = views.texts
         context = {
             "programme": views.programme_view,
             "meeting": meeting,
-            "title": meeting.title if meeting else views.programme_view.title,
+            "title": title,
+            # what the registration is for, as a sentence names it: 'de bijeenkomst
+            # ‘Slotbijeenkomst’', 'le programme « … »' (French contracts 'à le' to 'au')
+            "what": texts.format(
+                # Translators: what a registration is for, with its article, in a sentence:
+                # 'Your registration for the meeting ‘Closing event’ is confirmed'
+                texts.gettext("the meeting ‘%(title)s’"),
+                title=title,
+            )
+            if meeting
+            else texts.format(
+                # Translators: what a registration is for, with its article, in a sentence:
+                # 'Your registration for the programme ‘Learning network’ is confirmed'
+                texts.gettext("the programme ‘%(title)s’"),
+                title=title,
+            ),
             "person": Recipient(entry.name, entry.organisation, language, first_name(entry.name)),
             "registration": registration,
             "organiser": views.programme_view.organiser,

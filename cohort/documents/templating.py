@@ -357,7 +357,9 @@ class Renderer:
         )
         self.env.install_gettext_translations(texts.translations, newstyle=True)  # type: ignore[attr-defined]
         # as Jinja's newstyle gettext, with French elision where a value follows a word
-        self.env.globals.update(gettext=self._gettext, ngettext=self._ngettext)
+        self.env.globals.update(
+            gettext=self._gettext, ngettext=self._ngettext, pgettext=self._pgettext
+        )
         self.env.filters.update(
             date=self._date,
             time=self._time,
@@ -377,6 +379,12 @@ class Renderer:
         """`_("...%(title)s", title=...)` in a template: the translation filled by `i18n.fill`
         (HTML-escaped values where the template escapes)."""
         return self._fill(context, self.texts.gettext(message), values)
+
+    @jinja2.pass_context
+    def _pgettext(self, context: Any, where: str, message: str, **values: Any) -> str:
+        """`pgettext("report: people at a meeting", "Excused")`: a word whose translation
+        depends on where it stands (msgctxt), filled as `_()`."""
+        return self._fill(context, self.texts.pgettext(where, message), values)
 
     @jinja2.pass_context
     def _ngettext(self, context: Any, singular: str, plural: str, count: int, **values: Any) -> str:

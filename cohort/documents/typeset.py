@@ -35,8 +35,10 @@ from ..i18n import Texts
 from .templating import Renderer
 
 # Characters with a meaning in Typst markup; a backslash before each makes it literal.
-# (`.` matters after a number at the start of a line, where "1." would begin a list.)
-_SPECIAL = "\\#*_`$<>@[]~-+/=."
+# (`.` matters after a number at the start of a line, where "1." would begin a list; `'` and
+# `"` would become the language's smart quotes, 'ons buurtpunt' a French “ons buurtpunt”,
+# while every other output shows the text as its writer typed it.)
+_SPECIAL = "\\#*_`$<>@[]~-+/=.'\""
 _ESCAPES = str.maketrans({c: "\\" + c for c in _SPECIAL})
 
 
