@@ -99,3 +99,15 @@ def test_the_deadline_is_the_last_day_to_register_and_says_how(outboxes):
         for name, text in bodies(outboxes, language).items():
             assert "mailto:" not in text, name
             assert "vóór" not in text and "avant le" not in text, name
+
+
+def test_every_letter_of_the_examples_greets_by_a_first_name(outboxes):
+    """'Beste Thijs,' (his first_name: 'Oude Vrielink' is his surname), never a whole name
+    where a reader would expect their first name."""
+    for language, greeting in (("nl", "Beste "), ("fr", "Bonjour "), ("en", "Dear ")):
+        for name, text in bodies(outboxes, language).items():
+            first_line = text.splitlines()[0]
+            assert first_line.startswith(greeting) and first_line.endswith(","), name
+            assert len(first_line[len(greeting) : -1].split()) == 1, (name, first_line)
+    twente = bodies({"twente": outboxes["twente-cop-2024"]}, "nl")
+    assert twente["bijeenkomst-1.thijs-oude-vrielink.invitation.0.eml"].startswith("Beste Thijs,")
