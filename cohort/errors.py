@@ -66,6 +66,8 @@ CODES: dict[str, str] = {
     "file-name": "an id that cannot be a file name everywhere: it differs from another only in "
     "case, or is a name Windows keeps for a device (CON, NUL, COM1, ...)",
     "non-ascii-sender": "an organiser's address only a server that offers SMTPUTF8 can send from",
+    "no-translation": "texts an invitee receives that have no version in the language they read "
+    "(they go out in the programme's language)",
     "rule-impossible": "an attendance rule that cannot be met",
     "past": "a meeting in the past that is still planned",
     "bad-image": "a certificate's logo or signature image that cohort cannot use",

@@ -534,3 +534,41 @@ def test_a_text_per_language_is_valid(write):
     text = edit(SMALL, "    title: Eerste bijeenkomst\n", "    title: {fr: Première, nl: Eerste}\n")
     result = cohort("validate", write(text), "--today", TODAY)
     assert result.exit_code == 0, result
+
+
+def test_texts_without_the_language_a_participant_reads_are_named_once(write):
+    """Bert reads French in a Dutch programme: the preparation, the agenda and the route he
+    receives fall back to Dutch. One warning says which, at his 'language:' line; none once
+    each text is given in French too."""
+    text = edit(
+        SMALL, "    email: bert@example.org\n", "    email: bert@example.org\n    language: fr\n"
+    )
+    text = edit(text, "    capacity: 20\n", "    capacity: 20\n    directions: Naast de kerk.\n")
+    dutch = edit(
+        text,
+        '    start: "19:00"\n    end: "21:00"\n  tweede:',
+        '    start: "19:00"\n    end: "21:00"\n    preparation: Breng een vraag mee.\n'
+        '    agenda:\n      - time: "19:00"\n        title: Onthaal\n  tweede:',
+    )
+    result = cohort("validate", write(dutch), "--format", "json", "--today", "2030-01-01")
+    found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "no-translation"]
+    assert len(found) == 1, found
+    (warning,) = found
+    assert (warning["file"].rsplit("/", 1)[-1], warning["line"], warning["severity"]) == (
+        "programme.yaml",
+        dutch.splitlines().index("    language: fr") + 1,
+        "warning",
+    )
+    assert warning["message"] == (
+        "Bert Claes ('bert') reads French, but 4 text(s) they receive have no French version "
+        "and go out in Dutch: the preparation of 'eerste'; the agenda of 'eerste'; the theme "
+        "'start'; the directions to 'zaal'"
+    )
+    french = dutch.replace(
+        "Breng een vraag mee.", "{nl: Breng een vraag mee., fr: Apportez une question.}"
+    )
+    french = french.replace("title: Onthaal", "title: {nl: Onthaal, fr: Accueil}")
+    french = french.replace("title: Van start", "title: {nl: Van start, fr: Le départ}")
+    french = french.replace("Naast de kerk.", "{nl: Naast de kerk., fr: À côté de l’église.}")
+    result = cohort("validate", write(french), "--strict", "--today", "2030-01-01")
+    assert result.exit_code == 0 and "no French version" not in result.stderr, result

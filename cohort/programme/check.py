@@ -35,6 +35,7 @@ def check(loaded: Loaded, today: dt.date | None = None) -> Report:
             _capacity,
             _holidays,
             _addresses,
+            _translations,
             _attendance_rule,
             _groups,
             _file_names,
@@ -401,6 +402,12 @@ def _holidays(ctx: _Context) -> None:
 
 def _addresses(ctx: _Context) -> None:
     addresses.check(ctx.programme, ctx.active(), ctx.at, ctx.report)
+
+
+def _translations(ctx: _Context) -> None:
+    from .translations import check as check_translations
+
+    check_translations(ctx.programme, ctx.active(), ctx.at, ctx.report)
 
 
 def _attendance_rule(ctx: _Context) -> None:
