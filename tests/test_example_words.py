@@ -111,3 +111,15 @@ def test_every_letter_of_the_examples_greets_by_a_first_name(outboxes):
             assert len(first_line[len(greeting) : -1].split()) == 1, (name, first_line)
     twente = bodies({"twente": outboxes["twente-cop-2024"]}, "nl")
     assert twente["bijeenkomst-1.thijs-oude-vrielink.invitation.0.eml"].startswith("Beste Thijs,")
+
+
+def test_a_title_with_quotes_reads_as_a_quote_inside_a_quote(outboxes):
+    """'Lerend netwerk 'ons buurtpunt'' inside our quotes read ‘Lerend netwerk 'ons
+    buurtpunt'’: its own quotes are now the other kind."""
+    dutch = bodies({"buurtpunt": outboxes["ons-buurtpunt-2019"]}, "nl")
+    assert dutch
+    for name, text in dutch.items():
+        if ".invitation." in name:
+            assert (
+                "Je bent uitgenodigd voor een bijeenkomst van ‘Lerend netwerk “ons buurtpunt”’."
+            ) in text, name
