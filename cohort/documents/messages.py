@@ -19,6 +19,7 @@ from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 
 
@@ -100,10 +101,14 @@ def _encode_whole(policy: EmailPolicy, name: str, value: Any) -> str:
     ('ruimtes \r\n =?utf-8?b?4oCU?='): unfolded, the two spaces between text and an
     encoded-word stay (RFC 2047 §6.2 drops only the space between two encoded-words), and a
     mail client shows 'ruimtes  — donderdag'."""
-    encoded = Header(str(value), "utf-8", header_name=name).encode(
-        linesep=policy.linesep, maxlinelen=policy.max_line_length or 78
-    )
-    return f"{name}: {encoded}{policy.linesep}"
+    return _encoded(name, str(value), policy.linesep, policy.max_line_length or 78)
+
+
+@lru_cache(maxsize=1024)
+def _encoded(name: str, value: str, linesep: str, width: int) -> str:
+    # every invitee of a meeting gets the same subject: encode it once
+    encoded = Header(value, "utf-8", header_name=name).encode(linesep=linesep, maxlinelen=width)
+    return f"{name}: {encoded}{linesep}"
 
 
 #: Python 3.11's HeaderRegistry also makes a new class for every header; cache those too.
