@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import subprocess
 import sys
 
@@ -286,3 +287,16 @@ def test_a_date_without_its_year():
         "mardi 9 avril",
         "Tuesday 9 April",
     ]
+
+
+def test_the_french_catalogue_writes_one_style():
+    """One French for the whole catalogue: the typographic apostrophe everywhere (no "L'invitation"
+    beside "d’experts" in one e-mail), and the generic masculine throughout (no 'inscrit·e'
+    beside 'Animateurs, organisateurs')."""
+    catalog = read_po((LOCALE_DIR / "fr" / "LC_MESSAGES" / "cohort.po").open("rb"))
+    for message in catalog:
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            assert "'" not in text, text
+            assert not re.search(r"\w·\w", text), text
