@@ -119,6 +119,23 @@ def test_a_recursive_alias_is_an_error(write):
     assert any("refers to itself" in d["message"] for d in found), found
 
 
+def test_a_loop_through_a_merge_list_is_an_error(write):
+    """The merged list is read while its own items are: the alias inside one loops."""
+    folder = write(SMALL + "loop:\n  <<: &list [{a: 1}, {<<: *list}]\n")
+    result, found = diagnostics(folder)
+    assert result.exit_code == 1
+    assert any("refers to itself" in d["message"] for d in found), found
+
+
+def test_a_tagged_mapping_under_a_merge_key_is_refused_at_its_line(write):
+    """It stopped validate with a traceback."""
+    text = SMALL + "extra:\n  <<: !secret {a: 1}\n"
+    result, found = diagnostics(write(text))
+    assert result.exit_code == 1, result
+    shown = [(where(d), d["message"]) for d in found]
+    assert (at(text, "!secret"), "unknown tag '!secret'") in shown, shown
+
+
 def test_aliases_and_merge_keys_within_bounds_work(write):
     text = SMALL.replace(
         "  tweede:\n    title: Tweede bijeenkomst\n    kind: intervision\n    venue: zaal\n",

@@ -17,7 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 from ..errors import Diagnostic, did_you_mean
 from ..languages import LANGUAGES
 from .values import PER_LANGUAGE
-from .yamlfile import Positions
+from .yamlvalues import Positions
 
 #: Pydantic's error types -> cohort's diagnostic codes (errors.CODES); any other: invalid-value.
 _CODES = {

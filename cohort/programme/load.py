@@ -21,7 +21,8 @@ from ..languages import LANGUAGES, Language
 from . import model
 from .explain import SINGULAR, explain
 from .values import id_problem
-from .yamlfile import Document, Positions, YamlProblem, read
+from .yamlfile import Document, YamlProblem, read
+from .yamlvalues import Positions
 
 ENTRY_FILE = "programme.yaml"
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr
 
 from ..errors import Location, Report
 from ..programme.values import Id
-from ..programme.yamlfile import Positions
+from ..programme.yamlvalues import Positions
 from .store import Stored, header, read_record, write
 
 ANSWERS_FILE = Path("planning") / "answers.yaml"

@@ -26,7 +26,8 @@ from pydantic import BaseModel, ValidationError
 from ..errors import CohortError, Location, Report
 from ..files import existing, leads_outside, read_regular, write_atomic
 from ..programme.explain import explain
-from ..programme.yamlfile import MAX_FILE_BYTES, MAX_RECORD_BYTES, Positions, YamlProblem, read
+from ..programme.yamlfile import MAX_FILE_BYTES, MAX_RECORD_BYTES, YamlProblem, read
+from ..programme.yamlvalues import Positions
 
 MARKER = "# Written by cohort"
 
