@@ -116,7 +116,7 @@ def _grouped(folder, **options):
     from cohort.records.workspace import load_checked
 
     today = dt.date.fromisoformat(DAY)
-    checked = load_checked(folder, today, checks=(fit.check, group_checks.check))
+    checked = load_checked(folder, today, checks=(fit.check, group_checks.check), keep_loaded=True)
     return said(checked, today=today, **options)
 
 

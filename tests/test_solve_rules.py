@@ -29,7 +29,7 @@ def _one_good_day(day: str = "2026-03-05", people=("anna", "bert", "carla")) -> 
 
 
 def _problem(folder, today=dt.date(2025, 12, 1)):
-    checked = load_checked(folder, today, proposal={})
+    checked = load_checked(folder, today, proposal={}, keep_loaded=True)
     loaded = checked.loaded
     open_venues = {m.id for m in checked.programme.meetings.values() if m.venue is None}
     return build(loaded, None, set(loaded.unplanned), open_venues, today=today)

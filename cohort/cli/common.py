@@ -69,13 +69,18 @@ def moment_day(value: str | None) -> dt.date | None:
     return today(value) if value or os.environ.get("COHORT_TODAY") else None
 
 
-def checked(folder: Path, day: str | None, *, show_warnings: bool = True) -> Checked:
+def checked(
+    folder: Path, day: str | None, *, show_warnings: bool = True, keep_loaded: bool = False
+) -> Checked:
     """Load and check a programme for a command that produces something; warnings go to
-    standard error first, errors stop the command (in CohortGroup)."""
+    standard error first, errors stop the command (in CohortGroup). `keep_loaded`: see
+    `load_checked`."""
     from ..planning import fit, group_checks
     from ..records.workspace import load_checked
 
-    result = load_checked(folder, today(day), checks=(fit.check, group_checks.check))
+    result = load_checked(
+        folder, today(day), checks=(fit.check, group_checks.check), keep_loaded=keep_loaded
+    )
     if show_warnings:
         warn(str(w) for w in result.warnings)
     return result

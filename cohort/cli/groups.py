@@ -26,5 +26,5 @@ def groups(
     """Intervision groups for each meeting with groups: mixed, and new people every round."""
     from ..planning.rounds import said
 
-    programme = checked(folder, day, show_warnings=False)
+    programme = checked(folder, day, show_warnings=False, keep_loaded=True)
     tell(said(programme, meeting=meeting, seed=seed, write=write, force=force, today=today(day)))

@@ -420,7 +420,7 @@ def import_export(
     if tool is not None and tool not in exports.TOOLS:
         hint = did_you_mean(tool, exports.TOOLS) or f"one of {', '.join(exports.TOOLS)}"
         raise UsageError(f"--tool '{tool}' is not an export cohort reads ({hint})")
-    checked = load_checked(folder or find_programme(file), today)
+    checked = load_checked(folder or find_programme(file), today, keep_loaded=True)
     programme = checked.programme
     scope = scope_of(programme, meeting)
     now = moment(programme, today)

@@ -245,7 +245,8 @@ def said(
 ) -> Said:
     """`cohort groups` as it is said: the programme's warnings on standard error (but those it
     says itself as errors, and those about a groups file it has just formed anew), then the
-    groups (`Grouped.lines`) on standard output.
+    groups (`Grouped.lines`) on standard output. `checked` keeps the programme as loaded
+    (`load_checked(keep_loaded=True)`): a rule that cannot hold is said at its line.
 
     Raises CohortError as `group` does, with those warnings said first."""
     warnings = [w for w in checked.warnings if w.code not in SAID_AS_ERRORS]

@@ -64,7 +64,7 @@ def solve(folder: Path, today: dt.date, time_limit: float, move: Iterable[str] =
     unknown meeting to move; CohortError with the minimal set of conflicting rules when no
     schedule fits them, or saying that none was found within the time limit."""
     time_limit = time_limit_of(time_limit)
-    checked = load_checked(folder, today, checks=(fit.references,), proposal={})
+    checked = load_checked(folder, today, checks=(fit.references,), proposal={}, keep_loaded=True)
     programme = checked.programme
     if programme.planning is None:
         raise UsageError(
