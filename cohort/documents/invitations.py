@@ -9,7 +9,7 @@ module writes them into the outbox as they are made, in the order of the plan.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -46,7 +46,7 @@ class Rendered:
     moved: dict[str, list[str]] = field(default_factory=dict)
     #: who asked for --new-address (and gets the current state at their address now)
     readdressed: frozenset[str] = frozenset()
-    #: names of the participants, for the warnings
+    #: names of the people whose address changed, for the warnings
     names: dict[str, str] = field(default_factory=dict)
 
     def warnings(self) -> list[str]:
@@ -185,25 +185,21 @@ def render_invitations(
             _restarted(folder, registered.restarted, list_restarted)
         rendered = Rendered(outbox_path, result, registrations=registered.counts)
         rendered.moved, rendered.readdressed = moved, new_address
-        rendered.names = {pid: person.name for pid, person in programme.participants.items()}
+        people = programme.participants
+        rendered.names = {pid: people[pid].name for pid in moved if pid in people}
         over = {entry.id for entry in entries if entry.last_day < today}
-        due = {planned.name.file: planned for planned in result.messages}
-        # every file in the way named before anything is written (see `OutputFolder`)
-        target.refuse_foreign(
-            [*due, *registered.files],
-            lambda name: composer.message(due[name]) if name in due else registered.files[name],
-        )
+        # each message's file name, made once: the outbox's list keeps it
+        files = [planned.name.file for planned in result.messages]
+        _refuse_foreign(target, composer, result.messages, files, registered.files)
         if result.messages:  # a template that cannot render stops the run before any change
             composer.message(result.messages[0])
-        batches = chain(_made(composer, result.messages, workers), [registered.files])
-        rendered.written, rendered.removed, rendered.superseded = _write(
-            target,
-            outbox,
-            set(due) | set(registered.files),
-            batches,
-            _Scope(meeting, until, over),
-            registered.stale,
+        rendered.removed, rendered.superseded = _withdraw(
+            outbox, result.messages, files, _Scope(meeting, until, over), registered.stale
         )
+        # only what is due: a file someone else put into the outbox is left alone, never
+        # taken in as cohort's (and so never sent)
+        batches = chain(_made(composer, result.messages, files, workers), [registered.files])
+        rendered.written = sum(len(target.write_all(batch, owned=())) for batch in batches)
     if state.changed:
         state.save()
     rendered.notices = state.notices
@@ -292,37 +288,57 @@ def _restarted(folder: Path, lists: dict[Path, set[str]], agreed: bool) -> None:
         record.store_record(folder, stored.record.model_copy(update={"earlier": earlier}), "invite")
 
 
-def _write(
+def _refuse_foreign(
     target: OutputFolder,
-    outbox: Outbox,
-    files: set[str],
-    batches: Iterable[dict[str, bytes]],
-    scope: _Scope,
-    superseded: list[Path],
-) -> tuple[int, list[Path], list[Path]]:
-    """Write the messages due (`files`, their names; `batches`, their contents, a few at a
-    time) into the outbox and take out the waiting ones no longer due: of
-    the kinds this run decides on, and of the meetings it looked at, and the registration
-    e-mails a later one `superseded`. A message the server already accepted (the journal says
-    so) stays, for `send` to move into sent/. A message that may have arrived is never
-    removed: it stays while it is current, and is kept in sent/ (`Outbox.withdraw`) once a
-    newer message to the same person about the same meeting replaces it, or its meeting is
-    over. Returns how many files were written, and those removed and superseded."""
+    composer: Composer,
+    planned: list[Planned],
+    files: list[str],
+    registered: dict[str, bytes],
+) -> None:
+    """Every file in the way named before anything is written (see `OutputFolder`)."""
+    #: file name -> the message planned; made only when a file is in the way
+    due: dict[str, Planned] = {}
+
+    def content(name: str) -> bytes:
+        if name in registered:
+            return registered[name]
+        if not due:
+            due.update(zip(files, planned, strict=True))
+        return composer.message(due[name])
+
+    target.refuse_foreign(chain(files, registered), content)
+
+
+def _withdraw(
+    outbox: Outbox, due: list[Planned], files: list[str], scope: _Scope, superseded: list[Path]
+) -> tuple[list[Path], list[Path]]:
+    """Take out the waiting messages no longer due, before the invitations `due` (with their
+    file names, `files`) are written: of the kinds this run decides on, and of the meetings
+    it looked at, and the registration e-mails a later one `superseded`. A message the server
+    already accepted (the journal says so) stays, for `send` to move into sent/. A message
+    that may have arrived is never removed: it stays while it is current, and is kept in
+    sent/ (`Outbox.withdraw`) once a newer message to the same person about the same meeting
+    replaces it, or its meeting is over. Returns those removed and those superseded."""
     kinds = {"invitation", "update", "cancellation"} | ({"reminder"} if scope.until else set())
     states = outbox.states()
-    planned = {(n.meeting, n.participant) for f in files if (n := Name.parse(f))}
+    #: (meeting, participant) -> the file of the message due to them now (one at most); made
+    #: only when a message is waiting
+    planned: dict[tuple[str, str], str] = {}
     stale: list[Path] = []
     for path in outbox.pending():
         n = Name.parse(path.name)
         if n is None or n.kind not in kinds or scope.meeting not in (None, n.meeting):
             continue
+        if not planned and due:
+            pairs = zip(due, files, strict=True)
+            planned = {(p.name.meeting, p.name.participant): file for p, file in pairs}
+        now = planned.get((n.meeting, n.participant))
         state = states.get(path.name)
         if state not in MAYBE_DELIVERED and state != "delivered":
-            if path.name not in files:  # no longer due
+            if now != path.name:  # no longer due
                 stale.append(path)
-        elif path.name in files or (  # replaced by a newer message, or about the past
-            state != "delivered"
-            and ((n.meeting, n.participant) in planned or n.meeting in scope.over)
+        elif now == path.name or (  # replaced by a newer message, or about the past
+            state != "delivered" and (now is not None or n.meeting in scope.over)
         ):
             stale.append(path)
     stale += [path for path in superseded if path not in stale]
@@ -337,10 +353,7 @@ def _write(
             f"'{outbox.sent_dir}' ({err.strerror or err}); make it a folder cohort can write to "
             "and run the command again"
         ) from None
-    # only what is due: a file someone else put into the outbox is left alone, never taken in
-    # as cohort's (and so never sent)
-    written = sum(len(target.write_all(batch, owned=())) for batch in batches)
-    return written, [p for p in taken if p not in maybe], sorted(maybe)
+    return [p for p in taken if p not in maybe], sorted(maybe)
 
 
 #: messages per piece of work: a meeting's, or a part of a large meeting's
@@ -350,17 +363,17 @@ _POOL_FROM = 1000
 
 
 def _made(
-    composer: Composer, planned: list[Planned], workers: int | None
+    composer: Composer, planned: list[Planned], files: list[str], workers: int | None
 ) -> Iterator[dict[str, bytes]]:
-    """The messages, file name to bytes, a meeting's (or `_PIECE` of them) at a time, in the
-    order of the plan."""
+    """The messages, file name (`files`, in the order of `planned`) to bytes, a meeting's (or
+    `_PIECE` of them) at a time, in the order of the plan."""
     pieces = _pieces(planned)
     if workers is None:
         workers = parallel.cores() if len(planned) >= _POOL_FROM else 1
     workers = min(workers, len(pieces))
     if workers <= 1:
         for start, stop in pieces:
-            yield {p.name.file: composer.message(p) for p in planned[start:stop]}
+            yield {files[i]: composer.message(planned[i]) for i in range(start, stop)}
         return
     made = parallel.ordered_map(
         _make,
@@ -370,7 +383,7 @@ def _made(
         initargs=(composer.folder, composer.programme, composer.calendars.entries, planned),
     )
     for (start, stop), messages_ in zip(pieces, made, strict=True):
-        yield {p.name.file: data for p, data in zip(planned[start:stop], messages_, strict=True)}
+        yield dict(zip(files[start:stop], messages_, strict=True))
 
 
 def _pieces(planned: list[Planned]) -> list[tuple[int, int]]:

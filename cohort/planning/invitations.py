@@ -69,8 +69,11 @@ def plan(
     `reminder_until` asks for reminders of meetings from `today` up to that day; `answered`
     (meeting id -> participant ids whose answer stands) leaves them out of the reminders."""
     received: dict[tuple[str, str], list[Name]] = defaultdict(list)
+    #: per meeting, who received something about it
+    reached: dict[str, set[str]] = defaultdict(set)
     for name in delivered:
         received[(name.meeting, name.participant)].append(name)
+        reached[name.meeting].add(name.participant)
     result = Plan()
     missing: dict[str, Participant] = {}
     day = today or clock_day()
@@ -79,7 +82,7 @@ def plan(
             continue
         past = entry.last_day < day
         invited = set(entry.record.invitees) if not entry.cancelled else set()
-        everyone = set(entry.record.invitees) | {pid for (mid, pid) in received if mid == entry.id}
+        everyone = set(entry.record.invitees) | reached.get(entry.id, set())
         for pid in sorted(everyone):
             person = programme.participants.get(pid)
             if person is None:
@@ -95,13 +98,11 @@ def plan(
                 and pid not in (answered or {}).get(entry.id, frozenset())
             )
             record = entry.record
-            kind = _due(received[(entry.id, pid)], record.revision, pid in invited, reminder)
+            history = received.get((entry.id, pid), [])
+            kind = _due(history, record.revision, pid in invited, reminder)
             if kind is not None:
                 name = Name(entry.id, pid, kind, record.sequence)
-                held = max(
-                    (n.sequence for n in received[(entry.id, pid)] if n.kind != "cancellation"),
-                    default=-1,
-                )
+                held = max((n.sequence for n in history if n.kind != "cancellation"), default=-1)
                 planned = Planned(name, entry, person, held)
                 (result.over if past else result.messages).append(planned)
     result.without_email = sorted(missing.values(), key=lambda p: p.id)
