@@ -52,6 +52,11 @@ class Written:
         return f"wrote {self.files} {what} file(s) to {self.folder} ({len(self.changed)} changed)"
 
 
+#: What cohort wrote into a folder: file name -> the digests of what it wrote there (see
+#: `digest`); a tuple, not a set, since an outbox lists tens of thousands of files (issue 17).
+Listing = dict[str, tuple[str, ...]]
+
+
 def digest(data: bytes) -> str:
     """The SHA-256 of `data` in hex, as the marker lists it."""
     return hashlib.sha256(data).hexdigest()
@@ -93,14 +98,14 @@ class OutputFolder:
             )
         marker = path / MARKER
         #: what cohort wrote here: name -> the digests of what it wrote (see the docstring)
-        self.listed: dict[str, set[str]] = {}
+        self.listed: Listing = {}
         #: how many lines of digests the marker holds (it is rewritten when far more than
         #: the files it lists)
         self.lines = 0
         if marker.is_file() and not marker.is_symlink():
             listed = _read_marker(marker)
             if listed is None:  # an earlier cohort kept no list: what is here was its own
-                self.listed = {name: {digest(data)} for name, data in _files_in(path)}
+                self.listed = {name: (digest(data),) for name, data in _files_in(path)}
                 self.lines = -1  # rewritten at the first write
             else:
                 self.listed = listed
@@ -143,7 +148,7 @@ class OutputFolder:
             if current[name] != content and write_atomic(targets[name], content, durable=False):
                 changed.append(targets[name])
         removed = self._remove_stale(set(data), tuple(owned))
-        self.listed.update({name: {sum_} for name, sum_ in sums.items()})
+        self.listed.update({name: (sum_,) for name, sum_ in sums.items()})
         for name in removed:
             self.listed.pop(name, None)
         if removed or self.lines < 0 or self.lines > 2 * len(self.listed) + 64:
@@ -167,7 +172,7 @@ class OutputFolder:
             raise UsageError(self._refusal(conflicts))
 
     def _listed(self, name: str, sum_: str) -> bool:
-        return sum_ in self.listed.get(name, set())
+        return sum_ in self.listed.get(name, ())
 
     def _ours(self, name: str, content: bytes) -> bool:
         """Whether the file `name` holds what cohort wrote there."""
@@ -247,7 +252,7 @@ class OutputFolder:
         self.lines = len(pairs)
 
 
-def listed(folder: Path) -> dict[str, set[str]] | None:
+def listed(folder: Path) -> Listing | None:
     """What cohort wrote into an output folder, as its marker lists it: name -> the digests of
     what cohort wrote there (see `digest`); None when the marker is an earlier cohort's, which
     kept no list (everything in the folder counts as cohort's then); empty when there is no
@@ -282,7 +287,7 @@ def _files_in(folder: Path) -> list[tuple[str, bytes]]:
     return found
 
 
-def _read_marker(marker: Path) -> dict[str, set[str]] | None:
+def _read_marker(marker: Path) -> Listing | None:
     """The files a marker lists with their digests; None for an earlier cohort's marker."""
     try:
         text = marker.read_text(encoding="utf-8")
@@ -290,9 +295,11 @@ def _read_marker(marker: Path) -> dict[str, set[str]] | None:
         return {}
     if text.startswith(_LEGACY) and text.count("\n") <= 1:
         return None
-    listed: dict[str, set[str]] = {}
+    listed: Listing = {}
     for line in text.splitlines():
         sum_, sep, name = line.partition("  ")
         if sep and len(sum_) == 64 and all(c in "0123456789abcdef" for c in sum_):
-            listed.setdefault(name, set()).add(sum_)
+            sums = listed.get(name, ())
+            if sum_ not in sums:
+                listed[name] = (*sums, sum_)
     return listed

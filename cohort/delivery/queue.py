@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..documents.messages import MEETING_ENDS
 from ..errors import UsageError
-from ..output import MARKER, digest, listed
+from ..output import MARKER, Listing, digest, listed
 from ..records.outbox import MAX_MESSAGE_BYTES, Identity, Outbox, identity
 
 
@@ -72,7 +72,7 @@ class Waiting:
         return message.as_bytes(policy=policy.SMTPUTF8 if self.international else policy.SMTP)
 
 
-def read(path: Path, written: dict[str, set[str]] | None = None) -> Waiting:
+def read(path: Path, written: Listing | None = None) -> Waiting:
     """A waiting message, read and parsed; never raises for what is in the file (see
     `problem`). `written`: what cohort wrote into the outbox (`output.listed`): any other file,
     or one changed since, is not sent (None: an earlier cohort's outbox, which kept no list)."""
@@ -104,7 +104,7 @@ def read(path: Path, written: dict[str, set[str]] | None = None) -> Waiting:
     return Waiting(path, message, senders[0], tuple(recipients), "", subject, found, ends)
 
 
-def _not_cohorts(name: str, raw: bytes, written: dict[str, set[str]]) -> str:
+def _not_cohorts(name: str, raw: bytes, written: Listing) -> str:
     """Why a file is not a message as cohort wrote it ('' when it is)."""
     if name not in written:
         return (
@@ -191,7 +191,7 @@ class Queue:
 
     paths: list[Path]
     #: what cohort wrote into the outbox (see `read`)
-    written: dict[str, set[str]] | None = None
+    written: Listing | None = None
     uncertain: list[str] = field(default_factory=list)
     unrecorded: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)

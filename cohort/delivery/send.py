@@ -45,6 +45,7 @@ from email.errors import MessageError
 from pathlib import Path
 
 from ..errors import CohortError, UsageError
+from ..output import Listing
 from ..records.outbox import Outbox
 from .history import ProgrammeRecord, elsewhere_reason, over_reason
 from .outcome import Outcome
@@ -176,7 +177,7 @@ class _Run:
         self.sleep, self.clock = timing
         self.progress: Progress | None = None
         self.resend_uncertain = False
-        self.written: dict[str, set[str]] | None = None  # what cohort wrote (`queue.read`)
+        self.written: Listing | None = None  # what cohort wrote (`queue.read`)
         self.client: Client | None = None
         self.last_try: float | None = None
         self.closings = 0  # 421s in a row

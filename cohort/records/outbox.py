@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CohortError
-from ..output import digest, listed
+from ..output import Listing, digest, listed
 from . import locking
 from .journal import Journal, Repaired
 from .locking import Holder
@@ -423,10 +423,10 @@ class Outbox:
         return locking.peek(self.path)
 
 
-def _as_written(path: Path, written: dict[str, set[str]]) -> bool:
+def _as_written(path: Path, written: Listing) -> bool:
     """Whether a file holds what cohort wrote there (see `output.listed`)."""
     try:
-        return digest(path.read_bytes()) in written.get(path.name, set())
+        return digest(path.read_bytes()) in written.get(path.name, ())
     except OSError:
         return False
 
