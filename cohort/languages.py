@@ -13,3 +13,6 @@ class Language(StrEnum):
 
 
 LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)
+
+#: Each language's name in English, for cohort's own messages (which are English).
+ENGLISH_NAMES: dict[str, str] = {"nl": "Dutch", "en": "English", "fr": "French"}
