@@ -127,6 +127,21 @@ def test_a_loop_through_a_merge_list_is_an_error(write):
     assert any("refers to itself" in d["message"] for d in found), found
 
 
+@pytest.mark.parametrize(
+    "loop",
+    ["a: &a [ [ {<<: *a} ] ]", "a: &a [x, [{<<: *a}]]", "a:\n  - &a [[{<<: *a}]]"],
+)
+def test_a_list_merged_into_a_mapping_inside_itself_is_an_error_at_the_alias(write, loop):
+    """It stopped validate as 'a bug in cohort' (exit 70): the list was replayed while it was
+    still being read."""
+    text = SMALL + loop + "\n"
+    result, found = diagnostics(write(text))
+    assert result.exit_code == 1, result
+    assert (at(text, "*a"), "an alias refers to itself or nests too deeply") in [
+        (where(d), d["message"]) for d in found
+    ]
+
+
 def test_a_tagged_mapping_under_a_merge_key_is_refused_at_its_line(write):
     """It stopped validate with a traceback."""
     text = SMALL + "extra:\n  <<: !secret {a: 1}\n"

@@ -108,25 +108,38 @@ Event = Any
 Events = Callable[[], Event]
 
 
+@dataclass
+class _Recording:
+    """An anchored value: its first event, and where the rest of its events lie in the
+    stream's log (`end` is None while the value is still being read)."""
+
+    first: Event
+    start: int
+    end: int | None
+
+
 class _Stream:
     """The parser's events, one at a time, with the checks PyYAML's composer makes (an alias
     names an anchor given before it, an anchor is given once), keeping the events of every
-    anchored value to replay where an alias names it."""
+    anchored value to replay where an alias names it. The events read while any anchored list
+    or mapping is open are kept once, in `log`, whatever the number of anchors around them."""
 
     def __init__(self, parser: Parser) -> None:
         self.parser = parser
-        #: anchor -> the events of its value (growing while the value is still being read)
-        self.anchors: dict[str, list[Event]] = {}
+        #: anchor -> its value's recording
+        self.anchors: dict[str, _Recording] = {}
+        #: the events read while an anchored list or mapping was open, in order
+        self.log: list[Event] = []
         #: how deep the parser is in lists and mappings
         self.depth = 0
         #: the anchored lists and mappings still being read, with the depth each starts at
-        self.open: list[tuple[int, list[Event]]] = []
+        self.open: list[tuple[int, _Recording]] = []
 
     def __call__(self) -> Event:
         event = self.parser.get_event()
         kind = type(event)
-        for _, recording in self.open:
-            recording.append(event)
+        if self.open:
+            self.log.append(event)
         if kind is _ALIAS:
             if event.anchor not in self.anchors:
                 raise yaml.composer.ComposerError(
@@ -140,7 +153,7 @@ class _Stream:
         elif kind in _ENDS:
             self.depth -= 1
             while self.open and self.open[-1][0] == self.depth:
-                self.open.pop()
+                self.open.pop()[1].end = len(self.log)
         return event
 
     def _anchored(self, event: Event) -> None:
@@ -148,16 +161,25 @@ class _Stream:
         if first is not None:
             raise yaml.composer.ComposerError(
                 "found duplicate anchor; first occurrence",
-                first[0].start_mark,
+                first.first.start_mark,
                 "second occurrence",
                 event.start_mark,
             )
-        recording = self.anchors[event.anchor] = [event]
-        if type(event) is not _SCALAR:
+        start = len(self.log)
+        scalar = type(event) is _SCALAR
+        recording = self.anchors[event.anchor] = _Recording(event, start, start if scalar else None)
+        if not scalar:
             self.open.append((self.depth, recording))
 
+    def replay(self, recording: _Recording) -> Events:
+        """The events of a finished anchored value after its first, one at a time."""
+        assert recording.end is not None
+        return map(self.log.__getitem__, range(recording.start, recording.end)).__next__
+
     def drain(self) -> None:
-        """Read on to the end of the document's value (PyYAML's errors in it still count)."""
+        """Read on to the end of the document's value (PyYAML's errors in it still count);
+        nothing is recorded any more, since nothing will be replayed."""
+        self.open.clear()
         while self.depth > 0:
             self()
 
@@ -231,7 +253,10 @@ class _Converter:
             return event, events
         assert event.anchor is not None  # an alias names its anchor
         recorded = self.stream.anchors[event.anchor]
-        return recorded[0], iter(recorded[1:]).__next__
+        if recorded.end is None:  # inside the value it names: through a merge or a key
+            self.problem(event, "an alias refers to itself or nests too deeply")
+            raise _TooMuch
+        return recorded.first, self.stream.replay(recorded)
 
     @staticmethod
     def _skip(event: Event, events: Events) -> None:
