@@ -325,7 +325,9 @@ def test_a_server_silent_after_the_data_is_said_and_sigterm_stops_the_run_with_i
         waited = ""
         assert held.stderr is not None
         while "waiting:" not in waited:
-            waited += held.stderr.readline()
+            line = held.stderr.readline()
+            assert line, f"the run ended without saying it waits: {waited}"
+            waited += line
         held.send_signal(signal.SIGTERM)
         out, err = held.communicate(timeout=30)
         script.release.set()
